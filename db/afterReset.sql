@@ -1,0 +1,46 @@
+/*
+ * Runs once, as the superuser, on a freshly created database (graphile-migrate
+ * `afterReset`, and src/db/migrations.ts before the first migration).
+ *
+ * Roles are cluster-wide, so they are created only when missing: several
+ * databases (dev, test, shadow) on one server share them.
+ *
+ *   owner          the role in DATABASE_URL; owns every object, runs migrations
+ *                  and the worker.
+ *   authenticator  LOGIN NOINHERIT: the API may connect as it; it can do
+ *                  nothing until it switches (SET LOCAL ROLE) per transaction.
+ *   anonymous      a caller without a token.
+ *   member         a caller with a valid token; what it may do is decided by
+ *                  RLS and the SQL functions from jwt.claims.sub / .roles.
+ */
+do $$
+begin
+  if not exists (select from pg_roles where rolname = ':DATABASE_ANONYMOUS') then
+    create role :DATABASE_ANONYMOUS nologin;
+  end if;
+  if not exists (select from pg_roles where rolname = ':DATABASE_MEMBER') then
+    create role :DATABASE_MEMBER nologin;
+  end if;
+  if not exists (select from pg_roles where rolname = ':DATABASE_AUTHENTICATOR') then
+    create role :DATABASE_AUTHENTICATOR login noinherit;
+  end if;
+end
+$$;
+
+-- The authenticator and the owner may become either caller role.
+grant :DATABASE_ANONYMOUS to :DATABASE_AUTHENTICATOR;
+grant :DATABASE_MEMBER to :DATABASE_AUTHENTICATOR;
+grant :DATABASE_ANONYMOUS to :DATABASE_OWNER;
+grant :DATABASE_MEMBER to :DATABASE_OWNER;
+
+-- Nobody but the owner creates objects or connects by default.
+revoke all on database :DATABASE_NAME from public;
+grant connect on database :DATABASE_NAME to :DATABASE_OWNER, :DATABASE_AUTHENTICATOR;
+alter database :DATABASE_NAME owner to :DATABASE_OWNER;
+revoke all on schema public from public;
+grant all on schema public to :DATABASE_OWNER;
+
+-- Extensions live in `public`, installed once here (they need a superuser).
+create extension if not exists citext with schema public;
+create extension if not exists pgcrypto with schema public;
+create extension if not exists btree_gist with schema public;

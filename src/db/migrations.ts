@@ -1,0 +1,87 @@
+/*
+ * Database set-up for every entry point (start-up, `npm run db:*`, tests):
+ *
+ *   bootstrap  db/afterReset.sql — roles, extensions, grants. Idempotent, so it
+ *              runs on every migrate when a superuser connection is known
+ *              (embedded default, ROOT_DATABASE_URL); otherwise the DBA runs
+ *              `npm run db:bootstrap` once.
+ *   worker     graphile-worker's own schema (our SQL functions call add_job).
+ *   migrate    graphile-migrate: committed migrations, in order, hash-checked.
+ *
+ * Settings are .gmrc plus the connection strings of this run.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import JSON5 from "json5";
+import { migrate, reset, run, status, watch, commit, type Settings } from "graphile-migrate";
+import { runMigrations as runWorkerMigrations } from "graphile-worker";
+import { gmrcPath } from "./roles.ts";
+// graphile-migrate keeps its pools alive for 200 ms after use; closing them
+// before we stop an embedded server avoids its "terminating connection" exit.
+import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
+
+export function releaseMigrationPools(): void {
+  clearAllPools();
+}
+
+export interface DatabaseUrls {
+  /** The owner's connection to the application database. */
+  databaseUrl: string;
+  /** A superuser connection to another database on the same server (template1, postgres). */
+  rootUrl?: string | undefined;
+  /** Scratch database used by `db:commit` to prove a migration applies from nothing. */
+  shadowUrl?: string | undefined;
+}
+
+export const projectRoot = resolve(gmrcPath, "..");
+
+export function migrateSettings(urls: DatabaseUrls): Settings {
+  const gmrc = JSON5.parse(readFileSync(gmrcPath, "utf8")) as Settings;
+  return {
+    ...gmrc,
+    migrationsFolder: resolve(projectRoot, gmrc.migrationsFolder ?? "./db/migrations"),
+    connectionString: urls.databaseUrl,
+    rootConnectionString: urls.rootUrl,
+    shadowConnectionString: urls.shadowUrl,
+  };
+}
+
+/** Runs db/afterReset.sql (idempotent) as the superuser against the application database. */
+export async function bootstrap(urls: DatabaseUrls): Promise<void> {
+  const sql = readFileSync(resolve(projectRoot, "db/afterReset.sql"), "utf8");
+  await run(migrateSettings(urls), sql, "afterReset.sql", { root: Boolean(urls.rootUrl) });
+}
+
+export async function installWorkerSchema(databaseUrl: string): Promise<void> {
+  await runWorkerMigrations({ connectionString: databaseUrl, logger: quietWorkerLogger });
+}
+
+/** Brings the database to the latest committed migration. */
+export async function migrateDatabase(urls: DatabaseUrls): Promise<void> {
+  if (urls.rootUrl) await bootstrap(urls);
+  await installWorkerSchema(urls.databaseUrl);
+  await migrate(migrateSettings(urls));
+}
+
+/** Drops and recreates the database, then applies committed and (optionally) current migrations. */
+export async function resetDatabase(urls: DatabaseUrls, { withCurrent = true } = {}): Promise<void> {
+  await reset(migrateSettings(urls));
+  if (withCurrent) await watch(migrateSettings(urls), true);
+}
+
+export async function applyCurrent(urls: DatabaseUrls): Promise<void> {
+  await watch(migrateSettings(urls), true);
+}
+
+export async function commitCurrent(urls: DatabaseUrls, message?: string): Promise<void> {
+  await commit(migrateSettings(urls), message);
+}
+
+/** Committed migrations not yet applied (readiness: the schema must be current). */
+export async function pendingMigrations(urls: DatabaseUrls): Promise<string[]> {
+  const result = await status(migrateSettings(urls));
+  return result.remainingMigrations ?? [];
+}
+
+import { Logger as WorkerLogger } from "graphile-worker";
+const quietWorkerLogger = new WorkerLogger(() => () => {});

@@ -1,0 +1,54 @@
+/*
+ * The one error table for both transports.
+ *
+ * SQL functions raise a human message with a SQLSTATE: a standard one where it
+ * fits, else one of the project's own five-letter codes (never starting with a
+ * digit or F/H/P/X, so they cannot collide with PostgreSQL's classes). Each
+ * code maps to one caller-facing status, used as the gRPC status and as
+ * `extensions.status` in GraphQL; `extensions.code` is the SQLSTATE itself.
+ * docs/error-codes.md documents the same list for clients.
+ */
+
+export type ErrorStatus =
+  | "INVALID_ARGUMENT"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "FAILED_PRECONDITION"
+  | "PERMISSION_DENIED"
+  | "UNAUTHENTICATED"
+  | "RESOURCE_EXHAUSTED";
+
+export interface ErrorCode {
+  status: ErrorStatus;
+  meaning: string;
+}
+
+/** Standard SQLSTATEs the project raises on purpose (or that constraints raise). */
+const standard: Record<string, ErrorCode> = {
+  "22001": { status: "INVALID_ARGUMENT", meaning: "a value is longer than its column allows" },
+  "22003": { status: "INVALID_ARGUMENT", meaning: "a number is out of range" },
+  "22007": { status: "INVALID_ARGUMENT", meaning: "a date/time is malformed" },
+  "22008": { status: "INVALID_ARGUMENT", meaning: "a date/time is out of range" },
+  "22023": { status: "INVALID_ARGUMENT", meaning: "an argument is invalid (the message names it)" },
+  "22P02": { status: "INVALID_ARGUMENT", meaning: "a value has the wrong form (e.g. not a uuid)" },
+  "23502": { status: "INVALID_ARGUMENT", meaning: "a required value is missing" },
+  "23503": { status: "NOT_FOUND", meaning: "a referenced row does not exist" },
+  "23505": { status: "ALREADY_EXISTS", meaning: "the row already exists (unique constraint)" },
+  "23514": { status: "INVALID_ARGUMENT", meaning: "a check constraint refused the value" },
+  "23P01": { status: "FAILED_PRECONDITION", meaning: "conflicts with another row (exclusion constraint)" },
+  "28000": { status: "UNAUTHENTICATED", meaning: "the call needs a signed-in caller" },
+  "42501": { status: "PERMISSION_DENIED", meaning: "the caller may not do this" },
+  "55000": { status: "FAILED_PRECONDITION", meaning: "the object is not in a state that allows this" },
+  P0002: { status: "NOT_FOUND", meaning: "no such row (or not visible to the caller)" },
+};
+
+/** The project's own codes (see docs/error-codes.md). */
+const own: Record<string, ErrorCode> = {
+};
+
+export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };
+
+/** Maps a SQLSTATE to its entry; undefined means "unexpected": log it and answer INTERNAL. */
+export function lookupErrorCode(sqlstate: string | undefined): ErrorCode | undefined {
+  return sqlstate ? errorCodes[sqlstate] : undefined;
+}
