@@ -10,10 +10,11 @@
  *
  * Settings are .gmrc plus the connection strings of this run.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import type pg from "pg";
 import { resolve } from "node:path";
 import JSON5 from "json5";
-import { migrate, reset, run, status, watch, commit, type Settings } from "graphile-migrate";
+import { migrate, reset, run, watch, commit, type Settings } from "graphile-migrate";
 import { runMigrations as runWorkerMigrations } from "graphile-worker";
 import { gmrcPath } from "./roles.ts";
 // graphile-migrate keeps its pools alive for 200 ms after use; closing them
@@ -77,10 +78,27 @@ export async function commitCurrent(urls: DatabaseUrls, message?: string): Promi
   await commit(migrateSettings(urls), message);
 }
 
-/** Committed migrations not yet applied (readiness: the schema must be current). */
-export async function pendingMigrations(urls: DatabaseUrls): Promise<string[]> {
-  const result = await status(migrateSettings(urls));
-  return result.remainingMigrations ?? [];
+/**
+ * Committed migrations not yet applied (readiness: the schema must be current).
+ * Read directly: graphile-migrate's `status` insists on a shadow database.
+ */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const committed = readdirSync(resolve(projectRoot, "db/migrations/committed"))
+    .filter((name) => name.endsWith(".sql"))
+    .sort();
+  const { rows } = await db
+    .query<{ filename: string }>("select filename from graphile_migrate.migrations")
+    .catch((error: { code?: string }) => {
+      // 42P01/3F000: never migrated at all, so everything is pending.
+      if (error.code === "42P01" || error.code === "3F000") return { rows: [] as { filename: string }[] };
+      throw error;
+    });
+  const applied = new Set(rows.map((row) => row.filename));
+  return committed.filter((name) => !applied.has(name));
+}
+
+interface Queryable {
+  query<R extends pg.QueryResultRow>(sql: string): Promise<{ rows: R[] }>;
 }
 
 import { Logger as WorkerLogger } from "graphile-worker";

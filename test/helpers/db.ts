@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
-import { claimsToPgSettings, type Claims } from "../../src/auth/claims.ts";
+import { claimsToPgSettings, type Claims, type Role } from "../../src/auth/claims.ts";
 
 let pool: pg.Pool | undefined;
 
@@ -42,10 +42,10 @@ export async function withRootTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
 
 export interface TestUser {
   sub: string;
-  roles: string[];
+  roles: Role[];
 }
 
-export function newUser(...roles: string[]): TestUser {
+export function newUser(...roles: Role[]): TestUser {
   return { sub: randomUUID(), roles: roles.length ? roles : ["user"] };
 }
 

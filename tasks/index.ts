@@ -1,0 +1,11 @@
+/*
+ * Every graphile-worker task, by the name SQL and the crontab use.
+ * Listed explicitly (not scanned from the folder) so a missing task is a
+ * type error at start-up, not a job that fails at 3 a.m.
+ */
+import type { TaskList } from "graphile-worker";
+import complete_ended_events from "./complete_ended_events.ts";
+
+export const taskList: TaskList = {
+  complete_ended_events,
+};

@@ -1,0 +1,62 @@
+/*
+ * Start-up refuses bad configuration with a message that names the variable,
+ * both as a function and as the real process (`tsx src/main.ts`).
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/env.ts";
+
+const exec = promisify(execFile);
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("has working defaults: embedded database, dev issuer, ports 8080/50051", () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.devIssuer).toBe(true);
+    expect(config.httpPort).toBe(8080);
+    expect(config.grpcPort).toBe(50051);
+  });
+
+  it.each([
+    [{ HTTP_PORT: "eighty" }, "HTTP_PORT", "whole number"],
+    [{ HTTP_PORT: "70000" }, "HTTP_PORT", "between 0 and 65535"],
+    [{ GRPC_PORT: "-1" }, "GRPC_PORT", "whole number"],
+    [{ DATABASE_URL: "mysql://x@y/z" }, "DATABASE_URL", "postgres://"],
+    [{ DATABASE_URL: "not a url" }, "DATABASE_URL", "is not a URL"],
+    [{ DATABASE_URL: "postgres://u@h:5432" }, "DATABASE_URL", "must name a database"],
+    [{ KEYCLOAK_ISSUER: "ftp://sso" }, "KEYCLOAK_ISSUER", "http(s) URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "must be one of"],
+    [{ NODE_ENV: "staging" }, "NODE_ENV", "must be one of"],
+    [{ MIGRATE_ON_START: "maybe" }, "MIGRATE_ON_START", "true or false"],
+    [{ NODE_ENV: "production", KEYCLOAK_ISSUER: "https://sso/realms/a" }, "DATABASE_URL", "required"],
+    [{ NODE_ENV: "production", DATABASE_URL: "postgres://u@h/db" }, "KEYCLOAK_ISSUER", "required"],
+    [{ DATABASE_API_URL: "postgres://u@h/db" }, "DATABASE_API_URL", "needs DATABASE_URL"],
+  ])("refuses %j naming %s", (env, variable, fragment) => {
+    const error = refusal(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(fragment);
+  });
+
+  it("the service process exits with code 2 and names the variable", async () => {
+    const result = await exec("npx", ["tsx", "src/main.ts", "all"], {
+      env: { ...process.env, HTTP_PORT: "not-a-port", LOG_LEVEL: "silent" },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("HTTP_PORT");
+  });
+});

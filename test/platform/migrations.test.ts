@@ -1,0 +1,53 @@
+/*
+ * The committed migrations alone (without current.sql) apply to an empty
+ * database, the way a production migration Job would run them, and a second
+ * run is a no-op.
+ */
+import pg from "pg";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { migrateDatabase, pendingMigrations, releaseMigrationPools } from "../../src/db/migrations.ts";
+
+const rootUrl = inject("rootUrl");
+const dbName = `aquastream_migrate_check_${process.pid}`;
+const databaseUrl = (() => {
+  const u = new URL(rootUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+
+async function root(sql: string) {
+  const client = new pg.Client({ connectionString: rootUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+afterAll(async () => {
+  releaseMigrationPools();
+  await new Promise((r) => setTimeout(r, 300));
+  await root(`drop database if exists ${dbName} with (force)`);
+});
+
+describe("committed migrations", () => {
+  it("apply to an empty database and leave nothing pending", async () => {
+    await root(`drop database if exists ${dbName} with (force)`);
+    await root(`create database ${dbName}`);
+    await migrateDatabase({ databaseUrl, rootUrl });
+    // Idempotent: running again changes nothing and does not fail.
+    await migrateDatabase({ databaseUrl, rootUrl });
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      expect(await pendingMigrations(client)).toEqual([]);
+      const { rows } = await client.query(
+        "select nspname from pg_namespace where nspname in ('app_public','app_hidden','app_private','graphile_worker') order by 1",
+      );
+      expect(rows.map((r) => r.nspname)).toEqual(["app_hidden", "app_private", "app_public", "graphile_worker"]);
+    } finally {
+      await client.end();
+    }
+  });
+});
