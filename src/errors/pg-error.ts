@@ -14,6 +14,8 @@ export interface CallerError {
   detail?: string | undefined;
   hint?: string | undefined;
   constraint?: string | undefined;
+  /** The argument/field at fault, when the SQL function names it (RAISE … USING COLUMN). */
+  column?: string | undefined;
 }
 
 interface PgLikeError {
@@ -22,6 +24,7 @@ interface PgLikeError {
   detail?: unknown;
   hint?: unknown;
   constraint?: unknown;
+  column?: unknown;
   severity?: unknown;
 }
 
@@ -49,5 +52,6 @@ export function toCallerError(error: unknown): CallerError | undefined {
     detail: optional(error.detail),
     hint: optional(error.hint),
     constraint: optional(error.constraint),
+    column: optional(error.column),
   };
 }

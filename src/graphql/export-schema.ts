@@ -3,6 +3,7 @@
  * configuration points at (after `npm run db:reset`, or the test database via
  * DATABASE_URL). Commit it with the migration that changed it.
  */
+import "../env-defaults.ts";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig } from "../config/env.ts";

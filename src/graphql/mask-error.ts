@@ -27,6 +27,7 @@ export function maskError(error: GraphQLError): GraphQLError {
         ...(callerError.detail ? { detail: callerError.detail } : {}),
         ...(callerError.hint ? { hint: callerError.hint } : {}),
         ...(callerError.constraint ? { constraint: callerError.constraint } : {}),
+        ...(callerError.column ? { field: callerError.column } : {}),
       },
     });
   }

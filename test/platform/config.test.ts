@@ -50,7 +50,7 @@ describe("loadConfig", () => {
   });
 
   it("the service process exits with code 2 and names the variable", async () => {
-    const result = await exec("npx", ["tsx", "src/main.ts", "all"], {
+    const result = await exec("tsx", ["src/main.ts", "all"], {
       env: { ...process.env, HTTP_PORT: "not-a-port", LOG_LEVEL: "silent" },
     }).then(
       () => ({ code: 0, stderr: "" }),

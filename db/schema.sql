@@ -1,0 +1,2927 @@
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_hidden;
+
+
+--
+-- Name: SCHEMA app_hidden; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app_hidden IS 'Helpers the API functions (and the worker) use; callable in SQL where granted, never exposed to GraphQL.';
+
+
+--
+-- Name: app_private; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_private;
+
+
+--
+-- Name: SCHEMA app_private; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app_private IS 'Audit log, outbox and trigger functions. Clients (anonymous, member) have no access at all.';
+
+
+--
+-- Name: app_public; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_public;
+
+
+--
+-- Name: SCHEMA app_public; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app_public IS 'The Aquastream event service API: exposed as GraphQL by PostGraphile, callable over gRPC and psql alike.';
+
+
+--
+-- Name: btree_gist; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION btree_gist; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
+
+--
+-- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION citext; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
+
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+
+--
+-- Name: crew_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.crew_status AS ENUM (
+    'not_required',
+    'pending',
+    'assigned',
+    'failed'
+);
+
+
+--
+-- Name: TYPE crew_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.crew_status IS 'Crew assignment by the crew service: not_required, pending (asked, waiting), assigned (crew_id set), failed (gave up after retries).';
+
+
+--
+-- Name: event_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.event_status AS ENUM (
+    'draft',
+    'published',
+    'completed',
+    'canceled'
+);
+
+
+--
+-- Name: TYPE event_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.event_status IS 'Life cycle of an event: draft → published → completed | canceled (a draft may also be canceled).';
+
+
+--
+-- Name: price_tier_input; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.price_tier_input AS (
+	name text,
+	price numeric,
+	currency text,
+	quota integer
+);
+
+
+--
+-- Name: TYPE price_tier_input; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.price_tier_input IS 'A price tier given to create_event.';
+
+
+--
+-- Name: COLUMN price_tier_input.name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_input.name IS 'Tier name, 1 to 100 characters, unique within the event (e.g. "Adult", "Child").';
+
+
+--
+-- Name: COLUMN price_tier_input.price; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_input.price IS 'Price per seat, ≥ 0, at most two decimals.';
+
+
+--
+-- Name: COLUMN price_tier_input.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_input.currency IS 'ISO 4217 currency code, e.g. EUR; all tiers of an event share one currency.';
+
+
+--
+-- Name: COLUMN price_tier_input.quota; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_input.quota IS 'Optional number of seats this tier may sell (1 to the event capacity); null means no own limit.';
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: event; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.event (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organizer_id uuid NOT NULL,
+    title text NOT NULL,
+    description text,
+    category text NOT NULL,
+    location_name text NOT NULL,
+    latitude double precision,
+    longitude double precision,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    capacity integer NOT NULL,
+    seats_taken integer DEFAULT 0 NOT NULL,
+    booking_deadline_hours integer DEFAULT 0 NOT NULL,
+    status app_public.event_status DEFAULT 'draft'::app_public.event_status NOT NULL,
+    crew_required boolean DEFAULT false NOT NULL,
+    crew_id uuid,
+    crew_status app_public.crew_status DEFAULT 'not_required'::app_public.crew_status NOT NULL,
+    cancel_reason text,
+    canceled_at timestamp with time zone,
+    canceled_by uuid,
+    published_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, title), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, location_name), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, COALESCE(description, ''::text)), 'C'::"char"))) STORED NOT NULL,
+    CONSTRAINT event_booking_deadline_hours_check CHECK (((booking_deadline_hours >= 0) AND (booking_deadline_hours <= 8760))),
+    CONSTRAINT event_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
+    CONSTRAINT event_canceled_at_check CHECK ((((status = 'canceled'::app_public.event_status) = (canceled_at IS NOT NULL)) AND ((status = 'canceled'::app_public.event_status) = (cancel_reason IS NOT NULL)))),
+    CONSTRAINT event_capacity_check CHECK (((capacity >= 1) AND (capacity <= 100000))),
+    CONSTRAINT event_crew_id_check CHECK (((crew_id IS NOT NULL) = (crew_status = 'assigned'::app_public.crew_status))),
+    CONSTRAINT event_crew_status_check CHECK ((crew_required = (crew_status <> 'not_required'::app_public.crew_status))),
+    CONSTRAINT event_description_check CHECK (((char_length(description) >= 1) AND (char_length(description) <= 10000))),
+    CONSTRAINT event_ends_at_check CHECK ((ends_at > starts_at)),
+    CONSTRAINT event_ends_at_duration_check CHECK (((ends_at - starts_at) <= '30 days'::interval)),
+    CONSTRAINT event_latitude_check CHECK (((latitude >= ('-90'::integer)::double precision) AND (latitude <= (90)::double precision))),
+    CONSTRAINT event_latitude_longitude_check CHECK (((latitude IS NULL) = (longitude IS NULL))),
+    CONSTRAINT event_location_name_check CHECK ((((char_length(location_name) >= 1) AND (char_length(location_name) <= 200)) AND (location_name !~ '^\s|\s$'::text))),
+    CONSTRAINT event_longitude_check CHECK (((longitude >= ('-180'::integer)::double precision) AND (longitude <= (180)::double precision))),
+    CONSTRAINT event_published_at_check CHECK (((status <> ALL (ARRAY['published'::app_public.event_status, 'completed'::app_public.event_status])) OR (published_at IS NOT NULL))),
+    CONSTRAINT event_seats_taken_check CHECK (((seats_taken >= 0) AND (seats_taken <= capacity))),
+    CONSTRAINT event_title_check CHECK ((((char_length(title) >= 3) AND (char_length(title) <= 200)) AND (title !~ '^\s|\s$'::text)))
+);
+
+
+--
+-- Name: TABLE event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.event IS '@behavior -insert -update -delete
+A water-sports event organizers publish and people book. Changed only through the functions create_event, update_event, publish_event, cancel_event and the price-tier functions.';
+
+
+--
+-- Name: COLUMN event.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.id IS 'Identifier of the event.';
+
+
+--
+-- Name: COLUMN event.organizer_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.organizer_id IS 'The organizer (Keycloak user id) who created the event and manages it.';
+
+
+--
+-- Name: COLUMN event.title; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.title IS 'Title, 3 to 200 characters.';
+
+
+--
+-- Name: COLUMN event.description; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.description IS 'Free text, up to 10000 characters.';
+
+
+--
+-- Name: COLUMN event.category; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.category IS 'The event_category id.';
+
+
+--
+-- Name: COLUMN event.location_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.location_name IS 'Where it takes place, 1 to 200 characters (e.g. "Chusovaya river, Ust-Utka").';
+
+
+--
+-- Name: COLUMN event.latitude; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.latitude IS 'Latitude of the meeting point in degrees (-90..90); given together with longitude or not at all.';
+
+
+--
+-- Name: COLUMN event.longitude; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.longitude IS 'Longitude of the meeting point in degrees (-180..180).';
+
+
+--
+-- Name: COLUMN event.starts_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.starts_at IS 'Start time.';
+
+
+--
+-- Name: COLUMN event.ends_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.ends_at IS 'End time: after starts_at, at most 30 days later.';
+
+
+--
+-- Name: COLUMN event.capacity; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.capacity IS 'Seats in total (1 to 100000).';
+
+
+--
+-- Name: COLUMN event.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.seats_taken IS 'Seats held by pending and confirmed bookings; never above capacity.';
+
+
+--
+-- Name: COLUMN event.booking_deadline_hours; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.booking_deadline_hours IS 'Bookings close this many hours before starts_at (0 to 8760).';
+
+
+--
+-- Name: COLUMN event.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.status IS 'draft (only its organizer and admins see it), published, completed (ended; set by a scheduled job) or canceled.';
+
+
+--
+-- Name: COLUMN event.crew_required; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.crew_required IS 'Whether the crew service must assign a crew.';
+
+
+--
+-- Name: COLUMN event.crew_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.crew_id IS 'The crew assigned by the crew service; the same crew is never on two overlapping live events.';
+
+
+--
+-- Name: COLUMN event.crew_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.crew_status IS 'Progress of the crew assignment.';
+
+
+--
+-- Name: COLUMN event.cancel_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.cancel_reason IS 'Why the event was canceled (3 to 1000 characters); set only when canceled.';
+
+
+--
+-- Name: COLUMN event.canceled_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.canceled_at IS 'When the event was canceled.';
+
+
+--
+-- Name: COLUMN event.canceled_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.canceled_by IS 'Who canceled it (Keycloak user id); null when the system did.';
+
+
+--
+-- Name: COLUMN event.published_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.published_at IS 'When the event was first published; stays set after completion or cancellation.';
+
+
+--
+-- Name: COLUMN event.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.created_at IS 'When the event was created.';
+
+
+--
+-- Name: COLUMN event.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.updated_at IS 'When the event row last changed.';
+
+
+--
+-- Name: COLUMN event.search_vector; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.search_vector IS '@behavior -*
+Full-text index of title (A), location (B) and description (C); used by search_events.';
+
+
+--
+-- Name: assert_event_editable(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_event_editable(e app_public.event) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  if e.status not in ('draft', 'published') then
+    raise exception 'a % event can no longer be changed', e.status
+      using errcode = '55000', column = 'status', hint = 'Only draft and published events can be changed.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_event_editable(e app_public.event); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_event_editable(e app_public.event) IS 'Raises 55000 unless the event is draft or published.';
+
+
+--
+-- Name: assert_event_manager(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_event_manager() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+begin
+  if not (app_public.has_role('organizer') or app_public.has_role('admin')) then
+    raise exception 'only organizers and admins may manage events' using errcode = '42501';
+  end if;
+  return v_user_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_event_manager(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_event_manager() IS 'Returns the caller''s id when they have the organizer or admin role; 28000 / 42501 otherwise.';
+
+
+--
+-- Name: assert_event_valid(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_event_valid(e app_public.event) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+  if e.title is null or char_length(e.title) not between 3 and 200 then
+    raise exception 'title must be 3 to 200 characters long'
+      using errcode = '22023', column = 'title', hint = 'Give a title of 3 to 200 characters (white space at the ends is trimmed).';
+  end if;
+  if char_length(e.description) > 10000 then
+    raise exception 'description must be at most 10000 characters long'
+      using errcode = '22023', column = 'description';
+  end if;
+  if e.category is null then
+    raise exception 'category is required' using errcode = '22023', column = 'category';
+  end if;
+  if not exists (select from app_public.event_category c where c.id = e.category) then
+    raise exception 'unknown category "%"', e.category
+      using errcode = '22023', column = 'category', hint = 'Use one of the event_category ids, e.g. rafting.';
+  end if;
+  if e.location_name is null or char_length(e.location_name) > 200 then
+    raise exception 'location_name must be 1 to 200 characters long'
+      using errcode = '22023', column = 'location_name';
+  end if;
+  if e.latitude not between -90 and 90 then
+    raise exception 'latitude must be between -90 and 90' using errcode = '22023', column = 'latitude';
+  end if;
+  if e.longitude not between -180 and 180 then
+    raise exception 'longitude must be between -180 and 180' using errcode = '22023', column = 'longitude';
+  end if;
+  if (e.latitude is null) <> (e.longitude is null) then
+    raise exception 'latitude and longitude must be given together'
+      using errcode = '22023', column = case when e.latitude is null then 'latitude' else 'longitude' end;
+  end if;
+  if e.starts_at is null then
+    raise exception 'starts_at is required' using errcode = '22023', column = 'starts_at';
+  end if;
+  if e.ends_at is null then
+    raise exception 'ends_at is required' using errcode = '22023', column = 'ends_at';
+  end if;
+  if e.ends_at <= e.starts_at then
+    raise exception 'ends_at must be after starts_at'
+      using errcode = 'EVDAT', column = 'ends_at';
+  end if;
+  if e.ends_at - e.starts_at > interval '30 days' then
+    raise exception 'an event lasts at most 30 days'
+      using errcode = 'EVDUR', column = 'ends_at';
+  end if;
+  if e.capacity is null or e.capacity not between 1 and 100000 then
+    raise exception 'capacity must be between 1 and 100000' using errcode = '22023', column = 'capacity';
+  end if;
+  if e.booking_deadline_hours is null or e.booking_deadline_hours not between 0 and 8760 then
+    raise exception 'booking_deadline_hours must be between 0 and 8760'
+      using errcode = '22023', column = 'booking_deadline_hours';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_event_valid(e app_public.event); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_event_valid(e app_public.event) IS 'Validates an event row about to be written: 22023 (argument named in the message and `column`), EVDAT (ends before it starts), EVDUR (longer than 30 days).';
+
+
+--
+-- Name: assert_signed_in(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_signed_in() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_user_id uuid := app_public.current_user_id();
+begin
+  -- current_setting('role') is the role the transaction switched to, even
+  -- inside a security-definer function: the anonymous role never acts, even
+  -- with a user id in its settings.
+  if v_user_id is null or current_setting('role') = 'aquastream_anonymous' then
+    raise exception 'sign in first' using errcode = '28000', hint = 'Send a bearer token.';
+  end if;
+  return v_user_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_signed_in(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_signed_in() IS 'Returns the caller''s id, or raises 28000 when nobody is signed in (no user id, or the anonymous role).';
+
+
+--
+-- Name: clean_text(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.clean_text(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+  -- Trims white space at both ends; blank becomes null ("not given").
+  select nullif(pg_catalog.regexp_replace(value, '^\s+|\s+$', '', 'g'), '');
+$_$;
+
+
+--
+-- Name: FUNCTION clean_text(value text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.clean_text(value text) IS 'Trims white space at both ends of a caller''s text; a blank string becomes null.';
+
+
+--
+-- Name: complete_ended_events(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.complete_ended_events() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_event app_public.event;
+  v_count integer := 0;
+begin
+  -- skip locked: several workers may run this at once without waiting on each other.
+  for v_event in
+    select * from app_public.event e
+    where e.status = 'published' and e.ends_at <= now()
+    order by e.ends_at, e.id
+    for update skip locked
+  loop
+    update app_public.event e set status = 'completed' where e.id = v_event.id returning * into v_event;
+    perform app_hidden.record_change(
+      'event', v_event.id, 'EventCompleted', 'event.complete', 'event', app_hidden.event_data(v_event)
+    );
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION complete_ended_events(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.complete_ended_events() IS 'Marks published events whose ends_at has passed as completed, each with an EventCompleted outbox message; returns how many. Run by the worker''s cron as the owner (not executable by clients).';
+
+
+--
+-- Name: distance_km(double precision, double precision, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  -- Haversine great-circle distance on a sphere of radius 6371 km (no PostGIS needed;
+  -- error below 0.5 % is fine for "events near me").
+  select 2 * 6371.0 * asin(least(1.0, sqrt(
+    power(sin(radians(latitude2 - latitude1) / 2), 2)
+    + cos(radians(latitude1)) * cos(radians(latitude2)) * power(sin(radians(longitude2 - longitude1) / 2), 2)
+  )));
+$$;
+
+
+--
+-- Name: FUNCTION distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) IS 'Great-circle (haversine) distance in kilometres between two points given in degrees.';
+
+
+--
+-- Name: event_data(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_data(e app_public.event) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', e.id,
+    'organizerId', e.organizer_id,
+    'title', e.title,
+    'description', e.description,
+    'category', e.category,
+    'locationName', e.location_name,
+    'latitude', e.latitude,
+    'longitude', e.longitude,
+    'startsAt', e.starts_at,
+    'endsAt', e.ends_at,
+    'capacity', e.capacity,
+    'seatsTaken', e.seats_taken,
+    'bookingDeadlineHours', e.booking_deadline_hours,
+    'status', e.status,
+    'crewRequired', e.crew_required,
+    'crewId', e.crew_id,
+    'crewStatus', e.crew_status,
+    'publishedAt', e.published_at,
+    'canceledAt', e.canceled_at,
+    'canceledBy', e.canceled_by,
+    'cancelReason', e.cancel_reason
+  );
+$$;
+
+
+--
+-- Name: FUNCTION event_data(e app_public.event); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_data(e app_public.event) IS 'An event as the JSON payload of outbox messages (camelCase keys).';
+
+
+--
+-- Name: event_for_change(uuid, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message text DEFAULT 'event not found'::text) RETURNS app_public.event
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_event app_public.event;
+begin
+  select * into v_event from app_public.event e where e.id = event_for_change.event_id for update;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception '%', not_found_message using errcode = 'P0002';
+  end if;
+  if v_event.organizer_id <> v_user_id and not app_public.has_role('admin') then
+    raise exception 'only the organizer of this event or an admin may change it' using errcode = '42501';
+  end if;
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION event_for_change(event_id uuid, not_found_message text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message text) IS 'Locks and returns an event the caller may change (own event, or any as admin); 28000, 42501 or P0002 (also for events the caller cannot see) otherwise.';
+
+
+--
+-- Name: event_is_visible(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_is_visible(e app_public.event) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select e.status in ('published', 'completed')
+    or (e.status = 'canceled' and e.published_at is not null)
+    or e.organizer_id = app_public.current_user_id()
+    or app_public.has_role('admin');
+$$;
+
+
+--
+-- Name: FUNCTION event_is_visible(e app_public.event); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_is_visible(e app_public.event) IS 'Whether the caller may see this event: the rule of the select_visible policy, for security-definer functions (which bypass RLS). Keep both in step.';
+
+
+--
+-- Name: event_price_tiers_data(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_price_tiers_data(event_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce(jsonb_agg(app_hidden.price_tier_data(t) order by t.sort_order, t.name), '[]'::jsonb)
+  from app_public.event_price_tier t
+  where t.event_id = event_price_tiers_data.event_id;
+$$;
+
+
+--
+-- Name: FUNCTION event_price_tiers_data(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) IS 'All price tiers of an event as a JSON array (outbox payloads).';
+
+
+--
+-- Name: event_price_tier; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.event_price_tier (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    name text NOT NULL,
+    price numeric(12,2) NOT NULL,
+    currency character(3) NOT NULL,
+    quota integer,
+    seats_taken integer DEFAULT 0 NOT NULL,
+    sort_order integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_price_tier_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT event_price_tier_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name !~ '^\s|\s$'::text))),
+    CONSTRAINT event_price_tier_price_check CHECK ((price >= (0)::numeric)),
+    CONSTRAINT event_price_tier_quota_check CHECK ((quota > 0)),
+    CONSTRAINT event_price_tier_seats_taken_check CHECK (((seats_taken >= 0) AND ((quota IS NULL) OR (seats_taken <= quota))))
+);
+
+
+--
+-- Name: TABLE event_price_tier; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.event_price_tier IS '@behavior -insert -update -delete
+A price of an event (e.g. adult, child, with equipment), optionally with its own seat quota. All tiers of an event share one currency. Changed only through add_price_tier, update_price_tier and remove_price_tier.';
+
+
+--
+-- Name: COLUMN event_price_tier.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.id IS 'Identifier of the tier.';
+
+
+--
+-- Name: COLUMN event_price_tier.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.event_id IS 'The event this tier belongs to.';
+
+
+--
+-- Name: COLUMN event_price_tier.name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.name IS 'Tier name, 1 to 100 characters, unique within the event.';
+
+
+--
+-- Name: COLUMN event_price_tier.price; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.price IS 'Price per seat (≥ 0).';
+
+
+--
+-- Name: COLUMN event_price_tier.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.currency IS 'ISO 4217 currency code (three upper-case letters), the same for all tiers of the event.';
+
+
+--
+-- Name: COLUMN event_price_tier.quota; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.quota IS 'Seats this tier may sell at most (≤ event capacity); null: limited by the event capacity only.';
+
+
+--
+-- Name: COLUMN event_price_tier.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.seats_taken IS 'Seats held in this tier by pending and confirmed bookings.';
+
+
+--
+-- Name: COLUMN event_price_tier.sort_order; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.sort_order IS 'Display order within the event (ascending).';
+
+
+--
+-- Name: COLUMN event_price_tier.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.created_at IS 'When the tier was added.';
+
+
+--
+-- Name: COLUMN event_price_tier.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_price_tier.updated_at IS 'When the tier last changed.';
+
+
+--
+-- Name: insert_price_tier(app_public.event, text, numeric, text, integer, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.insert_price_tier(for_event app_public.event, name text, price numeric, currency text, quota integer, sort_order integer) RETURNS app_public.event_price_tier
+    LANGUAGE plpgsql
+    AS $_$
+declare
+  v_name text := app_hidden.clean_text(insert_price_tier.name);
+  v_currency text := upper(app_hidden.clean_text(insert_price_tier.currency));
+  v_other_currency text;
+  v_tier app_public.event_price_tier;
+begin
+  if v_name is null or char_length(v_name) > 100 then
+    raise exception 'price tier name must be 1 to 100 characters long'
+      using errcode = '22023', column = 'name';
+  end if;
+  if insert_price_tier.price is null or insert_price_tier.price < 0 then
+    raise exception 'price must be 0 or more' using errcode = '22023', column = 'price';
+  end if;
+  if insert_price_tier.price <> round(insert_price_tier.price, 2) or insert_price_tier.price >= 10000000000 then
+    raise exception 'price must have at most two decimals and be below 10000000000'
+      using errcode = '22023', column = 'price';
+  end if;
+  if v_currency is null or v_currency !~ '^[A-Z]{3}$' then
+    raise exception 'currency must be an ISO 4217 code such as EUR'
+      using errcode = '22023', column = 'currency';
+  end if;
+  if insert_price_tier.quota < 1 then
+    raise exception 'quota must be at least 1 (or null for no own limit)'
+      using errcode = '22023', column = 'quota';
+  end if;
+  if insert_price_tier.quota > for_event.capacity then
+    raise exception 'quota % exceeds the event capacity %', insert_price_tier.quota, for_event.capacity
+      using errcode = 'TRQTA', column = 'quota', hint = 'Use a quota between 1 and the event capacity.';
+  end if;
+  select t.currency into v_other_currency
+  from app_public.event_price_tier t
+  where t.event_id = for_event.id and t.currency <> v_currency
+  limit 1;
+  if found then
+    raise exception 'currency % differs from the event''s currency %', v_currency, v_other_currency
+      using errcode = 'TRCUR', column = 'currency', hint = 'All price tiers of an event use one currency.';
+  end if;
+  if exists (select from app_public.event_price_tier t where t.event_id = for_event.id and t.name = v_name) then
+    raise exception 'a price tier named "%" already exists for this event', v_name
+      using errcode = '23505', column = 'name', constraint = 'event_price_tier_event_id_name_key';
+  end if;
+
+  insert into app_public.event_price_tier (event_id, name, price, currency, quota, sort_order)
+  values (for_event.id, v_name, insert_price_tier.price, v_currency, insert_price_tier.quota, insert_price_tier.sort_order)
+  returning * into v_tier;
+  return v_tier;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION insert_price_tier(for_event app_public.event, name text, price numeric, currency text, quota integer, sort_order integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.insert_price_tier(for_event app_public.event, name text, price numeric, currency text, quota integer, sort_order integer) IS 'Validates (22023, TRQTA, TRCUR, 23505) and inserts a price tier of an event the caller holds locked.';
+
+
+--
+-- Name: jsonb_changes(jsonb, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select coalesce(
+    jsonb_object_agg(n.key, jsonb_build_object('from', o.value, 'to', n.value) order by n.key),
+    '{}'::jsonb
+  )
+  from jsonb_each(new_value) as n
+  left join jsonb_each(old_value) as o on o.key = n.key
+  where o.value is distinct from n.value;
+$$;
+
+
+--
+-- Name: FUNCTION jsonb_changes(old_value jsonb, new_value jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) IS 'The keys whose values differ between two JSON objects, as {key: {from, to}}; {} when nothing changed.';
+
+
+--
+-- Name: price_tier_data(app_public.event_price_tier); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', t.id,
+    'eventId', t.event_id,
+    'name', t.name,
+    'price', t.price,
+    'currency', t.currency,
+    'quota', t.quota,
+    'seatsTaken', t.seats_taken,
+    'sortOrder', t.sort_order
+  );
+$$;
+
+
+--
+-- Name: FUNCTION price_tier_data(t app_public.event_price_tier); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier) IS 'A price tier as the JSON payload of outbox messages (camelCase keys).';
+
+
+--
+-- Name: record_change(text, uuid, text, text, text, jsonb, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_outbox_id uuid;
+begin
+  insert into app_private.audit_log (actor_id, actor_roles, action, table_name, row_id, details, request_id)
+  values (
+    app_public.current_user_id(),
+    app_public.current_user_roles(),
+    record_change.action,
+    record_change.table_name,
+    coalesce(record_change.row_id, record_change.aggregate_id::text),
+    coalesce(record_change.data, '{}'::jsonb),
+    nullif(current_setting('app.request_id', true), '')
+  );
+
+  insert into app_private.outbox (aggregate_type, aggregate_id, event_type, actor_id, data)
+  values (
+    record_change.aggregate_type,
+    record_change.aggregate_id,
+    record_change.event_type,
+    app_public.current_user_id(),
+    coalesce(record_change.data, '{}'::jsonb)
+  )
+  returning id into v_outbox_id;
+
+  -- The Kafka relay (a later issue) will also enqueue its graphile-worker job here,
+  -- in this same transaction.
+  return v_outbox_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text) IS 'Writes the audit row and the outbox row of one state change, in the caller''s transaction; returns the outbox (envelope) id. Executable by the owner only, i.e. from the API''s security-definer functions: clients can never forge an outbox message.';
+
+
+--
+-- Name: tg__set_updated_at(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg__set_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.updated_at := greatest(now(), old.updated_at + interval '1 microsecond');
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg__set_updated_at(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg__set_updated_at() IS 'Trigger: keeps updated_at current (strictly increasing) on every update.';
+
+
+--
+-- Name: tg_event__check_tier_quota(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__check_tier_quota() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_tier_name text;
+  v_quota integer;
+begin
+  select t.name, t.quota into v_tier_name, v_quota
+  from app_public.event_price_tier t
+  where t.event_id = new.id and t.quota > new.capacity
+  order by t.quota desc
+  limit 1;
+  if found then
+    raise exception 'capacity % is below the quota % of price tier "%"', new.capacity, v_quota, v_tier_name
+      using errcode = 'TRQTA', column = 'capacity', hint = 'Lower the tier quota first, or keep a larger capacity.';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__check_tier_quota(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__check_tier_quota() IS 'Constraint trigger: an event''s capacity is never below the quota of one of its price tiers (TRQTA).';
+
+
+--
+-- Name: tg_event__freeze_finished(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__freeze_finished() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if (old.title, old.description, old.category, old.location_name, old.latitude, old.longitude,
+      old.starts_at, old.ends_at, old.capacity, old.booking_deadline_hours, old.crew_required,
+      old.organizer_id)
+     is distinct from
+     (new.title, new.description, new.category, new.location_name, new.latitude, new.longitude,
+      new.starts_at, new.ends_at, new.capacity, new.booking_deadline_hours, new.crew_required,
+      new.organizer_id)
+  then
+    raise exception 'a % event can no longer be changed', old.status
+      using errcode = '55000', column = 'status';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__freeze_finished(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__freeze_finished() IS 'Trigger: the descriptive columns of completed and canceled events are read-only (55000).';
+
+
+--
+-- Name: tg_event__status_transition(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__status_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if not (
+    (old.status = 'draft' and new.status in ('published', 'canceled'))
+    or (old.status = 'published' and new.status in ('completed', 'canceled'))
+  ) then
+    raise exception 'event status cannot change from % to %', old.status, new.status
+      using errcode = '55000', column = 'status';
+  end if;
+
+  if new.status = 'published' then
+    if not exists (select from app_public.event_price_tier t where t.event_id = new.id) then
+      raise exception 'an event needs at least one price tier to be published'
+        using errcode = 'EVTIR', hint = 'Add a price tier with add_price_tier first.';
+    end if;
+    new.published_at := coalesce(new.published_at, now());
+  elsif new.status = 'canceled' then
+    new.canceled_at := coalesce(new.canceled_at, now());
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__status_transition(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__status_transition() IS 'Trigger: allows only the transitions of the event status machine (55000 otherwise); publishing needs a price tier (EVTIR).';
+
+
+--
+-- Name: tg_event_price_tier__check_event(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event_price_tier__check_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_event app_public.event;
+  v_other_currency text;
+begin
+  select * into v_event from app_public.event e where e.id = new.event_id for no key update;
+
+  if v_event.status in ('completed', 'canceled') then
+    raise exception 'the price tiers of a % event can no longer be changed', v_event.status
+      using errcode = '55000';
+  end if;
+
+  if new.quota > v_event.capacity then
+    raise exception 'quota % exceeds the event capacity %', new.quota, v_event.capacity
+      using errcode = 'TRQTA', column = 'quota', hint = 'Use a quota between 1 and the event capacity.';
+  end if;
+
+  select t.currency into v_other_currency
+  from app_public.event_price_tier t
+  where t.event_id = new.event_id and t.id <> new.id and t.currency <> new.currency
+  limit 1;
+  if found then
+    raise exception 'currency % differs from the event''s currency %', new.currency, v_other_currency
+      using errcode = 'TRCUR', column = 'currency', hint = 'All price tiers of an event use one currency.';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__check_event(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event_price_tier__check_event() IS 'Constraint trigger: tiers of completed/canceled events are frozen (55000), a quota fits in the event capacity (TRQTA), all tiers of an event share one currency (TRCUR).';
+
+
+--
+-- Name: tg_event_price_tier__check_removal(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event_price_tier__check_removal() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_event app_public.event;
+begin
+  select * into v_event from app_public.event e where e.id = old.event_id for no key update;
+  if not found then
+    return null; -- the event itself is being deleted (cascade)
+  end if;
+  if v_event.status in ('completed', 'canceled') then
+    raise exception 'the price tiers of a % event can no longer be changed', v_event.status
+      using errcode = '55000';
+  end if;
+  if old.seats_taken > 0 then
+    raise exception 'price tier "%" has % seats taken and cannot be removed', old.name, old.seats_taken
+      using errcode = 'TRSEA';
+  end if;
+  if v_event.status = 'published'
+     and not exists (select from app_public.event_price_tier t where t.event_id = old.event_id) then
+    raise exception 'a published event must keep at least one price tier'
+      using errcode = 'EVTIR';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__check_removal(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event_price_tier__check_removal() IS 'Constraint trigger: a tier with seats taken is not removed (TRSEA), a published event keeps at least one tier (EVTIR), tiers of finished events are frozen (55000).';
+
+
+--
+-- Name: favorite; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.favorite (
+    user_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE favorite; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.favorite IS '@behavior -insert -update -delete
+An event a user keeps in their favorites. Each user sees only their own. Changed through add_favorite and remove_favorite.';
+
+
+--
+-- Name: COLUMN favorite.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.favorite.user_id IS 'The user (Keycloak user id).';
+
+
+--
+-- Name: COLUMN favorite.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.favorite.event_id IS 'The favorite event.';
+
+
+--
+-- Name: COLUMN favorite.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.favorite.created_at IS 'When it was added.';
+
+
+--
+-- Name: add_favorite(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.add_favorite(event_id uuid) RETURNS app_public.favorite
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event app_public.event;
+  v_favorite app_public.favorite;
+begin
+  select * into v_event from app_public.event e where e.id = add_favorite.event_id;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception 'event not found' using errcode = 'P0002';
+  end if;
+
+  insert into app_public.favorite (user_id, event_id)
+  values (v_user_id, v_event.id)
+  on conflict on constraint favorite_pkey do nothing
+  returning * into v_favorite;
+
+  if v_favorite is null then
+    -- Already a favorite: same answer, nothing new to announce.
+    select * into v_favorite from app_public.favorite f where f.user_id = v_user_id and f.event_id = v_event.id;
+    return v_favorite;
+  end if;
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'FavoriteAdded', 'favorite.add', 'favorite',
+    jsonb_build_object('userId', v_user_id, 'eventId', v_event.id),
+    format('(%s,%s)', v_user_id, v_event.id)
+  );
+  return v_favorite;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION add_favorite(event_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.add_favorite(event_id uuid) IS 'Adds an event the caller can see to their favorites; adding it again returns the same favorite. Errors: 28000, P0002.';
+
+
+--
+-- Name: add_price_tier(uuid, text, numeric, text, integer); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer DEFAULT NULL::integer) RETURNS app_public.event_price_tier
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(add_price_tier.event_id);
+  v_tier app_public.event_price_tier;
+begin
+  perform app_hidden.assert_event_editable(v_event);
+  v_tier := app_hidden.insert_price_tier(
+    v_event, add_price_tier.name, add_price_tier.price, add_price_tier.currency, add_price_tier.quota,
+    (select coalesce(max(t.sort_order), 0) + 1 from app_public.event_price_tier t where t.event_id = v_event.id)
+  );
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event_price_tier.add', 'event_price_tier',
+    jsonb_build_object('priceTierAdded', app_hidden.price_tier_data(v_tier)),
+    v_tier.id::text
+  );
+  return v_tier;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) IS 'Adds a price tier to a draft or published event (its organizer, or an admin). Errors: 28000, 42501, P0002, 55000, 22023, TRQTA (quota above capacity), TRCUR (currency differs from the other tiers), 23505 (name taken).';
+
+
+--
+-- Name: cancel_event(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.cancel_event(id uuid, reason text) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(cancel_event.id);
+  v_reason text := app_hidden.clean_text(cancel_event.reason);
+  v_was_published boolean := v_event.status = 'published';
+begin
+  if v_reason is null or char_length(v_reason) not between 3 and 1000 then
+    raise exception 'reason must be 3 to 1000 characters long'
+      using errcode = '22023', column = 'reason', hint = 'Say why the event is canceled; participants will read it.';
+  end if;
+  if v_event.status = 'canceled' then
+    return v_event; -- idempotent: a retried cancellation changes nothing and announces nothing
+  end if;
+  if v_event.status <> all ('{draft,published}'::app_public.event_status[]) then
+    raise exception 'a % event cannot be canceled', v_event.status
+      using errcode = '55000', column = 'status';
+  end if;
+
+  update app_public.event e
+  set status = 'canceled', cancel_reason = v_reason, canceled_at = now(), canceled_by = app_public.current_user_id()
+  where e.id = v_event.id
+  returning * into v_event;
+
+  -- The bookings issue cancels the live bookings of this event here, in bulk
+  -- and idempotently, and enqueues refunds of the paid ones; the crew issue
+  -- enqueues ReleaseCrew when a crew was assigned.
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventCanceled', 'event.cancel', 'event',
+    jsonb_build_object(
+      'reason', v_reason,
+      'canceledBy', v_event.canceled_by,
+      'wasPublished', v_was_published,
+      'event', app_hidden.event_data(v_event)
+    )
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_event(id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.cancel_event(id uuid, reason text) IS 'Cancels a draft or published event (its organizer, or an admin) with a reason shown to participants. Canceling a canceled event again returns it unchanged. Errors: 28000, 42501, P0002, 22023 (reason), 55000 (completed).';
+
+
+--
+-- Name: create_event(text, text, text, text, double precision, double precision, timestamp with time zone, timestamp with time zone, integer, integer, boolean, app_public.price_tier_input[]); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer DEFAULT 0, crew_required boolean DEFAULT false, price_tiers app_public.price_tier_input[] DEFAULT '{}'::app_public.price_tier_input[]) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_event app_public.event;
+  v_tier app_public.price_tier_input;
+  v_position integer := 0;
+begin
+  v_event.organizer_id := v_user_id;
+  v_event.title := app_hidden.clean_text(create_event.title);
+  v_event.description := app_hidden.clean_text(create_event.description);
+  v_event.category := app_hidden.clean_text(create_event.category);
+  v_event.location_name := app_hidden.clean_text(create_event.location_name);
+  v_event.latitude := create_event.latitude;
+  v_event.longitude := create_event.longitude;
+  v_event.starts_at := create_event.starts_at;
+  v_event.ends_at := create_event.ends_at;
+  v_event.capacity := create_event.capacity;
+  v_event.booking_deadline_hours := coalesce(create_event.booking_deadline_hours, 0);
+  v_event.crew_required := coalesce(create_event.crew_required, false);
+  perform app_hidden.assert_event_valid(v_event);
+  if v_event.starts_at <= now() then
+    raise exception 'starts_at must be in the future'
+      using errcode = 'EVPST', column = 'starts_at';
+  end if;
+
+  insert into app_public.event (
+    organizer_id, title, description, category, location_name, latitude, longitude,
+    starts_at, ends_at, capacity, booking_deadline_hours, crew_required, crew_status
+  ) values (
+    v_event.organizer_id, v_event.title, v_event.description, v_event.category, v_event.location_name,
+    v_event.latitude, v_event.longitude, v_event.starts_at, v_event.ends_at, v_event.capacity,
+    v_event.booking_deadline_hours, v_event.crew_required,
+    case when v_event.crew_required then 'pending' else 'not_required' end::app_public.crew_status
+  )
+  returning * into v_event;
+
+  foreach v_tier in array coalesce(create_event.price_tiers, '{}') loop
+    v_position := v_position + 1;
+    perform app_hidden.insert_price_tier(v_event, v_tier.name, v_tier.price, v_tier.currency, v_tier.quota, v_position);
+  end loop;
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventCreated', 'event.create', 'event',
+    app_hidden.event_data(v_event) || jsonb_build_object('priceTiers', app_hidden.event_price_tiers_data(v_event.id))
+  );
+  -- Crew assignment (crew_required) starts when the event is published, not here.
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) IS 'Creates a draft event organized by the caller (role organizer or admin), with its price tiers. Only its organizer and admins see it until publish_event. Errors: 28000, 42501, 22023 (argument named), EVDAT, EVDUR, EVPST, TRQTA, TRCUR, 23505 (duplicate tier name).';
+
+
+--
+-- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+  select nullif(pg_catalog.current_setting('jwt.claims.sub', true), '')::uuid;
+$$;
+
+
+--
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The signed-in caller (the Keycloak `sub` of the JWT), or null for an anonymous caller.';
+
+
+--
+-- Name: current_user_roles(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.current_user_roles() RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce(
+    pg_catalog.string_to_array(nullif(pg_catalog.current_setting('jwt.claims.roles', true), ''), ','),
+    '{}'::text[]
+  );
+$$;
+
+
+--
+-- Name: FUNCTION current_user_roles(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.current_user_roles() IS 'The caller''s realm roles (user, organizer, admin, payment-gateway) from the JWT; empty for an anonymous caller.';
+
+
+--
+-- Name: event_distance_km(app_public.event, double precision, double precision); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) RETURNS double precision
+    LANGUAGE sql STABLE
+    AS $$
+  select app_hidden.distance_km(event_distance_km.latitude, event_distance_km.longitude, e.latitude, e.longitude);
+$$;
+
+
+--
+-- Name: FUNCTION event_distance_km(e app_public.event, latitude double precision, longitude double precision); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) IS 'Distance in kilometres from the given point to the event''s meeting point; null when the event has no coordinates.';
+
+
+--
+-- Name: event_is_favorite(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_is_favorite(e app_public.event) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select exists (
+    select from app_public.favorite f
+    where f.event_id = e.id and f.user_id = app_public.current_user_id()
+  );
+$$;
+
+
+--
+-- Name: FUNCTION event_is_favorite(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_is_favorite(e app_public.event) IS 'Whether the caller keeps this event in their favorites (false for anonymous callers).';
+
+
+--
+-- Name: event_price_tier_seats_available(app_public.event_price_tier); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select t.quota - t.seats_taken;
+$$;
+
+
+--
+-- Name: FUNCTION event_price_tier_seats_available(t app_public.event_price_tier); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) IS 'Seats this tier may still sell under its own quota; null when the tier has no quota (the event''s free seats apply).';
+
+
+--
+-- Name: event_seats_available(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_seats_available(e app_public.event) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select greatest(e.capacity - e.seats_taken, 0);
+$$;
+
+
+--
+-- Name: FUNCTION event_seats_available(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_seats_available(e app_public.event) IS 'Seats still free (capacity minus seats taken).';
+
+
+--
+-- Name: has_role(text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.has_role(role text) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select has_role.role = any (app_public.current_user_roles());
+$$;
+
+
+--
+-- Name: FUNCTION has_role(role text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.has_role(role text) IS 'True when the caller''s JWT carries this realm role.';
+
+
+--
+-- Name: my_favorite_events(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.my_favorite_events() RETURNS SETOF app_public.event
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+  perform app_hidden.assert_signed_in();
+  return query
+    select e.*
+    from app_public.favorite f
+    join app_public.event e on e.id = f.event_id
+    where f.user_id = app_public.current_user_id()
+    order by f.created_at desc, e.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_favorite_events(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_favorite_events() IS 'The caller''s favorite events that they can still see, most recently added first. Errors: 28000.';
+
+
+--
+-- Name: publish_event(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.publish_event(id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(publish_event.id);
+begin
+  if v_event.status <> 'draft' then
+    raise exception 'only draft events can be published; this event is %', v_event.status
+      using errcode = '55000', column = 'status';
+  end if;
+  if not exists (select from app_public.event_price_tier t where t.event_id = v_event.id) then
+    raise exception 'an event needs at least one price tier to be published'
+      using errcode = 'EVTIR', hint = 'Add a price tier with add_price_tier first.';
+  end if;
+  if v_event.starts_at <= now() then
+    raise exception 'the event has already started and cannot be published'
+      using errcode = 'EVSTR', column = 'starts_at', hint = 'Move starts_at into the future with update_event first.';
+  end if;
+
+  update app_public.event e
+  set status = 'published', published_at = now()
+  where e.id = v_event.id
+  returning * into v_event;
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventPublished', 'event.publish', 'event',
+    app_hidden.event_data(v_event) || jsonb_build_object('priceTiers', app_hidden.event_price_tiers_data(v_event.id))
+  );
+  -- The crew issue enqueues the AssignCrew job here when crew_required (same transaction).
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION publish_event(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.publish_event(id uuid) IS 'Publishes a draft event (its organizer, or an admin): from now on everyone sees it and may book. Errors: 28000, 42501, P0002, 55000 (not a draft), EVTIR (no price tier), EVSTR (already started).';
+
+
+--
+-- Name: remove_favorite(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.remove_favorite(event_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+begin
+  delete from app_public.favorite f where f.user_id = v_user_id and f.event_id = remove_favorite.event_id;
+  if not found then
+    return false;
+  end if;
+  perform app_hidden.record_change(
+    'event', remove_favorite.event_id, 'FavoriteRemoved', 'favorite.remove', 'favorite',
+    jsonb_build_object('userId', v_user_id, 'eventId', remove_favorite.event_id),
+    format('(%s,%s)', v_user_id, remove_favorite.event_id)
+  );
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION remove_favorite(event_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.remove_favorite(event_id uuid) IS 'Removes an event from the caller''s favorites; true when it was there, false otherwise. Errors: 28000.';
+
+
+--
+-- Name: remove_price_tier(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.remove_price_tier(id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event_id uuid := (select t.event_id from app_public.event_price_tier t where t.id = remove_price_tier.id);
+  v_event app_public.event;
+  v_tier app_public.event_price_tier;
+begin
+  v_event := app_hidden.event_for_change(v_event_id, 'price tier not found');
+  select * into v_tier from app_public.event_price_tier t where t.id = remove_price_tier.id for update;
+  if not found then
+    raise exception 'price tier not found' using errcode = 'P0002';
+  end if;
+  perform app_hidden.assert_event_editable(v_event);
+  if v_tier.seats_taken > 0 then
+    raise exception 'price tier "%" has % seats taken and cannot be removed', v_tier.name, v_tier.seats_taken
+      using errcode = 'TRSEA';
+  end if;
+  if v_event.status = 'published'
+     and not exists (select from app_public.event_price_tier t where t.event_id = v_event.id and t.id <> v_tier.id) then
+    raise exception 'a published event must keep at least one price tier'
+      using errcode = 'EVTIR', hint = 'Add another tier first, or cancel the event.';
+  end if;
+
+  delete from app_public.event_price_tier t where t.id = v_tier.id;
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event_price_tier.remove', 'event_price_tier',
+    jsonb_build_object('priceTierRemoved', app_hidden.price_tier_data(v_tier)),
+    v_tier.id::text
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION remove_price_tier(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price tier without seats taken from a draft or published event (its organizer, or an admin) and returns the event. A published event keeps at least one tier. Errors: 28000, 42501, P0002, 55000, TRSEA (seats taken), EVTIR (last tier of a published event).';
+
+
+--
+-- Name: search_events(text, timestamp with time zone, timestamp with time zone, text, double precision, double precision, double precision, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.search_events(category text DEFAULT NULL::text, starts_from timestamp with time zone DEFAULT NULL::timestamp with time zone, starts_to timestamp with time zone DEFAULT NULL::timestamp with time zone, query text DEFAULT NULL::text, near_latitude double precision DEFAULT NULL::double precision, near_longitude double precision DEFAULT NULL::double precision, radius_km double precision DEFAULT NULL::double precision, only_available boolean DEFAULT false) RETURNS SETOF app_public.event
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_query text := app_hidden.clean_text(search_events.query);
+  v_near boolean := coalesce(near_latitude, near_longitude, radius_km) is not null;
+begin
+  if char_length(v_query) > 200 then
+    raise exception 'query must be at most 200 characters long' using errcode = '22023', column = 'query';
+  end if;
+  if starts_from > starts_to then
+    raise exception 'starts_to must not be before starts_from' using errcode = 'EVDAT', column = 'starts_to';
+  end if;
+  if v_near then
+    if near_latitude is null or near_longitude is null or radius_km is null then
+      raise exception 'near_latitude, near_longitude and radius_km must be given together'
+        using errcode = '22023', column = 'radius_km';
+    end if;
+    if near_latitude not between -90 and 90 then
+      raise exception 'near_latitude must be between -90 and 90' using errcode = '22023', column = 'near_latitude';
+    end if;
+    if near_longitude not between -180 and 180 then
+      raise exception 'near_longitude must be between -180 and 180' using errcode = '22023', column = 'near_longitude';
+    end if;
+    if not (radius_km > 0 and radius_km <= 20000) then
+      raise exception 'radius_km must be more than 0 and at most 20000' using errcode = '22023', column = 'radius_km';
+    end if;
+  end if;
+
+  -- Visibility is RLS's business: this function runs as the caller.
+  return query
+    select e.*
+    from app_public.event e
+    where (search_events.category is null or e.category = search_events.category)
+      and (search_events.starts_from is null or e.starts_at >= search_events.starts_from)
+      and (search_events.starts_to is null or e.starts_at <= search_events.starts_to)
+      and (v_query is null or e.search_vector @@ websearch_to_tsquery('simple'::regconfig, v_query))
+      and (not v_near or (
+        e.latitude is not null
+        and app_hidden.distance_km(near_latitude, near_longitude, e.latitude, e.longitude) <= radius_km
+      ))
+      and (not coalesce(only_available, false) or (e.status = 'published' and e.seats_taken < e.capacity))
+    order by e.starts_at, e.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) IS 'The catalog: events the caller may see, ordered by start time. Filters (all optional): category id; start time between starts_from and starts_to (inclusive); free text in title, location and description (web-search syntax: words, "quoted phrase", -not, or); within radius_km of a point; only_available = published events with free seats. Errors: 22023 (argument named), EVDAT (starts_to before starts_from).';
+
+
+--
+-- Name: update_event(uuid, text, text, text, text, double precision, double precision, timestamp with time zone, timestamp with time zone, integer, integer, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.update_event(id uuid, title text DEFAULT NULL::text, description text DEFAULT NULL::text, category text DEFAULT NULL::text, location_name text DEFAULT NULL::text, latitude double precision DEFAULT NULL::double precision, longitude double precision DEFAULT NULL::double precision, starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, ends_at timestamp with time zone DEFAULT NULL::timestamp with time zone, capacity integer DEFAULT NULL::integer, booking_deadline_hours integer DEFAULT NULL::integer, crew_required boolean DEFAULT NULL::boolean) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_old app_public.event := app_hidden.event_for_change(update_event.id);
+  v_new app_public.event := v_old;
+  v_changes jsonb;
+  v_tier_name text;
+  v_quota integer;
+begin
+  perform app_hidden.assert_event_editable(v_old);
+
+  -- null means "unchanged"; a blank description clears it.
+  if update_event.title is not null then
+    v_new.title := app_hidden.clean_text(update_event.title);
+  end if;
+  if update_event.description is not null then
+    v_new.description := app_hidden.clean_text(update_event.description);
+  end if;
+  if update_event.category is not null then
+    v_new.category := coalesce(app_hidden.clean_text(update_event.category), '');
+  end if;
+  if update_event.location_name is not null then
+    v_new.location_name := app_hidden.clean_text(update_event.location_name);
+  end if;
+  v_new.latitude := coalesce(update_event.latitude, v_old.latitude);
+  v_new.longitude := coalesce(update_event.longitude, v_old.longitude);
+  v_new.starts_at := coalesce(update_event.starts_at, v_old.starts_at);
+  v_new.ends_at := coalesce(update_event.ends_at, v_old.ends_at);
+  v_new.capacity := coalesce(update_event.capacity, v_old.capacity);
+  v_new.booking_deadline_hours := coalesce(update_event.booking_deadline_hours, v_old.booking_deadline_hours);
+  if update_event.crew_required is not null and update_event.crew_required <> v_old.crew_required then
+    v_new.crew_required := update_event.crew_required;
+    v_new.crew_status := case when v_new.crew_required then 'pending' else 'not_required' end;
+    -- Dropping the requirement forgets the crew; releasing it at the crew
+    -- service is the crew issue's job (it reacts to this EventUpdated).
+    v_new.crew_id := null;
+  end if;
+
+  perform app_hidden.assert_event_valid(v_new);
+  if v_new.starts_at is distinct from v_old.starts_at and v_new.starts_at <= now() then
+    raise exception 'starts_at must be in the future' using errcode = 'EVPST', column = 'starts_at';
+  end if;
+  if v_new.capacity < v_old.seats_taken then
+    raise exception 'capacity % is below the % seats already taken', v_new.capacity, v_old.seats_taken
+      using errcode = 'EVCAP', column = 'capacity';
+  end if;
+  select t.name, t.quota into v_tier_name, v_quota
+  from app_public.event_price_tier t
+  where t.event_id = v_old.id and t.quota > v_new.capacity
+  order by t.quota desc
+  limit 1;
+  if found then
+    raise exception 'capacity % is below the quota % of price tier "%"', v_new.capacity, v_quota, v_tier_name
+      using errcode = 'TRQTA', column = 'capacity', hint = 'Lower the tier quota first, or keep a larger capacity.';
+  end if;
+
+  v_changes := app_hidden.jsonb_changes(app_hidden.event_data(v_old), app_hidden.event_data(v_new));
+  if v_changes = '{}'::jsonb then
+    return v_old; -- nothing to do, nothing to announce
+  end if;
+
+  update app_public.event e set
+    title = v_new.title,
+    description = v_new.description,
+    category = v_new.category,
+    location_name = v_new.location_name,
+    latitude = v_new.latitude,
+    longitude = v_new.longitude,
+    starts_at = v_new.starts_at,
+    ends_at = v_new.ends_at,
+    capacity = v_new.capacity,
+    booking_deadline_hours = v_new.booking_deadline_hours,
+    crew_required = v_new.crew_required,
+    crew_status = v_new.crew_status,
+    crew_id = v_new.crew_id
+  where e.id = v_old.id
+  returning * into v_new;
+
+  perform app_hidden.record_change(
+    'event', v_new.id, 'EventUpdated', 'event.update', 'event',
+    jsonb_build_object('changes', v_changes, 'event', app_hidden.event_data(v_new))
+  );
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) IS 'Changes a draft or published event (its organizer, or an admin). Arguments left null stay unchanged; a blank description clears it. Writes EventUpdated with the changed fields; a call that changes nothing writes nothing. Errors: 28000, 42501, P0002, 55000, 22023, EVDAT, EVDUR, EVPST (new start in the past), EVCAP (capacity below seats taken), TRQTA (capacity below a tier quota).';
+
+
+--
+-- Name: update_price_tier(uuid, text, numeric, integer, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.update_price_tier(id uuid, name text DEFAULT NULL::text, price numeric DEFAULT NULL::numeric, quota integer DEFAULT NULL::integer, remove_quota boolean DEFAULT false) RETURNS app_public.event_price_tier
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event_id uuid := (select t.event_id from app_public.event_price_tier t where t.id = update_price_tier.id);
+  v_event app_public.event;
+  v_old app_public.event_price_tier;
+  v_new app_public.event_price_tier;
+  v_changes jsonb;
+begin
+  -- Lock order event → tier, as everywhere.
+  v_event := app_hidden.event_for_change(v_event_id, 'price tier not found');
+  select * into v_old from app_public.event_price_tier t where t.id = update_price_tier.id for update;
+  if not found then
+    raise exception 'price tier not found' using errcode = 'P0002';
+  end if;
+  perform app_hidden.assert_event_editable(v_event);
+
+  v_new := v_old;
+  if update_price_tier.name is not null then
+    v_new.name := app_hidden.clean_text(update_price_tier.name);
+    if v_new.name is null or char_length(v_new.name) > 100 then
+      raise exception 'price tier name must be 1 to 100 characters long' using errcode = '22023', column = 'name';
+    end if;
+    if exists (
+      select from app_public.event_price_tier t
+      where t.event_id = v_old.event_id and t.name = v_new.name and t.id <> v_old.id
+    ) then
+      raise exception 'a price tier named "%" already exists for this event', v_new.name
+        using errcode = '23505', column = 'name', constraint = 'event_price_tier_event_id_name_key';
+    end if;
+  end if;
+  if update_price_tier.price is not null then
+    if update_price_tier.price < 0 then
+      raise exception 'price must be 0 or more' using errcode = '22023', column = 'price';
+    end if;
+    if update_price_tier.price <> round(update_price_tier.price, 2) or update_price_tier.price >= 10000000000 then
+      raise exception 'price must have at most two decimals and be below 10000000000'
+        using errcode = '22023', column = 'price';
+    end if;
+    v_new.price := update_price_tier.price;
+  end if;
+  if coalesce(update_price_tier.remove_quota, false) then
+    if update_price_tier.quota is not null then
+      raise exception 'give either quota or remove_quota, not both' using errcode = '22023', column = 'quota';
+    end if;
+    v_new.quota := null;
+  elsif update_price_tier.quota is not null then
+    if update_price_tier.quota < 1 then
+      raise exception 'quota must be at least 1 (or null for no own limit)' using errcode = '22023', column = 'quota';
+    end if;
+    if update_price_tier.quota > v_event.capacity then
+      raise exception 'quota % exceeds the event capacity %', update_price_tier.quota, v_event.capacity
+        using errcode = 'TRQTA', column = 'quota', hint = 'Use a quota between 1 and the event capacity.';
+    end if;
+    if update_price_tier.quota < v_old.seats_taken then
+      raise exception 'quota % is below the % seats already taken in this tier', update_price_tier.quota, v_old.seats_taken
+        using errcode = 'TRSEA', column = 'quota';
+    end if;
+    v_new.quota := update_price_tier.quota;
+  end if;
+
+  v_changes := app_hidden.jsonb_changes(app_hidden.price_tier_data(v_old), app_hidden.price_tier_data(v_new));
+  if v_changes = '{}'::jsonb then
+    return v_old;
+  end if;
+
+  update app_public.event_price_tier t
+  set name = v_new.name, price = v_new.price, quota = v_new.quota
+  where t.id = v_old.id
+  returning * into v_new;
+
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event_price_tier.update', 'event_price_tier',
+    jsonb_build_object('priceTierUpdated', app_hidden.price_tier_data(v_new), 'changes', v_changes),
+    v_new.id::text
+  );
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) IS 'Changes the name, price or quota of a price tier of a draft or published event (its organizer, or an admin); null leaves a field unchanged, remove_quota drops the tier''s own limit. The currency cannot change. Errors: 28000, 42501, P0002, 55000, 22023, TRQTA, TRSEA (quota below seats taken), 23505.';
+
+
+--
+-- Name: audit_log; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.audit_log (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    actor_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    action text NOT NULL,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.audit_log IS 'Who did what to which row, and when: every state change and admin action. Append-only.';
+
+
+--
+-- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.id IS 'Order of writing.';
+
+
+--
+-- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.occurred_at IS 'Transaction time of the change.';
+
+
+--
+-- Name: COLUMN audit_log.actor_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.actor_id IS 'The caller (JWT sub); null for the system (cron jobs, migrations).';
+
+
+--
+-- Name: COLUMN audit_log.actor_roles; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.actor_roles IS 'The caller''s realm roles at the time, e.g. {organizer} or {admin}.';
+
+
+--
+-- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.action IS 'What was done, as <object>.<verb>, e.g. event.publish, event_price_tier.add.';
+
+
+--
+-- Name: COLUMN audit_log.table_name; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.table_name IS 'Table of the changed row, e.g. event.';
+
+
+--
+-- Name: COLUMN audit_log.row_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.row_id IS 'Primary key of the changed row as text (a uuid, or "(a,b)" for a composite key).';
+
+
+--
+-- Name: COLUMN audit_log.details; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.details IS 'What changed (the same data as the outbox row).';
+
+
+--
+-- Name: COLUMN audit_log.request_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.audit_log.request_id IS 'The request id of the API call (setting app.request_id), to join with the logs.';
+
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: outbox; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.outbox (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    "position" bigint NOT NULL,
+    aggregate_type text NOT NULL,
+    aggregate_id uuid NOT NULL,
+    event_type text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    published_at timestamp with time zone,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    CONSTRAINT outbox_aggregate_type_check CHECK ((aggregate_type ~ '^[a-z_]+$'::text)),
+    CONSTRAINT outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT outbox_event_type_check CHECK ((event_type ~ '^[A-Z][A-Za-z]+$'::text)),
+    CONSTRAINT outbox_version_check CHECK ((version > 0))
+);
+
+
+--
+-- Name: TABLE outbox; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.outbox IS 'Domain events written in the same transaction as the change they announce; the relay sends them to Kafka in `position` order, keyed by aggregate_id.';
+
+
+--
+-- Name: COLUMN outbox.id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.id IS 'The envelope id: unique per message, consumers de-duplicate on it (delivery is at least once).';
+
+
+--
+-- Name: COLUMN outbox."position"; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox."position" IS 'Commit-independent writing order; the relay reads unpublished rows by position.';
+
+
+--
+-- Name: COLUMN outbox.aggregate_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.aggregate_type IS 'Kind of the aggregate the event is about: event, booking, …';
+
+
+--
+-- Name: COLUMN outbox.aggregate_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.aggregate_id IS 'Id of that aggregate; the Kafka message key (keeps order per aggregate).';
+
+
+--
+-- Name: COLUMN outbox.event_type; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.event_type IS 'EventCreated, EventUpdated, EventPublished, EventCanceled, EventCompleted, FavoriteAdded, FavoriteRemoved, …';
+
+
+--
+-- Name: COLUMN outbox.version; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.version IS 'Schema version of `data` for this event_type.';
+
+
+--
+-- Name: COLUMN outbox.occurred_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.occurred_at IS 'Transaction time of the change.';
+
+
+--
+-- Name: COLUMN outbox.actor_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.actor_id IS 'The caller who caused it; null for the system.';
+
+
+--
+-- Name: COLUMN outbox.data; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.data IS 'The event payload (camelCase keys).';
+
+
+--
+-- Name: COLUMN outbox.published_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.published_at IS 'When the relay got the broker''s acknowledgement; null while waiting.';
+
+
+--
+-- Name: COLUMN outbox.attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.attempts IS 'Relay attempts so far.';
+
+
+--
+-- Name: COLUMN outbox.last_error; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.last_error IS 'The relay''s last failure, for operators.';
+
+
+--
+-- Name: outbox_position_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.outbox ALTER COLUMN "position" ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.outbox_position_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: event_category; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.event_category (
+    id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    sort_order integer DEFAULT 0 NOT NULL,
+    CONSTRAINT event_category_description_check CHECK ((char_length(description) <= 1000)),
+    CONSTRAINT event_category_id_check CHECK ((id ~ '^[a-z][a-z0-9_]{0,29}$'::text)),
+    CONSTRAINT event_category_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100)))
+);
+
+
+--
+-- Name: TABLE event_category; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.event_category IS '@behavior -insert -update -delete
+Kinds of water-sports events (rafting, kayaking, …). Maintained by migrations.';
+
+
+--
+-- Name: COLUMN event_category.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_category.id IS 'Stable slug, e.g. rafting; what events refer to.';
+
+
+--
+-- Name: COLUMN event_category.name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_category.name IS 'Display name.';
+
+
+--
+-- Name: COLUMN event_category.description; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_category.description IS 'Short description for pickers.';
+
+
+--
+-- Name: COLUMN event_category.sort_order; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_category.sort_order IS 'Position in pickers (ascending).';
+
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: outbox outbox_position_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.outbox
+    ADD CONSTRAINT outbox_position_key UNIQUE ("position");
+
+
+--
+-- Name: event_category event_category_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_category
+    ADD CONSTRAINT event_category_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: event event_crew_id_excl; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event
+    ADD CONSTRAINT event_crew_id_excl EXCLUDE USING gist (crew_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (((crew_id IS NOT NULL) AND (status = ANY (ARRAY['draft'::app_public.event_status, 'published'::app_public.event_status]))));
+
+
+--
+-- Name: event event_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event
+    ADD CONSTRAINT event_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: event_price_tier event_price_tier_event_id_name_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_price_tier
+    ADD CONSTRAINT event_price_tier_event_id_name_key UNIQUE (event_id, name);
+
+
+--
+-- Name: event_price_tier event_price_tier_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_price_tier
+    ADD CONSTRAINT event_price_tier_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: favorite favorite_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.favorite
+    ADD CONSTRAINT favorite_pkey PRIMARY KEY (user_id, event_id);
+
+
+--
+-- Name: audit_log_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_actor_id_idx ON app_private.audit_log USING btree (actor_id);
+
+
+--
+-- Name: audit_log_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_occurred_at_idx ON app_private.audit_log USING brin (occurred_at);
+
+
+--
+-- Name: audit_log_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_table_name_row_id_idx ON app_private.audit_log USING btree (table_name, row_id);
+
+
+--
+-- Name: outbox_aggregate_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX outbox_aggregate_id_idx ON app_private.outbox USING btree (aggregate_id);
+
+
+--
+-- Name: outbox_unpublished_position_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX outbox_unpublished_position_idx ON app_private.outbox USING btree ("position") WHERE (published_at IS NULL);
+
+
+--
+-- Name: event_category_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_category_starts_at_idx ON app_public.event USING btree (category, starts_at);
+
+
+--
+-- Name: event_organizer_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_organizer_id_idx ON app_public.event USING btree (organizer_id);
+
+
+--
+-- Name: event_search_vector_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_search_vector_idx ON app_public.event USING gin (search_vector);
+
+
+--
+-- Name: event_status_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_status_starts_at_idx ON app_public.event USING btree (status, starts_at);
+
+
+--
+-- Name: favorite_event_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX favorite_event_id_idx ON app_public.favorite USING btree (event_id);
+
+
+--
+-- Name: event _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
+-- Name: event_price_tier _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.event_price_tier FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
+-- Name: event_price_tier _200_check_event; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _200_check_event AFTER INSERT OR UPDATE OF event_id, name, price, currency, quota ON app_public.event_price_tier NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION app_private.tg_event_price_tier__check_event();
+
+
+--
+-- Name: event _200_status_transition; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_status_transition BEFORE UPDATE OF status ON app_public.event FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app_private.tg_event__status_transition();
+
+
+--
+-- Name: event_price_tier _300_check_removal; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _300_check_removal AFTER DELETE ON app_public.event_price_tier NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION app_private.tg_event_price_tier__check_removal();
+
+
+--
+-- Name: event _300_freeze_finished; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _300_freeze_finished BEFORE UPDATE ON app_public.event FOR EACH ROW WHEN ((old.status = ANY (ARRAY['completed'::app_public.event_status, 'canceled'::app_public.event_status]))) EXECUTE FUNCTION app_private.tg_event__freeze_finished();
+
+
+--
+-- Name: event _400_check_tier_quota; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _400_check_tier_quota AFTER UPDATE OF capacity ON app_public.event NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW WHEN ((new.capacity < old.capacity)) EXECUTE FUNCTION app_private.tg_event__check_tier_quota();
+
+
+--
+-- Name: event event_category_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event
+    ADD CONSTRAINT event_category_fkey FOREIGN KEY (category) REFERENCES app_public.event_category(id);
+
+
+--
+-- Name: event_price_tier event_price_tier_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_price_tier
+    ADD CONSTRAINT event_price_tier_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: favorite favorite_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.favorite
+    ADD CONSTRAINT favorite_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: outbox; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.outbox ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.event ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event_category; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.event_category ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event_price_tier; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.event_price_tier ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: favorite; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.favorite ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event_category select_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_all ON app_public.event_category FOR SELECT USING (true);
+
+
+--
+-- Name: favorite select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.favorite FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: event select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.event FOR SELECT USING (((status = ANY (ARRAY['published'::app_public.event_status, 'completed'::app_public.event_status])) OR ((status = 'canceled'::app_public.event_status) AND (published_at IS NOT NULL)) OR (organizer_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: event_price_tier select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING ((event_id IN ( SELECT e.id
+   FROM app_public.event e)));
+
+
+--
+-- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA app_hidden TO aquastream_anonymous;
+GRANT USAGE ON SCHEMA app_hidden TO aquastream_member;
+
+
+--
+-- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA app_public TO aquastream_anonymous;
+GRANT USAGE ON SCHEMA app_public TO aquastream_member;
+
+
+--
+-- Name: TABLE event; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.event TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.event TO aquastream_member;
+
+
+--
+-- Name: FUNCTION assert_event_editable(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_event_editable(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_event_manager(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_event_manager() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_event_valid(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_event_valid(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_signed_in(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_signed_in() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION clean_text(value text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.clean_text(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.clean_text(value text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.clean_text(value text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION complete_ended_events(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.complete_ended_events() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_data(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_data(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION event_for_change(event_id uuid, not_found_message text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION event_is_visible(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_is_visible(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION event_price_tiers_data(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: TABLE event_price_tier; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.event_price_tier TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.event_price_tier TO aquastream_member;
+
+
+--
+-- Name: FUNCTION insert_price_tier(for_event app_public.event, name text, price numeric, currency text, quota integer, sort_order integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.insert_price_tier(for_event app_public.event, name text, price numeric, currency text, quota integer, sort_order integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION jsonb_changes(old_value jsonb, new_value jsonb); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION price_tier_data(t app_public.event_price_tier); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__set_updated_at(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__set_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__check_tier_quota(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__check_tier_quota() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__freeze_finished(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__freeze_finished() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__status_transition(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__status_transition() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__check_event(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_event() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__check_removal(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_removal() FROM PUBLIC;
+
+
+--
+-- Name: TABLE favorite; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.favorite TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.favorite TO aquastream_member;
+
+
+--
+-- Name: FUNCTION add_favorite(event_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.add_favorite(event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.add_favorite(event_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.add_favorite(event_id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION cancel_event(id uuid, reason text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION current_user_roles(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.current_user_roles() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_roles() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.current_user_roles() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_distance_km(e app_public.event, latitude double precision, longitude double precision); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_is_favorite(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_price_tier_seats_available(t app_public.event_price_tier); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_seats_available(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_seats_available(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_seats_available(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_seats_available(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION has_role(role text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.has_role(role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION my_favorite_events(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_favorite_events() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION publish_event(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.publish_event(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION remove_favorite(event_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.remove_favorite(event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION remove_price_tier(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.remove_price_tier(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_member;
+
+
+--
+-- Name: TABLE event_category; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.event_category TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.event_category TO aquastream_member;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE ALL ON FUNCTIONS  FROM PUBLIC;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+

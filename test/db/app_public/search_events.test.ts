@@ -1,0 +1,160 @@
+/*
+ * app_public.search_events: the catalog listing, filtered by category, start
+ * range, full text, distance and free seats, ordered by start; RLS decides
+ * what each caller sees.
+ */
+import { describe, expect, it } from "vitest";
+import { becomeAnonymous, becomeUser, expectPgError, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { createEvent, createPublishedEvent, inDays, rootQuery, type Row } from "../factories.ts";
+
+// Each test only looks at the events it made (other files run alongside, in their own transactions).
+async function search(tx: Tx, ids: string[], args: string, params: unknown[] = []): Promise<string[]> {
+  const offset = params.length;
+  const { rows } = await tx.query(
+    `select s.id from app_public.search_events(${args}) s where s.id = any($${offset + 1}::uuid[])`,
+    [...params, ids],
+  );
+  return rows.map((r) => r.id);
+}
+
+async function catalog(tx: Tx) {
+  const organizer = newUser("organizer");
+  // Moscow, Saint Petersburg, Sochi: far apart on purpose.
+  const rafting = await createPublishedEvent(tx, organizer, {
+    title: "Wild water rafting",
+    category: "rafting",
+    description: "Class III rapids, helmets included",
+    locationName: "Moscow river",
+    latitude: 55.75,
+    longitude: 37.62,
+    startsAt: inDays(3),
+  });
+  const sailing = await createPublishedEvent(tx, organizer, {
+    title: "Sailing regatta",
+    category: "sailing",
+    description: "A calm day on the Gulf of Finland",
+    locationName: "Saint Petersburg",
+    latitude: 59.93,
+    longitude: 30.34,
+    startsAt: inDays(1),
+  });
+  const diving = await createPublishedEvent(tx, organizer, {
+    title: "Night diving",
+    category: "diving",
+    description: "Black Sea reef",
+    locationName: "Sochi",
+    latitude: 43.6,
+    longitude: 39.73,
+    startsAt: inDays(7),
+    capacity: 2,
+  });
+  const noPlace = await createPublishedEvent(tx, organizer, {
+    title: "Mystery SUP tour",
+    category: "sup",
+    latitude: null,
+    longitude: null,
+    locationName: "Announced later",
+    startsAt: inDays(5),
+  });
+  const draft = await createEvent(tx, organizer, { title: "Secret rafting draft", startsAt: inDays(2) });
+  const all = [rafting, sailing, diving, noPlace, draft].map((e: Row) => e.id as string);
+  return { organizer, rafting, sailing, diving, noPlace, draft, all };
+}
+
+describe("search_events", () => {
+  it("lists visible events ordered by start; drafts only for their organizer", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await becomeAnonymous(tx);
+      expect(await search(tx, c.all, "")).toEqual([c.sailing.id, c.rafting.id, c.noPlace.id, c.diving.id]);
+      await becomeUser(tx, c.organizer);
+      expect(await search(tx, c.all, "")).toEqual([c.sailing.id, c.draft.id, c.rafting.id, c.noPlace.id, c.diving.id]);
+      await becomeUser(tx, newUser("admin"));
+      expect(await search(tx, c.all, "")).toHaveLength(5);
+      await becomeUser(tx, newUser("organizer"));
+      expect(await search(tx, c.all, "")).not.toContain(c.draft.id);
+    });
+  });
+
+  it("filters by category and start range (inclusive)", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await becomeAnonymous(tx);
+      expect(await search(tx, c.all, "category => 'diving'")).toEqual([c.diving.id]);
+      expect(await search(tx, c.all, "category => 'kayaking'")).toEqual([]);
+      expect(await search(tx, c.all, "starts_from => $1, starts_to => $2", [c.rafting.starts_at, c.noPlace.starts_at])).toEqual([
+        c.rafting.id,
+        c.noPlace.id,
+      ]);
+      expect(await search(tx, c.all, "starts_from => $1", [inDays(6)])).toEqual([c.diving.id]);
+    });
+  });
+
+  it("finds free text in title, location and description (web-search syntax)", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await becomeAnonymous(tx);
+      expect(await search(tx, c.all, "query => 'RAFTING'")).toEqual([c.rafting.id]);
+      expect(await search(tx, c.all, "query => 'petersburg'")).toEqual([c.sailing.id]);
+      expect(await search(tx, c.all, "query => 'reef'")).toEqual([c.diving.id]);
+      expect(await search(tx, c.all, `query => '"night diving"'`)).toEqual([c.diving.id]);
+      expect(await search(tx, c.all, "query => 'diving or sailing'")).toEqual([c.sailing.id, c.diving.id]);
+      expect(await search(tx, c.all, "query => 'water -rafting'")).toEqual([]);
+      expect(await search(tx, c.all, "query => '   '")).toHaveLength(4);
+    });
+  });
+
+  it("finds events within a radius of a point", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await becomeAnonymous(tx);
+      // Tver: ~160 km from Moscow, ~480 km from Saint Petersburg.
+      const near = "near_latitude => 56.86, near_longitude => 35.9, radius_km => $1";
+      expect(await search(tx, c.all, near, [200])).toEqual([c.rafting.id]);
+      expect(await search(tx, c.all, near, [600])).toEqual([c.sailing.id, c.rafting.id]);
+      expect(await search(tx, c.all, near, [100])).toEqual([]);
+      const { rows } = await tx.query(
+        "select round(app_public.event_distance_km(e, 56.86, 35.9)::numeric) as km from app_public.event e where id = $1",
+        [c.rafting.id],
+      );
+      expect(Number(rows[0].km)).toBeGreaterThan(150);
+      expect(Number(rows[0].km)).toBeLessThan(170);
+    });
+  });
+
+  it("only_available keeps published events with free seats", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await rootQuery(tx, "update app_public.event set seats_taken = capacity where id = $1", [c.diving.id]);
+      await rootQuery(tx, "update app_public.event set status = 'canceled', cancel_reason = 'wind' where id = $1", [
+        c.sailing.id,
+      ]);
+      await becomeUser(tx, c.organizer);
+      expect(await search(tx, c.all, "only_available => true")).toEqual([c.rafting.id, c.noPlace.id]);
+      const { rows } = await tx.query("select app_public.event_seats_available(e) as n from app_public.event e where id = $1", [
+        c.diving.id,
+      ]);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe("refuses bad arguments", () => {
+    it.each([
+      ["a long query", "query => repeat('a', 201)", "22023", "query must be at most 200 characters"],
+      ["a reversed range", "starts_from => now() + interval '2 days', starts_to => now()", "EVDAT", "starts_to must not be before starts_from"],
+      ["a point without radius", "near_latitude => 1, near_longitude => 2", "22023", "must be given together"],
+      ["a radius without point", "radius_km => 5", "22023", "must be given together"],
+      ["a zero radius", "near_latitude => 1, near_longitude => 2, radius_km => 0", "22023", "radius_km must be more than 0"],
+      ["a huge radius", "near_latitude => 1, near_longitude => 2, radius_km => 20001", "22023", "at most 20000"],
+      ["a bad latitude", "near_latitude => 91, near_longitude => 2, radius_km => 5", "22023", "near_latitude must be between"],
+      ["a bad longitude", "near_latitude => 1, near_longitude => 181, radius_km => 5", "22023", "near_longitude must be between"],
+    ])("%s", async (_label, args, code, message) => {
+      await withRootTx(async (tx) => {
+        await becomeAnonymous(tx);
+        const error = await expectPgError(tx, `select * from app_public.search_events(${args})`);
+        expect(error.code).toBe(code);
+        expect(error.message).toContain(message);
+      });
+    });
+  });
+});

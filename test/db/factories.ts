@@ -1,0 +1,187 @@
+/*
+ * Small factories for the database tests: build events through the real SQL
+ * functions (never by inserting rows behind their back, except where a test
+ * needs a state the API cannot produce yet, e.g. seats taken or a past start,
+ * and then as root, said so at the call site).
+ */
+import pg from "pg";
+import { becomeUser, newUser, type TestUser, type Tx } from "../helpers/db.ts";
+
+export { newUser };
+
+// Rows come back from pg as plain objects; tests read a few columns of each.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Row = Record<string, any>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A point in time `days` (+ `hours`) from now. */
+export function inDays(days: number, hours = 0): Date {
+  return new Date(Date.now() + days * DAY + hours * HOUR);
+}
+
+export interface TierInput {
+  name: string | null;
+  price: number | string | null;
+  currency: string | null;
+  quota?: number | null;
+}
+
+export interface EventInput {
+  title: string | null;
+  description: string | null;
+  category: string | null;
+  locationName: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  capacity: number | null;
+  bookingDeadlineHours: number | null;
+  crewRequired: boolean | null;
+  priceTiers: TierInput[] | null;
+}
+
+export function eventInput(overrides: Partial<EventInput> = {}): EventInput {
+  const startsAt = overrides.startsAt ?? inDays(10);
+  return {
+    title: "Chusovaya rafting weekend",
+    description: "Two days on the river with an experienced guide.",
+    category: "rafting",
+    locationName: "Ust-Utka",
+    latitude: 57.55,
+    longitude: 59.05,
+    startsAt,
+    endsAt: startsAt ? new Date(startsAt.getTime() + 2 * DAY) : null,
+    capacity: 20,
+    bookingDeadlineHours: 24,
+    crewRequired: false,
+    priceTiers: [{ name: "Adult", price: 120, currency: "EUR", quota: null }],
+    ...overrides,
+  };
+}
+
+/** The SQL and parameters of one create_event call (for expectPgError too). */
+export function createEventCall(overrides: Partial<EventInput> = {}): [string, unknown[]] {
+  const e = eventInput(overrides);
+  const sql = `
+    select * from app_public.create_event(
+      title => $1, description => $2, category => $3, location_name => $4,
+      latitude => $5, longitude => $6, starts_at => $7, ends_at => $8, capacity => $9,
+      booking_deadline_hours => $10, crew_required => $11,
+      price_tiers => (
+        select array_agg(jsonb_populate_record(null::app_public.price_tier_input, t.value) order by t.ordinality)
+        from jsonb_array_elements($12::jsonb) with ordinality as t
+      )
+    )`;
+  return [
+    sql,
+    [
+      e.title,
+      e.description,
+      e.category,
+      e.locationName,
+      e.latitude,
+      e.longitude,
+      e.startsAt,
+      e.endsAt,
+      e.capacity,
+      e.bookingDeadlineHours,
+      e.crewRequired,
+      JSON.stringify(e.priceTiers ?? []),
+    ],
+  ];
+}
+
+/** Creates a draft event as `organizer` (the transaction stays as that user). */
+export async function createEvent(tx: Tx, organizer: TestUser, overrides: Partial<EventInput> = {}): Promise<Row> {
+  await becomeUser(tx, organizer);
+  const [sql, params] = createEventCall(overrides);
+  const { rows } = await tx.query(sql, params);
+  return rows[0]!;
+}
+
+/** Creates and publishes an event as `organizer`. */
+export async function createPublishedEvent(
+  tx: Tx,
+  organizer: TestUser,
+  overrides: Partial<EventInput> = {},
+): Promise<Row> {
+  const event = await createEvent(tx, organizer, overrides);
+  const { rows } = await tx.query("select * from app_public.publish_event($1)", [event.id]);
+  return rows[0]!;
+}
+
+/**
+ * Runs `fn` as the owner (bypassing RLS, e.g. to count rows or to fake a state),
+ * then switches back to whatever role and claims the transaction had.
+ */
+export async function asRoot<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await tx.query("select current_user as role");
+  const role = rows[0]!.role as string;
+  await tx.query("reset role");
+  try {
+    return await fn();
+  } finally {
+    await tx.query(`set local role ${pg.escapeIdentifier(role)}`);
+  }
+}
+
+export interface RowCounts {
+  event: number;
+  tier: number;
+  favorite: number;
+  outbox: number;
+  audit: number;
+}
+
+/**
+ * The two users of the race tests (races.test.ts), which commit on separate
+ * connections while other files run. rowCounts() leaves their rows out, so a
+ * race committing or cleaning up between two counts of another test cannot
+ * make it flaky (each count is one statement, hence one snapshot).
+ */
+export const raceOrganizer: TestUser = { sub: "00000000-0000-4000-8000-00000000ace1", roles: ["organizer"] };
+export const raceUser: TestUser = { sub: "00000000-0000-4000-8000-00000000ace2", roles: ["user"] };
+
+/** Row counts of every table a use case writes (seen by the owner, through no RLS; race-test rows left out). */
+export async function rowCounts(tx: Tx): Promise<RowCounts> {
+  return asRoot(tx, async () => {
+    const { rows } = await tx.query(
+      `with race_event as (select id from app_public.event where organizer_id = $1)
+      select
+        (select count(*) from app_public.event where organizer_id <> $1)::int as event,
+        (select count(*) from app_public.event_price_tier where event_id not in (select id from race_event))::int as tier,
+        (select count(*) from app_public.favorite where event_id not in (select id from race_event))::int as favorite,
+        (select count(*) from app_private.outbox where actor_id is null or actor_id not in ($1, $2))::int as outbox,
+        (select count(*) from app_private.audit_log where actor_id is null or actor_id not in ($1, $2))::int as audit`,
+      [raceOrganizer.sub, raceUser.sub],
+    );
+    return rows[0] as RowCounts;
+  });
+}
+
+/** Outbox rows about one aggregate, oldest first. */
+export async function outboxFor(tx: Tx, aggregateId: string): Promise<Row[]> {
+  return asRoot(tx, async () => {
+    const { rows } = await tx.query(
+      "select * from app_private.outbox where aggregate_id = $1 order by position",
+      [aggregateId],
+    );
+    return rows;
+  });
+}
+
+/** Audit rows with this row id, oldest first. */
+export async function auditFor(tx: Tx, rowId: string): Promise<Row[]> {
+  return asRoot(tx, async () => {
+    const { rows } = await tx.query("select * from app_private.audit_log where row_id = $1 order by id", [rowId]);
+    return rows;
+  });
+}
+
+/** Runs a statement as the owner (to fake states the API cannot produce yet). */
+export async function rootQuery(tx: Tx, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return asRoot(tx, async () => (await tx.query(sql, params)).rows);
+}

@@ -1,0 +1,76 @@
+/*
+ * A real API server for end-to-end tests: the same createHttpApi() as
+ * production, on a random port, over the test database, with the development
+ * issuer (its own key in a temporary DATA_DIR) signing tokens for test users.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, inject } from "vitest";
+import type { AddressInfo } from "node:net";
+import { loadConfig } from "../../src/config/env.ts";
+import { createPool } from "../../src/db/pool.ts";
+import { createVerifier } from "../../src/auth/verifier.ts";
+import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { createHttpApi, type HttpApi } from "../../src/http/app.ts";
+import { makeReadinessCheck } from "../../src/http/readiness.ts";
+import type { TestUser } from "./db.ts";
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[];
+}
+
+export interface TestApi {
+  url: string;
+  token(user: TestUser): Promise<string>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: TestUser | string | null,
+  ): Promise<GraphQLResult<T>>;
+}
+
+/** Starts one server for the file (beforeAll) and stops it afterwards. */
+export function useTestApi(): TestApi {
+  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-api-")), LOG_LEVEL: "silent" });
+  const issuer = loadDevIssuer(config);
+  let http: HttpApi | undefined;
+  let url = "";
+  const pool = createPool(inject("databaseUrl"), 10, "test-api");
+
+  beforeAll(async () => {
+    http = await createHttpApi({
+      pool,
+      verifier: createVerifier(config),
+      graphiql: false,
+      readiness: makeReadinessCheck(pool, pool),
+    });
+    await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await http?.close();
+    await pool.end();
+  });
+
+  const api: TestApi = {
+    get url() {
+      return url;
+    },
+    token: (user) => issuer.signDevToken({ role: user.roles, sub: user.sub }),
+    async graphql(query, variables = {}, as = null) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (as) headers.authorization = `Bearer ${typeof as === "string" ? as : await api.token(as)}`;
+      const response = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+  };
+  return api;
+}

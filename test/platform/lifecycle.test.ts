@@ -1,0 +1,100 @@
+/*
+ * The embedded default as a user runs it: `tsx src/main.ts all` with no
+ * DATABASE_URL starts an embedded PostgreSQL, migrates, serves GraphQL,
+ * probes and gRPC health, and on SIGTERM drains and exits 0. A second start on
+ * the same DATA_DIR keeps the data.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { protoPath as healthProtoPath } from "grpc-health-check";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(join(tmpdir(), "aquastream-lifecycle-"));
+const base = 20000 + (process.pid % 20000);
+const ports = { http: base, grpc: base + 1, pg: base + 2 };
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function start(): ChildProcess {
+  return spawn("tsx", ["src/main.ts", "all"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(ports.http),
+      GRPC_PORT: String(ports.grpc),
+      EMBEDDED_POSTGRES_PORT: String(ports.pg),
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+}
+
+async function waitReady(): Promise<Response> {
+  for (let i = 0; i < 120; i++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${ports.http}/readyz`);
+      if (response.status === 200) return response;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("service did not become ready in 60 s");
+}
+
+function grpcHealth(): Promise<string> {
+  const def = protoLoader.loadSync(healthProtoPath, { enums: String });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  };
+  const client = new pkg.grpc.health.v1.Health(`127.0.0.1:${ports.grpc}`, grpc.credentials.createInsecure());
+  return new Promise((resolve, reject) =>
+    client.check!({ service: "" }, { deadline: Date.now() + 5000 }, (error: Error | null, reply: { status: string }) => {
+      client.close();
+      return error ? reject(error) : resolve(reply.status);
+    }),
+  );
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    // tsx forwards SIGTERM to the node process it runs.
+    child.kill("SIGTERM");
+  });
+}
+
+describe("npm start on the embedded default", () => {
+  it("serves probes, GraphQL and gRPC health, then drains and exits 0 on SIGTERM", { timeout: 180_000 }, async () => {
+    const child = start();
+    try {
+      const ready = await waitReady();
+      expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" } });
+      expect((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status).toBe(200);
+      const gql = await fetch(`http://127.0.0.1:${ports.http}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ allEventCategories { nodes { rowId } } }" }),
+      });
+      const body = (await gql.json()) as { data: { allEventCategories: { nodes: { rowId: string }[] } } };
+      expect(body.data.allEventCategories.nodes.map((n) => n.rowId)).toContain("rafting");
+      expect(await grpcHealth()).toBe("SERVING");
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+
+  it("starts again on the same data directory", { timeout: 180_000 }, async () => {
+    const child = start();
+    try {
+      await waitReady();
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+});
