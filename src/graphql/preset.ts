@@ -49,8 +49,14 @@ export function makePreset({ pool, graphiql, exportSchemaPath }: PresetOptions):
     },
     grafast: {
       context(requestContext) {
-        const req = requestContext.expressv4?.req as { claims?: Claims | null } | undefined;
-        return { pgSettings: claimsToPgSettings(req?.claims ?? null) };
+        const req = requestContext.expressv4?.req as { claims?: Claims | null; id?: string } | undefined;
+        return {
+          pgSettings: {
+            ...claimsToPgSettings(req?.claims ?? null),
+            // The audit log records which request made each change.
+            ...(req?.id ? { "app.request_id": req.id } : {}),
+          },
+        };
       },
     },
     grafserv: {

@@ -4,7 +4,8 @@
  * server has its own connections), so each uses fresh users and events.
  */
 import { describe, expect, it } from "vitest";
-import { newUser } from "../helpers/db.ts";
+import { randomUUID } from "node:crypto";
+import { newUser, testPool } from "../helpers/db.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
@@ -154,6 +155,27 @@ describe("event catalog over GraphQL", () => {
     expect(removed.data!.removeFavorite.result).toBe(true);
     const after = await api.graphql<{ myFavoriteEvents: { nodes: unknown[] } }>(`{ myFavoriteEvents { nodes { rowId } } }`, {}, fan);
     expect(after.data!.myFavoriteEvents.nodes).toEqual([]);
+  });
+
+  it("the audit row and the response carry the caller's x-request-id", async () => {
+    const organizer = newUser("organizer");
+    const requestId = `req-${randomUUID()}`;
+    const response = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${await api.token(organizer)}`,
+        "x-request-id": requestId,
+      },
+      body: JSON.stringify({ query: CREATE, variables: { input: eventInput() } }),
+    });
+    expect(response.headers.get("x-request-id")).toBe(requestId);
+    const body = (await response.json()) as { data: Created };
+    const { rows } = await testPool().query(
+      "select action, actor_id, request_id from app_private.audit_log where row_id = $1",
+      [body.data.createEvent.result.rowId],
+    );
+    expect(rows).toEqual([{ action: "event.create", actor_id: organizer.sub, request_id: requestId }]);
   });
 
   it("a bad token is a 401 with the reason, never silently anonymous", async () => {
