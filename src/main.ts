@@ -75,7 +75,7 @@ try {
       { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
       "GraphQL listening",
     );
-    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort);
+    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, { pool: apiPool, verifier });
   }
 
   if (role === "all" || role === "worker") {

@@ -1,14 +1,20 @@
 /*
- * The gRPC server of the API process: the standard health service and server
- * reflection now; the EventService (proto/aquastream/event/v1) joins it in
- * its own issue. Reflection is fed the same .proto files the services are
- * built from, so `grpcurl list` shows exactly what is served.
+ * The gRPC server of the API process: EventService
+ * (proto/aquastream/event/v1), the standard health service and server
+ * reflection. Reflection is fed the same .proto files the services are built
+ * from, so `grpcurl list` shows exactly what is served.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { fileURLToPath } from "node:url";
 import { logger } from "../log/logger.ts";
+import { EventServiceService } from "../gen/aquastream/event/v1/event_service.ts";
+import { eventServiceHandlers } from "./event-service.ts";
+import type { CallContext } from "./call.ts";
+
+const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
 export interface GrpcServer {
   server: grpc.Server;
@@ -18,7 +24,7 @@ export interface GrpcServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(host: string, port: number): Promise<GrpcServer> {
+export async function startGrpcServer(host: string, port: number, ctx: CallContext): Promise<GrpcServer> {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": 4 * 1024 * 1024,
     "grpc.max_concurrent_streams": 1000,
@@ -27,7 +33,10 @@ export async function startGrpcServer(host: string, port: number): Promise<GrpcS
   const health = new HealthImplementation({ "": "SERVING" });
   health.addToServer(server);
 
-  const packageDefinition = protoLoader.loadSync([healthProtoPath], {
+  server.addService(EventServiceService, eventServiceHandlers(ctx));
+
+  const packageDefinition = protoLoader.loadSync([healthProtoPath, "aquastream/event/v1/event_service.proto"], {
+    includeDirs: [protoDir],
     keepCase: true,
     longs: String,
     enums: String,

@@ -1,0 +1,76 @@
+/*
+ * The single wrapper every RPC goes through, written once: identity from the
+ * `authorization` metadata (the same verifier as HTTP), one transaction with
+ * the caller's role and claims (the same claimsToPgSettings as GraphQL), a
+ * statement_timeout from the call's deadline (a call that runs out of time
+ * stops its query), one log line per call, and error mapping.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type pg from "pg";
+import { bearerToken, type Verifier } from "../auth/verifier.ts";
+import { claimsToPgSettings } from "../auth/claims.ts";
+import { logger } from "../log/logger.ts";
+import { toServiceError } from "./status.ts";
+
+export type Tx = pg.PoolClient;
+
+export interface CallContext {
+  pool: pg.Pool;
+  verifier: Verifier;
+}
+
+function metadataString(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return value === undefined ? undefined : value.toString();
+}
+
+/** Milliseconds left before the call's deadline, or undefined when it has none. */
+function remainingMs(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefined {
+  const deadline = call.getDeadline();
+  if (deadline === Infinity) return undefined;
+  const at = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  return Number.isFinite(at) ? Math.max(1, at - Date.now()) : undefined;
+}
+
+export function unary<Req, Res>(
+  ctx: CallContext,
+  method: string,
+  handler: (tx: Tx, request: Req) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return async (call, callback) => {
+    const started = performance.now();
+    const requestId = metadataString(call.metadata, "x-request-id") ?? crypto.randomUUID();
+    let client: pg.PoolClient | undefined;
+    let sub: string | undefined;
+    try {
+      const token = bearerToken(metadataString(call.metadata, "authorization"));
+      const claims = token === undefined ? null : await ctx.verifier.verify(token);
+      sub = claims?.sub;
+      client = await ctx.pool.connect();
+      await client.query("begin");
+      const settings: Record<string, string> = { ...claimsToPgSettings(claims), "app.request_id": requestId };
+      const { role, ...rest } = settings;
+      const timeout = remainingMs(call);
+      await client.query(
+        `select set_config('role', $1, true), ${Object.keys(rest)
+          .map((_, i) => `set_config($${i * 2 + 2}, $${i * 2 + 3}, true)`)
+          .join(", ")}${timeout ? `, set_config('statement_timeout', '${timeout}', true)` : ""}`,
+        [role, ...Object.entries(rest).flat()],
+      );
+      const response = await handler(client, call.request);
+      await client.query("commit");
+      logger.info({ method, sub, requestId, ms: Math.round(performance.now() - started), code: "OK" }, "grpc call");
+      callback(null, response);
+    } catch (error) {
+      await client?.query("rollback").catch(() => {});
+      const serviceError = toServiceError(error, method);
+      logger.info(
+        { method, sub, requestId, ms: Math.round(performance.now() - started), code: grpc.status[serviceError.code!] },
+        "grpc call",
+      );
+      callback(serviceError as grpc.ServiceError, null);
+    } finally {
+      client?.release();
+    }
+  };
+}

@@ -1,0 +1,155 @@
+/*
+ * EventService handlers: each calls the SQL function of the same use case
+ * and shapes its result. No rule is checked here; SQL refuses, and the
+ * refusal becomes a status in status.ts.
+ */
+import type * as api from "../gen/aquastream/event/v1/event_service.ts";
+import { unary, type CallContext, type Tx } from "./call.ts";
+import { fromTimestamp, nextPageToken, readPage, toEvent, toTimestamp, type EventRow, type TierRow } from "./convert.ts";
+import { NotFound } from "./status.ts";
+
+/** The events with these ids (in this order) with their tiers, as the caller may see them. */
+async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
+  if (ids.length === 0) return [];
+  const [events, tiers] = await Promise.all([
+    tx.query<EventRow>("select * from app_public.event where id = any($1::uuid[])", [ids]),
+    tx.query<TierRow>(
+      "select * from app_public.event_price_tier where event_id = any($1::uuid[]) order by sort_order, name",
+      [ids],
+    ),
+  ]);
+  const byId = new Map(events.rows.map((row) => [row.id, row]));
+  return ids
+    .filter((id) => byId.has(id))
+    .map((id) => toEvent(byId.get(id)!, tiers.rows.filter((tier) => tier.event_id === id)));
+}
+
+async function loadEvent(tx: Tx, id: string): Promise<api.Event> {
+  const [event] = await loadEvents(tx, [id]);
+  if (!event) throw new NotFound("event not found");
+  return event;
+}
+
+/** Runs a function returning app_public.event and answers with the whole event. */
+async function eventResult(tx: Tx, sql: string, params: unknown[]): Promise<{ event: api.Event }> {
+  const { rows } = await tx.query<{ id: string }>(sql, params);
+  return { event: await loadEvent(tx, rows[0]!.id) };
+}
+
+const optional = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
+  return {
+    createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
+      eventResult(
+        tx,
+        `select (app_public.create_event(
+           title => $1, description => $2, category => $3, location_name => $4,
+           latitude => $5, longitude => $6, starts_at => $7, ends_at => $8,
+           capacity => $9, booking_deadline_hours => $10, crew_required => $11,
+           price_tiers => array(
+             select t from jsonb_populate_recordset(null::app_public.price_tier_input, $12::jsonb) t
+           )
+         )).id`,
+        [
+          req.title,
+          req.description,
+          req.category,
+          req.locationName,
+          optional(req.latitude),
+          optional(req.longitude),
+          fromTimestamp(req.startsAt),
+          fromTimestamp(req.endsAt),
+          req.capacity,
+          req.bookingDeadlineHours,
+          req.crewRequired,
+          JSON.stringify(req.priceTiers.map((t) => ({ ...t, quota: t.quota ?? null }))),
+        ],
+      ),
+    ),
+
+    updateEvent: unary(ctx, "UpdateEvent", (tx, req: api.UpdateEventRequest) =>
+      eventResult(
+        tx,
+        `select (app_public.update_event(
+           id => $1, title => $2, description => $3, category => $4, location_name => $5,
+           latitude => $6, longitude => $7, starts_at => $8, ends_at => $9, capacity => $10,
+           booking_deadline_hours => $11, crew_required => $12
+         )).id`,
+        [
+          req.id,
+          optional(req.title),
+          optional(req.description),
+          optional(req.category),
+          optional(req.locationName),
+          optional(req.latitude),
+          optional(req.longitude),
+          fromTimestamp(req.startsAt),
+          fromTimestamp(req.endsAt),
+          optional(req.capacity),
+          optional(req.bookingDeadlineHours),
+          optional(req.crewRequired),
+        ],
+      ),
+    ),
+
+    getEvent: unary(ctx, "GetEvent", async (tx, req: api.GetEventRequest) => ({ event: await loadEvent(tx, req.id) })),
+
+    listEvents: unary(ctx, "ListEvents", async (tx, req: api.ListEventsRequest) => {
+      const page = readPage(req.pageSize, req.pageToken);
+      const { rows } = await tx.query<{ id: string }>(
+        `select e.id from app_public.search_events(
+           category => $1, starts_from => $2, starts_to => $3, query => $4,
+           near_latitude => $5, near_longitude => $6, radius_km => $7, only_available => $8
+         ) e limit $9 offset $10`,
+        [
+          optional(req.category),
+          fromTimestamp(req.startsFrom),
+          fromTimestamp(req.startsTo),
+          optional(req.query),
+          optional(req.nearLatitude),
+          optional(req.nearLongitude),
+          optional(req.radiusKm),
+          req.onlyAvailable,
+          page.limit + 1,
+          page.offset,
+        ],
+      );
+      const ids = rows.slice(0, page.limit).map((row) => row.id);
+      return { events: await loadEvents(tx, ids), nextPageToken: nextPageToken(page, rows.length) };
+    }),
+
+    publishEvent: unary(ctx, "PublishEvent", (tx, req: api.PublishEventRequest) =>
+      eventResult(tx, "select (app_public.publish_event($1)).id", [req.id]),
+    ),
+
+    cancelEvent: unary(ctx, "CancelEvent", (tx, req: api.CancelEventRequest) =>
+      eventResult(tx, "select (app_public.cancel_event($1, $2)).id", [req.id, req.reason]),
+    ),
+
+    addFavorite: unary(ctx, "AddFavorite", async (tx, req: api.AddFavoriteRequest) => {
+      const { rows } = await tx.query<{ created_at: Date }>(
+        "select (app_public.add_favorite($1)).created_at",
+        [req.eventId],
+      );
+      return { createdAt: toTimestamp(rows[0]!.created_at) };
+    }),
+
+    removeFavorite: unary(ctx, "RemoveFavorite", async (tx, req: api.RemoveFavoriteRequest) => {
+      const { rows } = await tx.query<{ removed: boolean }>("select app_public.remove_favorite($1) as removed", [
+        req.eventId,
+      ]);
+      return { removed: rows[0]!.removed };
+    }),
+
+    listFavorites: unary(ctx, "ListFavorites", async (tx, req: api.ListFavoritesRequest) => {
+      const page = readPage(req.pageSize, req.pageToken);
+      const { rows } = await tx.query<{ id: string }>(
+        "select e.id from app_public.my_favorite_events() e limit $1 offset $2",
+        [page.limit + 1, page.offset],
+      );
+      const ids = rows.slice(0, page.limit).map((row) => row.id);
+      return { events: await loadEvents(tx, ids), nextPageToken: nextPageToken(page, rows.length) };
+    }),
+  };
+}

@@ -1,0 +1,65 @@
+/*
+ * The error table's statuses as gRPC status codes, and the one place an
+ * error thrown inside a handler becomes what the caller sees.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { ErrorStatus } from "../errors/codes.ts";
+import { toCallerError } from "../errors/pg-error.ts";
+import { AuthError, AuthUnavailableError } from "../auth/errors.ts";
+import { logger } from "../log/logger.ts";
+import { randomUUID } from "node:crypto";
+
+const grpcCodes: Record<ErrorStatus, grpc.status> = {
+  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  ALREADY_EXISTS: grpc.status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: grpc.status.FAILED_PRECONDITION,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+};
+
+/** A caller mistake found in the glue itself (e.g. a malformed page token). */
+export class InvalidArgument extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Nothing visible to the caller has this id (from a read in the glue). */
+export class NotFound extends Error {}
+
+export function toServiceError(error: unknown, method: string): Partial<grpc.ServiceError> {
+  const metadata = new grpc.Metadata();
+  if (error instanceof AuthError) {
+    return { code: grpc.status.UNAUTHENTICATED, details: error.message, metadata };
+  }
+  if (error instanceof AuthUnavailableError) {
+    return { code: grpc.status.UNAVAILABLE, details: error.message, metadata };
+  }
+  if (error instanceof NotFound) {
+    metadata.set("aquastream-error-code", "P0002");
+    return { code: grpc.status.NOT_FOUND, details: error.message, metadata };
+  }
+  if (error instanceof InvalidArgument) {
+    metadata.set("aquastream-error-code", "22023");
+    if (error.field) metadata.set("aquastream-error-field", error.field);
+    return { code: grpc.status.INVALID_ARGUMENT, details: error.message, metadata };
+  }
+  // 57014: our own statement_timeout from the call's deadline.
+  if ((error as { code?: string }).code === "57014") {
+    return { code: grpc.status.DEADLINE_EXCEEDED, details: "deadline exceeded while the database was working", metadata };
+  }
+  const callerError = toCallerError(error);
+  if (callerError) {
+    metadata.set("aquastream-error-code", callerError.code);
+    if (callerError.column) metadata.set("aquastream-error-field", callerError.column);
+    return { code: grpcCodes[callerError.status], details: callerError.message, metadata };
+  }
+  const errorId = randomUUID();
+  logger.error({ err: error, method, errorId }, "unexpected error in gRPC call");
+  return { code: grpc.status.INTERNAL, details: `internal error (error id ${errorId})`, metadata };
+}
