@@ -48,13 +48,19 @@ async function metadataFor(user: TestUser | null | string): Promise<grpc.Metadat
 
 /** Calls a unary RPC; resolves with the response or the ServiceError. */
 async function call<Req, Res>(
-  method: (req: Req, md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+  // The four-argument overload of the generated client's methods (the one TS infers from).
+  method: (
+    req: Req,
+    md: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    cb: (err: grpc.ServiceError | null, res: Res) => void,
+  ) => unknown,
   request: Req,
   as: TestUser | null | string = null,
 ): Promise<{ response?: Res; error?: grpc.ServiceError }> {
   const md = await metadataFor(as);
   return new Promise((resolve) =>
-    method.call(client, request, md, (error: grpc.ServiceError | null, response: Res) =>
+    method.call(client, request, md, { deadline: Date.now() + 10_000 }, (error: grpc.ServiceError | null, response: Res) =>
       resolve(error ? { error } : { response }),
     ),
   );
