@@ -100,6 +100,120 @@ COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
 
 
 --
+-- Name: booking_quote; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.booking_quote AS (
+	event_id uuid,
+	price_tier_id uuid,
+	quantity integer,
+	unit_price numeric(12,2),
+	subtotal numeric(12,2),
+	discount_amount numeric(12,2),
+	total_amount numeric(12,2),
+	currency character(3),
+	promo_code_id uuid,
+	payment_deadline timestamp with time zone
+);
+
+
+--
+-- Name: TYPE booking_quote; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.booking_quote IS 'What a booking would cost now (quote_booking); create_booking computes exactly the same.';
+
+
+--
+-- Name: COLUMN booking_quote.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.event_id IS 'The event.';
+
+
+--
+-- Name: COLUMN booking_quote.price_tier_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.price_tier_id IS 'The price tier.';
+
+
+--
+-- Name: COLUMN booking_quote.quantity; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.quantity IS 'Seats.';
+
+
+--
+-- Name: COLUMN booking_quote.unit_price; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.unit_price IS 'Tier price per seat.';
+
+
+--
+-- Name: COLUMN booking_quote.subtotal; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.subtotal IS 'unit_price × quantity.';
+
+
+--
+-- Name: COLUMN booking_quote.discount_amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.discount_amount IS 'Promo discount, between 0 and the subtotal.';
+
+
+--
+-- Name: COLUMN booking_quote.total_amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.total_amount IS 'subtotal − discount_amount: what is to be paid (0 means the booking is confirmed at once).';
+
+
+--
+-- Name: COLUMN booking_quote.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.currency IS 'ISO 4217 currency of all amounts (the tier''s).';
+
+
+--
+-- Name: COLUMN booking_quote.promo_code_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.promo_code_id IS 'The promo code applied, if any.';
+
+
+--
+-- Name: COLUMN booking_quote.payment_deadline; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking_quote.payment_deadline IS 'When a booking made now would expire unpaid.';
+
+
+--
+-- Name: booking_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.booking_status AS ENUM (
+    'pending_payment',
+    'confirmed',
+    'canceled',
+    'expired'
+);
+
+
+--
+-- Name: TYPE booking_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.booking_status IS 'Life cycle of a booking: pending_payment → confirmed | canceled | expired, confirmed → canceled. pending_payment and confirmed are "live": they hold seats.';
+
+
+--
 -- Name: crew_status; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -119,6 +233,23 @@ COMMENT ON TYPE app_public.crew_status IS 'Crew assignment by the crew service: 
 
 
 --
+-- Name: discount_kind; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.discount_kind AS ENUM (
+    'percent',
+    'fixed'
+);
+
+
+--
+-- Name: TYPE discount_kind; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.discount_kind IS 'How a promo code discounts: a percentage of the booking''s subtotal, or a fixed amount in one currency.';
+
+
+--
 -- Name: event_status; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -135,6 +266,44 @@ CREATE TYPE app_public.event_status AS ENUM (
 --
 
 COMMENT ON TYPE app_public.event_status IS 'Life cycle of an event: draft → published → completed | canceled (a draft may also be canceled).';
+
+
+--
+-- Name: payment_method; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.payment_method AS ENUM (
+    'card',
+    'sbp',
+    'bank_transfer'
+);
+
+
+--
+-- Name: TYPE payment_method; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.payment_method IS 'How the participant pays at the gateway: card, sbp (Russian faster payments system), bank_transfer.';
+
+
+--
+-- Name: payment_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.payment_status AS ENUM (
+    'pending',
+    'completed',
+    'failed',
+    'refunded',
+    'partially_refunded'
+);
+
+
+--
+-- Name: TYPE payment_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.payment_status IS 'Life cycle of a payment: pending → completed | failed; completed → partially_refunded → refunded (or completed → refunded at once).';
 
 
 --
@@ -559,6 +728,270 @@ COMMENT ON FUNCTION app_hidden.assert_signed_in() IS 'Returns the caller''s id, 
 
 
 --
+-- Name: booking; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.booking (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    price_tier_id uuid NOT NULL,
+    quantity integer NOT NULL,
+    unit_price numeric(12,2) NOT NULL,
+    subtotal numeric(12,2) NOT NULL,
+    discount_amount numeric(12,2) DEFAULT 0 NOT NULL,
+    total_amount numeric(12,2) NOT NULL,
+    currency character(3) NOT NULL,
+    promo_code_id uuid,
+    status app_public.booking_status DEFAULT 'pending_payment'::app_public.booking_status NOT NULL,
+    payment_deadline timestamp with time zone NOT NULL,
+    confirmed_at timestamp with time zone,
+    canceled_at timestamp with time zone,
+    canceled_by uuid,
+    cancel_reason text,
+    expired_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT booking_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
+    CONSTRAINT booking_canceled_at_check CHECK ((((status = 'canceled'::app_public.booking_status) = (canceled_at IS NOT NULL)) AND ((status = 'canceled'::app_public.booking_status) = (cancel_reason IS NOT NULL)))),
+    CONSTRAINT booking_confirmed_at_check CHECK (((status = 'confirmed'::app_public.booking_status) <= (confirmed_at IS NOT NULL))),
+    CONSTRAINT booking_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT booking_discount_amount_check CHECK (((discount_amount >= (0)::numeric) AND (discount_amount <= subtotal))),
+    CONSTRAINT booking_expired_at_check CHECK (((status = 'expired'::app_public.booking_status) = (expired_at IS NOT NULL))),
+    CONSTRAINT booking_quantity_check CHECK (((quantity >= 1) AND (quantity <= 20))),
+    CONSTRAINT booking_subtotal_check CHECK ((subtotal = (unit_price * (quantity)::numeric))),
+    CONSTRAINT booking_total_amount_check CHECK ((total_amount = (subtotal - discount_amount))),
+    CONSTRAINT booking_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+
+--
+-- Name: TABLE booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.booking IS '@behavior -insert -update -delete
+Seats of one price tier of an event booked by a user. Live bookings (pending_payment, confirmed) hold their seats; one live booking per user per event. Changed through create_booking, confirm_payment, cancel_booking, cancel_event and the expiry job.';
+
+
+--
+-- Name: COLUMN booking.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.id IS 'Identifier of the booking.';
+
+
+--
+-- Name: COLUMN booking.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.event_id IS 'The event booked.';
+
+
+--
+-- Name: COLUMN booking.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.user_id IS 'Who booked (Keycloak user id).';
+
+
+--
+-- Name: COLUMN booking.price_tier_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.price_tier_id IS 'The price tier (always one of the event''s).';
+
+
+--
+-- Name: COLUMN booking.quantity; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.quantity IS 'Seats, 1 to 20.';
+
+
+--
+-- Name: COLUMN booking.unit_price; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.unit_price IS 'Tier price per seat at booking time.';
+
+
+--
+-- Name: COLUMN booking.subtotal; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.subtotal IS 'unit_price × quantity.';
+
+
+--
+-- Name: COLUMN booking.discount_amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.discount_amount IS 'Promo discount, between 0 and the subtotal.';
+
+
+--
+-- Name: COLUMN booking.total_amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.total_amount IS 'What is to be paid: subtotal − discount_amount (never below zero).';
+
+
+--
+-- Name: COLUMN booking.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.currency IS 'ISO 4217 currency of the amounts (the tier''s).';
+
+
+--
+-- Name: COLUMN booking.promo_code_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.promo_code_id IS 'The promo code applied, if any.';
+
+
+--
+-- Name: COLUMN booking.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.status IS 'pending_payment (seats held until payment_deadline), confirmed (paid, or free), canceled (by its user, the organizer, an admin, or with its event), expired (not paid in time).';
+
+
+--
+-- Name: COLUMN booking.payment_deadline; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.payment_deadline IS 'A pending booking not paid by then expires and frees its seats (now + setting booking_hold_minutes, never after the event''s booking deadline).';
+
+
+--
+-- Name: COLUMN booking.confirmed_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.confirmed_at IS 'When it was confirmed (payment confirmed, or at once when free).';
+
+
+--
+-- Name: COLUMN booking.canceled_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.canceled_at IS 'When it was canceled.';
+
+
+--
+-- Name: COLUMN booking.canceled_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.canceled_by IS 'Who canceled it (Keycloak user id).';
+
+
+--
+-- Name: COLUMN booking.cancel_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.cancel_reason IS 'Why it was canceled (3 to 1000 characters).';
+
+
+--
+-- Name: COLUMN booking.expired_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.expired_at IS 'When the expiry job expired it.';
+
+
+--
+-- Name: COLUMN booking.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.created_at IS 'When it was booked.';
+
+
+--
+-- Name: COLUMN booking.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.booking.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: booking_data(app_public.booking); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.booking_data(b app_public.booking) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', b.id, 'eventId', b.event_id, 'userId', b.user_id, 'priceTierId', b.price_tier_id,
+    'quantity', b.quantity, 'unitPrice', b.unit_price, 'subtotal', b.subtotal,
+    'discountAmount', b.discount_amount, 'totalAmount', b.total_amount, 'currency', b.currency,
+    'promoCodeId', b.promo_code_id, 'status', b.status, 'paymentDeadline', b.payment_deadline,
+    'confirmedAt', b.confirmed_at, 'canceledAt', b.canceled_at, 'canceledBy', b.canceled_by,
+    'cancelReason', b.cancel_reason, 'expiredAt', b.expired_at, 'createdAt', b.created_at
+  );
+$$;
+
+
+--
+-- Name: FUNCTION booking_data(b app_public.booking); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.booking_data(b app_public.booking) IS 'A booking as the JSON payload of outbox messages.';
+
+
+--
+-- Name: booking_for_change(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.booking_for_change(booking_id uuid) RETURNS app_public.booking
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event_id uuid := (select b.event_id from app_public.booking b where b.id = booking_for_change.booking_id);
+  v_organizer_id uuid;
+  v_booking app_public.booking;
+begin
+  select e.organizer_id into v_organizer_id from app_public.event e where e.id = v_event_id for no key update;
+  select * into v_booking from app_public.booking b where b.id = booking_for_change.booking_id for update;
+  if not found or not (
+    v_booking.user_id = v_user_id or v_organizer_id = v_user_id or app_public.has_role('admin')
+  ) then
+    raise exception 'booking not found' using errcode = 'P0002';
+  end if;
+  return v_booking;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_for_change(booking_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.booking_for_change(booking_id uuid) IS 'Locks (event, then booking) and returns a booking the caller may see: its user, its event''s organizer, an admin; 28000 or P0002 otherwise.';
+
+
+--
+-- Name: booking_hold(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.booking_hold() RETURNS interval
+    LANGUAGE sql STABLE
+    AS $$
+  select make_interval(mins => coalesce(
+    (select s.value::integer from app_private.setting s where s.key = 'booking_hold_minutes'),
+    30
+  ));
+$$;
+
+
+--
+-- Name: FUNCTION booking_hold(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.booking_hold() IS 'How long a new booking holds its seats for payment: setting booking_hold_minutes (default 30 minutes).';
+
+
+--
 -- Name: clean_text(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -634,6 +1067,61 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) IS 'Great-circle (haversine) distance in kilometres between two points given in degrees.';
+
+
+--
+-- Name: end_booking(app_public.booking, app_public.booking_status, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) RETURNS app_public.booking
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_booking app_public.booking;
+  v_payment app_public.payment;
+begin
+  update app_public.booking bk set
+    status = end_booking.new_status,
+    canceled_at = case when end_booking.new_status = 'canceled' then now() end,
+    canceled_by = case when end_booking.new_status = 'canceled' then app_public.current_user_id() end,
+    cancel_reason = case when end_booking.new_status = 'canceled' then end_booking.reason end,
+    expired_at = case when end_booking.new_status = 'expired' then now() end
+  where bk.id = b.id
+  returning * into v_booking;
+
+  -- Seats and the promo use come back (the check constraints keep them ≥ 0).
+  update app_public.event e set seats_taken = e.seats_taken - b.quantity where e.id = b.event_id;
+  update app_public.event_price_tier t set seats_taken = t.seats_taken - b.quantity where t.id = b.price_tier_id;
+  if b.promo_code_id is not null then
+    update app_public.promo_code pc set uses = pc.uses - 1 where pc.id = b.promo_code_id;
+  end if;
+
+  perform app_hidden.record_change(
+    'booking', v_booking.id,
+    case when end_booking.new_status = 'canceled' then 'BookingCanceled' else 'BookingExpired' end,
+    case when end_booking.new_status = 'canceled' then 'booking.cancel' else 'booking.expire' end,
+    'booking', app_hidden.booking_data(v_booking)
+  );
+
+  -- A paid booking gets back what has not been refunded yet.
+  if end_booking.new_status = 'canceled' then
+    select * into v_payment from app_public.payment p
+    where p.booking_id = b.id and p.status in ('completed', 'partially_refunded')
+    for update;
+    if found then
+      perform app_hidden.issue_refund(v_payment, v_payment.amount - v_payment.refunded_amount, end_booking.reason);
+    end if;
+  end if;
+  return v_booking;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_booking(b app_public.booking, new_status app_public.booking_status, reason text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) IS 'Cancels or expires a locked live booking: frees its seats (event and tier), gives its promo use back, announces BookingCanceled/BookingExpired, refunds the paid remainder when canceled. Owner only.';
 
 
 --
@@ -745,6 +1233,49 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) IS 'All price tiers of an event as a JSON array (outbox payloads).';
+
+
+--
+-- Name: expire_overdue_bookings(integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.expire_overdue_bookings(batch integer DEFAULT 100) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_candidate record;
+  v_booking app_public.booking;
+  v_count integer := 0;
+begin
+  -- Candidates ordered by event so that concurrent runs lock events in one
+  -- order; each event is locked before its bookings (lock order event →
+  -- booking), bookings with skip locked: a booking that another run, or a
+  -- payment confirmation, holds right now is left to them.
+  for v_candidate in
+    select b.id, b.event_id
+    from app_public.booking b
+    where b.status = 'pending_payment' and b.payment_deadline <= now()
+    order by b.event_id, b.payment_deadline, b.id
+    limit greatest(coalesce(expire_overdue_bookings.batch, 100), 1)
+  loop
+    perform from app_public.event e where e.id = v_candidate.event_id for no key update;
+    select * into v_booking from app_public.booking b
+    where b.id = v_candidate.id and b.status = 'pending_payment' and b.payment_deadline <= now()
+    for update skip locked;
+    continue when not found;
+    perform app_hidden.end_booking(v_booking, 'expired', null);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION expire_overdue_bookings(batch integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) IS 'Expires up to `batch` pending bookings whose payment deadline has passed (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once. Run by the worker''s cron as the owner.';
 
 
 --
@@ -913,6 +1444,278 @@ COMMENT ON FUNCTION app_hidden.insert_price_tier(for_event app_public.event, nam
 
 
 --
+-- Name: payment; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.payment (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    amount numeric(12,2) NOT NULL,
+    currency character(3) NOT NULL,
+    method app_public.payment_method NOT NULL,
+    status app_public.payment_status DEFAULT 'pending'::app_public.payment_status NOT NULL,
+    payment_url text NOT NULL,
+    gateway_reference text,
+    refunded_amount numeric(12,2) DEFAULT 0 NOT NULL,
+    error_code text,
+    error_message text,
+    initiated_by uuid NOT NULL,
+    confirmed_at timestamp with time zone,
+    failed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payment_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payment_error_code_check CHECK ((error_code ~ '^[0-9A-Z]{5}$'::text)),
+    CONSTRAINT payment_error_message_check CHECK (((error_code IS NULL) = (error_message IS NULL))),
+    CONSTRAINT payment_gateway_reference_check CHECK (((char_length(gateway_reference) >= 1) AND (char_length(gateway_reference) <= 200))),
+    CONSTRAINT payment_refunded_amount_check CHECK (((refunded_amount >= (0)::numeric) AND (refunded_amount <= amount))),
+    CONSTRAINT payment_status_check CHECK (
+CASE status
+    WHEN 'pending'::app_public.payment_status THEN ((gateway_reference IS NULL) AND (refunded_amount = (0)::numeric))
+    WHEN 'failed'::app_public.payment_status THEN ((refunded_amount = (0)::numeric) AND (failed_at IS NOT NULL))
+    WHEN 'completed'::app_public.payment_status THEN ((gateway_reference IS NOT NULL) AND (confirmed_at IS NOT NULL) AND (refunded_amount = (0)::numeric))
+    WHEN 'partially_refunded'::app_public.payment_status THEN ((gateway_reference IS NOT NULL) AND (refunded_amount > (0)::numeric) AND (refunded_amount < amount))
+    WHEN 'refunded'::app_public.payment_status THEN ((gateway_reference IS NOT NULL) AND (refunded_amount = amount))
+    ELSE NULL::boolean
+END)
+);
+
+
+--
+-- Name: TABLE payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.payment IS '@behavior -insert -update -delete
+A payment of a booking at the payment gateway. Changed through initiate_payment, confirm_payment, fail_payment, refund_payment, cancel_booking and cancel_event.';
+
+
+--
+-- Name: COLUMN payment.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.id IS 'Identifier of the payment (the gateway gets it in the checkout URL and sends it back when confirming).';
+
+
+--
+-- Name: COLUMN payment.booking_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.booking_id IS 'The booking paid for.';
+
+
+--
+-- Name: COLUMN payment.amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.amount IS 'Amount to pay: the booking''s total at initiation.';
+
+
+--
+-- Name: COLUMN payment.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.currency IS 'ISO 4217 currency (the booking''s).';
+
+
+--
+-- Name: COLUMN payment.method; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.method IS 'How the participant pays.';
+
+
+--
+-- Name: COLUMN payment.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.status IS 'pending (waiting for the gateway), completed (money received), failed (declined; the participant may try again), partially_refunded, refunded.';
+
+
+--
+-- Name: COLUMN payment.payment_url; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.payment_url IS 'Where the participant pays (a placeholder checkout URL until a real gateway is wired in).';
+
+
+--
+-- Name: COLUMN payment.gateway_reference; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.gateway_reference IS 'The gateway''s id of the confirmed transaction; unique, so a repeated confirmation is recognised and changes nothing.';
+
+
+--
+-- Name: COLUMN payment.refunded_amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.refunded_amount IS 'Sum of its refunds; never above amount.';
+
+
+--
+-- Name: COLUMN payment.error_code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.error_code IS 'Why the payment did not pay for a booking: GWLAT when the confirmation arrived after the booking had expired or been canceled (the money is refunded in full automatically), or the code fail_payment recorded.';
+
+
+--
+-- Name: COLUMN payment.error_message; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.error_message IS 'Human explanation of error_code.';
+
+
+--
+-- Name: COLUMN payment.initiated_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.initiated_by IS 'Who initiated it (Keycloak user id).';
+
+
+--
+-- Name: COLUMN payment.confirmed_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.confirmed_at IS 'When the gateway confirmed it.';
+
+
+--
+-- Name: COLUMN payment.failed_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.failed_at IS 'When the gateway reported it failed.';
+
+
+--
+-- Name: COLUMN payment.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.created_at IS 'When it was initiated.';
+
+
+--
+-- Name: COLUMN payment.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.payment.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: refund; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.refund (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    payment_id uuid NOT NULL,
+    amount numeric(12,2) NOT NULL,
+    currency character(3) NOT NULL,
+    reason text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT refund_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT refund_reason_check CHECK (((char_length(reason) >= 3) AND (char_length(reason) <= 1000)))
+);
+
+
+--
+-- Name: TABLE refund; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.refund IS '@behavior -insert -update -delete
+Money given back for a payment, full or partial; the sum of a payment''s refunds is its refunded_amount, never above what was paid. Each refund is announced as PaymentRefunded, which the payment gateway executes. Append-only.';
+
+
+--
+-- Name: COLUMN refund.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.id IS 'Identifier of the refund.';
+
+
+--
+-- Name: COLUMN refund.payment_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.payment_id IS 'The payment refunded.';
+
+
+--
+-- Name: COLUMN refund.amount; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.amount IS 'Amount given back (> 0).';
+
+
+--
+-- Name: COLUMN refund.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.currency IS 'The payment''s currency.';
+
+
+--
+-- Name: COLUMN refund.reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.reason IS 'Why (3 to 1000 characters), e.g. the cancellation reason.';
+
+
+--
+-- Name: COLUMN refund.created_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.created_by IS 'Who issued it; null when the system did (a late payment confirmation).';
+
+
+--
+-- Name: COLUMN refund.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.refund.created_at IS 'When it was issued.';
+
+
+--
+-- Name: issue_refund(app_public.payment, numeric, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.issue_refund(p app_public.payment, amount numeric, reason text) RETURNS app_public.refund
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_refund app_public.refund;
+  v_payment app_public.payment;
+begin
+  insert into app_public.refund (payment_id, amount, currency, reason, created_by)
+  values (p.id, issue_refund.amount, p.currency, issue_refund.reason, app_public.current_user_id())
+  returning * into v_refund;
+
+  update app_public.payment pay
+  set refunded_amount = pay.refunded_amount + issue_refund.amount,
+      status = case when pay.refunded_amount + issue_refund.amount = pay.amount then 'refunded' else 'partially_refunded' end::app_public.payment_status
+  where pay.id = p.id
+  returning * into v_payment;
+
+  perform app_hidden.record_change(
+    'booking', v_payment.booking_id, 'PaymentRefunded', 'payment.refund', 'refund',
+    jsonb_build_object('refund', app_hidden.refund_data(v_refund), 'payment', app_hidden.payment_data(v_payment)),
+    v_refund.id::text
+  );
+  return v_refund;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_refund(p app_public.payment, amount numeric, reason text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.issue_refund(p app_public.payment, amount numeric, reason text) IS 'Records a refund of a locked, paid payment and announces PaymentRefunded (the gateway executes it). Owner only.';
+
+
+--
 -- Name: jsonb_changes(jsonb, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -934,6 +1737,164 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) IS 'The keys whose values differ between two JSON objects, as {key: {from, to}}; {} when nothing changed.';
+
+
+--
+-- Name: payment_data(app_public.payment); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.payment_data(p app_public.payment) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', p.id, 'bookingId', p.booking_id, 'amount', p.amount, 'currency', p.currency,
+    'method', p.method, 'status', p.status, 'gatewayReference', p.gateway_reference,
+    'refundedAmount', p.refunded_amount, 'errorCode', p.error_code, 'errorMessage', p.error_message,
+    'confirmedAt', p.confirmed_at, 'failedAt', p.failed_at
+  );
+$$;
+
+
+--
+-- Name: FUNCTION payment_data(p app_public.payment); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.payment_data(p app_public.payment) IS 'A payment as the JSON payload of outbox messages.';
+
+
+--
+-- Name: payment_url_base(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.payment_url_base() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce(
+    (select s.value from app_private.setting s where s.key = 'payment_url_base'),
+    'https://pay.aquastream.invalid/checkout/'
+  );
+$$;
+
+
+--
+-- Name: FUNCTION payment_url_base(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.payment_url_base() IS 'Prefix of the placeholder checkout URL (setting payment_url_base).';
+
+
+--
+-- Name: price_booking(uuid, uuid, integer, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) RETURNS app_public.booking_quote
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event app_public.event;
+  v_tier app_public.event_price_tier;
+  v_promo app_public.promo_code;
+  v_code text := app_hidden.clean_text(price_booking.promo_code);
+  v_quote app_public.booking_quote;
+  v_closes_at timestamptz;
+begin
+  select * into v_event from app_public.event e where e.id = price_booking.event_id;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception 'event not found' using errcode = 'P0002';
+  end if;
+  if v_event.organizer_id = v_user_id then
+    raise exception 'organizers cannot book their own event' using errcode = 'BKOWN';
+  end if;
+
+  if price_booking.quantity is null or price_booking.quantity not between 1 and 20 then
+    raise exception 'quantity must be between 1 and 20' using errcode = 'BKQTY', column = 'quantity';
+  end if;
+  select * into v_tier from app_public.event_price_tier t where t.id = price_booking.price_tier_id;
+  if not found or not exists (
+    select from app_public.event e where e.id = v_tier.event_id and app_hidden.event_is_visible(e)
+  ) then
+    raise exception 'price tier not found' using errcode = 'P0002', column = 'price_tier_id';
+  end if;
+  if v_tier.event_id <> v_event.id then
+    raise exception 'price tier "%" belongs to another event', v_tier.name
+      using errcode = 'BKTEV', column = 'price_tier_id', hint = 'Use one of this event''s price tiers.';
+  end if;
+  if v_code is not null then
+    -- The event's own code wins over a global one with the same text.
+    select * into v_promo from app_public.promo_code pc
+    where pc.code = v_code::citext and (pc.event_id = v_event.id or pc.event_id is null)
+    order by pc.event_id nulls last
+    limit 1;
+    if not found then
+      raise exception 'unknown promo code "%"', v_code using errcode = 'CPUNK', column = 'promo_code';
+    end if;
+  end if;
+
+  if v_event.status <> 'published' then
+    raise exception 'bookings are closed: the event is %', v_event.status using errcode = '55000', column = 'status';
+  end if;
+  v_closes_at := v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours);
+  if now() >= v_closes_at then
+    raise exception 'bookings for this event closed at %', v_closes_at
+      using errcode = 'BKCLO', hint = 'Bookings close booking_deadline_hours before the event starts.';
+  end if;
+  if exists (
+    select from app_public.booking b
+    where b.event_id = v_event.id and b.user_id = v_user_id and b.status in ('pending_payment', 'confirmed')
+  ) then
+    raise exception 'you already have a booking for this event'
+      using errcode = 'BKDUP', hint = 'Cancel it first to book differently.';
+  end if;
+  if v_event.seats_taken + price_booking.quantity > v_event.capacity then
+    raise exception 'sold out: % seat(s) requested, % left', price_booking.quantity, v_event.capacity - v_event.seats_taken
+      using errcode = 'BKFUL';
+  end if;
+  if v_tier.seats_taken + price_booking.quantity > v_tier.quota then
+    raise exception 'price tier "%" is sold out: % seat(s) requested, % left', v_tier.name,
+      price_booking.quantity, v_tier.quota - v_tier.seats_taken
+      using errcode = 'BKTQF';
+  end if;
+  if v_promo.id is not null then
+    if not v_promo.is_active then
+      raise exception 'promo code "%" has been deactivated', v_code using errcode = 'CPINA', column = 'promo_code';
+    end if;
+    if now() < v_promo.valid_from or now() >= v_promo.valid_until then
+      raise exception 'promo code "%" is not valid now', v_code using errcode = 'CPEXP', column = 'promo_code';
+    end if;
+    if v_promo.discount_kind = 'fixed' and v_promo.currency <> v_tier.currency then
+      raise exception 'promo code "%" is in %, the price in %', v_code, v_promo.currency, v_tier.currency
+        using errcode = 'CPCUR', column = 'promo_code';
+    end if;
+    if v_promo.uses >= v_promo.max_uses then
+      raise exception 'promo code "%" has reached its usage limit', v_code using errcode = 'CPUSE', column = 'promo_code';
+    end if;
+  end if;
+
+  v_quote.event_id := v_event.id;
+  v_quote.price_tier_id := v_tier.id;
+  v_quote.quantity := price_booking.quantity;
+  v_quote.unit_price := v_tier.price;
+  v_quote.subtotal := v_tier.price * price_booking.quantity;
+  v_quote.discount_amount := least(v_quote.subtotal, coalesce(
+    case v_promo.discount_kind
+      when 'percent' then round(v_quote.subtotal * v_promo.percent_off / 100.0, 2)
+      when 'fixed' then v_promo.amount_off
+    end, 0));
+  v_quote.total_amount := v_quote.subtotal - v_quote.discount_amount;
+  v_quote.currency := v_tier.currency;
+  v_quote.promo_code_id := v_promo.id;
+  v_quote.payment_deadline := least(now() + app_hidden.booking_hold(), v_closes_at);
+  return v_quote;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Checks every booking rule for the caller and computes the price (tier price × quantity − promo discount, never below zero) and the payment deadline. Writes nothing. Shared by quote_booking and create_booking.';
 
 
 --
@@ -961,6 +1922,190 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier) IS 'A price tier as the JSON payload of outbox messages (camelCase keys).';
+
+
+--
+-- Name: promo_code; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.promo_code (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code public.citext NOT NULL,
+    event_id uuid,
+    created_by uuid NOT NULL,
+    discount_kind app_public.discount_kind NOT NULL,
+    percent_off integer,
+    amount_off numeric(12,2),
+    currency character(3),
+    valid_from timestamp with time zone,
+    valid_until timestamp with time zone,
+    max_uses integer,
+    uses integer DEFAULT 0 NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    deactivated_at timestamp with time zone,
+    deactivated_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT promo_code_amount_off_check CHECK ((amount_off > (0)::numeric)),
+    CONSTRAINT promo_code_code_check CHECK ((code OPERATOR(public.~) '^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$'::public.citext)),
+    CONSTRAINT promo_code_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT promo_code_deactivated_at_check CHECK ((is_active = (deactivated_at IS NULL))),
+    CONSTRAINT promo_code_discount_kind_check CHECK ((((discount_kind = 'percent'::app_public.discount_kind) AND (percent_off IS NOT NULL) AND (amount_off IS NULL) AND (currency IS NULL)) OR ((discount_kind = 'fixed'::app_public.discount_kind) AND (percent_off IS NULL) AND (amount_off IS NOT NULL) AND (currency IS NOT NULL)))),
+    CONSTRAINT promo_code_max_uses_check CHECK ((max_uses > 0)),
+    CONSTRAINT promo_code_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT promo_code_uses_check CHECK (((uses >= 0) AND ((max_uses IS NULL) OR (uses <= max_uses)))),
+    CONSTRAINT promo_code_valid_until_check CHECK ((valid_until > valid_from))
+);
+
+
+--
+-- Name: TABLE promo_code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.promo_code IS '@behavior -insert -update -delete
+A discount code for one event or (event_id null) for every event. Visible to the organizer of its event and to admins only, so codes cannot be enumerated. Changed through create_promo_code, deactivate_promo_code, and by bookings (uses).';
+
+
+--
+-- Name: COLUMN promo_code.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.id IS 'Identifier of the promo code.';
+
+
+--
+-- Name: COLUMN promo_code.code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.code IS 'What the participant types; case-insensitive, 3 to 40 letters, digits, "-" or "_"; unique per event and among global codes.';
+
+
+--
+-- Name: COLUMN promo_code.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.event_id IS 'The event it applies to; null: a global code (admins only), valid for every event.';
+
+
+--
+-- Name: COLUMN promo_code.created_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.created_by IS 'Who created it (Keycloak user id).';
+
+
+--
+-- Name: COLUMN promo_code.discount_kind; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.discount_kind IS 'percent or fixed.';
+
+
+--
+-- Name: COLUMN promo_code.percent_off; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.percent_off IS 'For percent codes: 1..100 % of the subtotal (rounded to cents).';
+
+
+--
+-- Name: COLUMN promo_code.amount_off; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.amount_off IS 'For fixed codes: amount taken off the subtotal (never below zero).';
+
+
+--
+-- Name: COLUMN promo_code.currency; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.currency IS 'For fixed codes: the currency of amount_off; applies only to tiers in that currency.';
+
+
+--
+-- Name: COLUMN promo_code.valid_from; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.valid_from IS 'Not valid before this time (null: from creation).';
+
+
+--
+-- Name: COLUMN promo_code.valid_until; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.valid_until IS 'Not valid from this time on (null: no end).';
+
+
+--
+-- Name: COLUMN promo_code.max_uses; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.max_uses IS 'How many live bookings may use it at once (null: unlimited).';
+
+
+--
+-- Name: COLUMN promo_code.uses; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.uses IS 'Live (pending_payment or confirmed) bookings using it now: a canceled or expired booking gives its use back. Never above max_uses.';
+
+
+--
+-- Name: COLUMN promo_code.is_active; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.is_active IS 'False once deactivated: no new booking may use it (existing bookings keep their discount).';
+
+
+--
+-- Name: COLUMN promo_code.deactivated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.deactivated_at IS 'When it was deactivated.';
+
+
+--
+-- Name: COLUMN promo_code.deactivated_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.deactivated_by IS 'Who deactivated it.';
+
+
+--
+-- Name: COLUMN promo_code.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.created_at IS 'When it was created.';
+
+
+--
+-- Name: COLUMN promo_code.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.promo_code.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: promo_code_data(app_public.promo_code); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.promo_code_data(p app_public.promo_code) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', p.id, 'code', p.code, 'eventId', p.event_id, 'createdBy', p.created_by,
+    'discountKind', p.discount_kind, 'percentOff', p.percent_off, 'amountOff', p.amount_off,
+    'currency', p.currency, 'validFrom', p.valid_from, 'validUntil', p.valid_until,
+    'maxUses', p.max_uses, 'uses', p.uses, 'isActive', p.is_active, 'deactivatedAt', p.deactivated_at
+  );
+$$;
+
+
+--
+-- Name: FUNCTION promo_code_data(p app_public.promo_code); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.promo_code_data(p app_public.promo_code) IS 'A promo code as the JSON payload of outbox messages.';
 
 
 --
@@ -1010,6 +2155,27 @@ COMMENT ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_id u
 
 
 --
+-- Name: refund_data(app_public.refund); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.refund_data(r app_public.refund) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', r.id, 'paymentId', r.payment_id, 'amount', r.amount, 'currency', r.currency,
+    'reason', r.reason, 'createdBy', r.created_by, 'createdAt', r.created_at
+  );
+$$;
+
+
+--
+-- Name: FUNCTION refund_data(r app_public.refund); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.refund_data(r app_public.refund) IS 'A refund as the JSON payload of outbox messages.';
+
+
+--
 -- Name: tg__set_updated_at(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -1028,6 +2194,33 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg__set_updated_at() IS 'Trigger: keeps updated_at current (strictly increasing) on every update.';
+
+
+--
+-- Name: tg_booking__status_transition(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_booking__status_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if not (
+    (old.status = 'pending_payment' and new.status in ('confirmed', 'canceled', 'expired'))
+    or (old.status = 'confirmed' and new.status = 'canceled')
+  ) then
+    raise exception 'booking status cannot change from % to %', old.status, new.status
+      using errcode = '55000', column = 'status';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_booking__status_transition(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_booking__status_transition() IS 'Trigger: only pending_payment → confirmed | canceled | expired and confirmed → canceled (55000 otherwise), whoever updates the row.';
 
 
 --
@@ -1213,6 +2406,66 @@ COMMENT ON FUNCTION app_private.tg_event_price_tier__check_removal() IS 'Constra
 
 
 --
+-- Name: tg_payment__status_transition(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_payment__status_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if not (
+    (old.status = 'pending' and new.status in ('completed', 'failed'))
+    or (old.status = 'completed' and new.status in ('partially_refunded', 'refunded'))
+    or (old.status = 'partially_refunded' and new.status in ('partially_refunded', 'refunded'))
+  ) then
+    raise exception 'payment status cannot change from % to %', old.status, new.status
+      using errcode = '55000', column = 'status';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_payment__status_transition(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_payment__status_transition() IS 'Trigger: only pending → completed | failed, completed → partially_refunded | refunded, partially_refunded → refunded (55000 otherwise).';
+
+
+--
+-- Name: tg_refund__check_total(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_refund__check_total() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_payment app_public.payment;
+  v_total numeric;
+begin
+  select * into v_payment from app_public.payment p where p.id = new.payment_id;
+  select sum(r.amount) into v_total from app_public.refund r where r.payment_id = new.payment_id;
+  if v_total > v_payment.amount then
+    raise exception 'refunds % exceed the payment amount %', v_total, v_payment.amount using errcode = 'RFAMT';
+  end if;
+  if v_total <> v_payment.refunded_amount then
+    raise exception 'refunds % do not add up to the payment''s refunded_amount %', v_total, v_payment.refunded_amount
+      using errcode = '23514', constraint = 'refund_amount_check';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_refund__check_total(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_refund__check_total() IS 'Constraint trigger (deferred): a payment''s refunds add up to its refunded_amount (23514) and never exceed its amount (RFAMT).';
+
+
+--
 -- Name: favorite; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -1333,6 +2586,47 @@ COMMENT ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price nu
 
 
 --
+-- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.cancel_booking(id uuid, reason text) RETURNS app_public.booking
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_booking app_public.booking := app_hidden.booking_for_change(cancel_booking.id);
+  v_user_id uuid := app_public.current_user_id();
+  v_event app_public.event;
+  v_reason text := app_hidden.clean_text(cancel_booking.reason);
+begin
+  select * into v_event from app_public.event e where e.id = v_booking.event_id;
+  if v_reason is null or char_length(v_reason) not between 3 and 1000 then
+    raise exception 'reason must be 3 to 1000 characters long' using errcode = '22023', column = 'reason';
+  end if;
+  if v_booking.status = 'canceled' then
+    return v_booking; -- idempotent
+  end if;
+  if v_booking.status = 'expired' then
+    raise exception 'an expired booking cannot be canceled' using errcode = '55000', column = 'status';
+  end if;
+  -- Its user alone may cancel until the event starts; the organizer and admins at any time.
+  if not (v_event.organizer_id = v_user_id or app_public.has_role('admin')) and v_event.starts_at <= now() then
+    raise exception 'the event has started; the booking can no longer be canceled'
+      using errcode = 'BKSTR', hint = 'Ask the organizer.';
+  end if;
+  return app_hidden.end_booking(v_booking, 'canceled', v_reason);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_booking(id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.cancel_booking(id uuid, reason text) IS 'Cancels a live booking with a reason: by its user until the event starts, by the event''s organizer or an admin at any time. Seats and the promo use come back; a paid booking is refunded in full (what is left of it). Canceling again returns it unchanged. Errors: 28000, P0002, 22023, 55000 (expired), BKSTR (its user, after the start).';
+
+
+--
 -- Name: cancel_event(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -1344,6 +2638,8 @@ declare
   v_event app_public.event := app_hidden.event_for_change(cancel_event.id);
   v_reason text := app_hidden.clean_text(cancel_event.reason);
   v_was_published boolean := v_event.status = 'published';
+  v_booking app_public.booking;
+  v_count integer := 0;
 begin
   if v_reason is null or char_length(v_reason) not between 3 and 1000 then
     raise exception 'reason must be 3 to 1000 characters long'
@@ -1359,22 +2655,32 @@ begin
 
   update app_public.event e
   set status = 'canceled', cancel_reason = v_reason, canceled_at = now(), canceled_by = app_public.current_user_id()
-  where e.id = v_event.id
-  returning * into v_event;
+  where e.id = v_event.id;
 
-  -- The bookings issue cancels the live bookings of this event here, in bulk
-  -- and idempotently, and enqueues refunds of the paid ones; the crew issue
-  -- enqueues ReleaseCrew when a crew was assigned.
+  -- Every live booking goes with it (seats freed, paid ones refunded), in
+  -- this one transaction; the event is locked, so no booking can slip in.
+  for v_booking in
+    select * from app_public.booking b
+    where b.event_id = v_event.id and b.status in ('pending_payment', 'confirmed')
+    order by b.id
+    for update
+  loop
+    perform app_hidden.end_booking(v_booking, 'canceled', left('event canceled: ' || v_reason, 1000));
+    v_count := v_count + 1;
+  end loop;
 
+  select * into v_event from app_public.event e where e.id = v_event.id;
   perform app_hidden.record_change(
     'event', v_event.id, 'EventCanceled', 'event.cancel', 'event',
     jsonb_build_object(
       'reason', v_reason,
       'canceledBy', v_event.canceled_by,
       'wasPublished', v_was_published,
+      'bookingsCanceled', v_count,
       'event', app_hidden.event_data(v_event)
     )
   );
+  -- The crew issue enqueues ReleaseCrew here when a crew was assigned.
   return v_event;
 end;
 $$;
@@ -1384,7 +2690,202 @@ $$;
 -- Name: FUNCTION cancel_event(id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.cancel_event(id uuid, reason text) IS 'Cancels a draft or published event (its organizer, or an admin) with a reason shown to participants. Canceling a canceled event again returns it unchanged. Errors: 28000, 42501, P0002, 22023 (reason), 55000 (completed).';
+COMMENT ON FUNCTION app_public.cancel_event(id uuid, reason text) IS 'Cancels a draft or published event (its organizer, or an admin) with a reason shown to participants; all its live bookings are canceled with it (seats freed, paid ones refunded in full, BookingCanceled and PaymentRefunded each). Canceling a canceled event again returns it unchanged. Errors: 28000, 42501, P0002, 22023 (reason), 55000 (completed).';
+
+
+--
+-- Name: confirm_payment(text, uuid, numeric); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS app_public.payment
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_reference text := app_hidden.clean_text(confirm_payment.gateway_reference);
+  v_booking_id uuid;
+  v_booking app_public.booking;
+  v_payment app_public.payment;
+begin
+  if not (app_public.has_role('payment-gateway') or app_public.has_role('admin')) then
+    raise exception 'only the payment gateway or an admin may confirm payments' using errcode = '42501';
+  end if;
+  if v_reference is null or char_length(v_reference) > 200 then
+    raise exception 'gateway_reference must be 1 to 200 characters long'
+      using errcode = '22023', column = 'gateway_reference';
+  end if;
+
+  -- Lock order booking → payment (as cancel_booking and refund_payment).
+  select p.booking_id into v_booking_id from app_public.payment p where p.id = confirm_payment.payment_id;
+  select * into v_booking from app_public.booking b where b.id = v_booking_id for update;
+  select * into v_payment from app_public.payment p where p.id = confirm_payment.payment_id for update;
+  if v_payment.id is null then
+    raise exception 'payment not found' using errcode = 'P0002';
+  end if;
+
+  if v_payment.gateway_reference = v_reference then
+    return v_payment; -- a replay of the same confirmation: same answer, nothing written
+  end if;
+  if v_payment.gateway_reference is not null then
+    raise exception 'the payment was already confirmed with another gateway reference'
+      using errcode = 'GWREF', column = 'gateway_reference';
+  end if;
+  if v_payment.status <> 'pending' then
+    raise exception 'a % payment cannot be confirmed', v_payment.status using errcode = '55000', column = 'status';
+  end if;
+  if confirm_payment.amount is not null and confirm_payment.amount <> v_payment.amount then
+    raise exception 'amount % does not match the payment amount %', confirm_payment.amount, v_payment.amount
+      using errcode = 'GWAMT', column = 'amount';
+  end if;
+  if exists (select from app_public.payment p where p.gateway_reference = v_reference) then
+    raise exception 'gateway_reference "%" already confirmed another payment', v_reference
+      using errcode = '23505', column = 'gateway_reference', constraint = 'payment_gateway_reference_key';
+  end if;
+
+  if v_booking.status = 'pending_payment' then
+    update app_public.payment p
+    set status = 'completed', gateway_reference = v_reference, confirmed_at = now()
+    where p.id = v_payment.id
+    returning * into v_payment;
+    update app_public.booking b
+    set status = 'confirmed', confirmed_at = now()
+    where b.id = v_booking.id
+    returning * into v_booking;
+    perform app_hidden.record_change(
+      'booking', v_booking.id, 'PaymentConfirmed', 'payment.confirm', 'payment',
+      app_hidden.payment_data(v_payment) || jsonb_build_object('bookingStatus', v_booking.status), v_payment.id::text
+    );
+    perform app_hidden.record_change(
+      'booking', v_booking.id, 'BookingConfirmed', 'booking.confirm', 'booking', app_hidden.booking_data(v_booking)
+    );
+    return v_payment;
+  end if;
+
+  -- The booking died before the money arrived: keep the money's trace, give it back.
+  update app_public.payment p
+  set status = 'completed', gateway_reference = v_reference, confirmed_at = now(),
+      error_code = 'GWLAT',
+      error_message = format('the booking was %s before the payment was confirmed; the payment is refunded in full', v_booking.status)
+  where p.id = v_payment.id
+  returning * into v_payment;
+  perform app_hidden.record_change(
+    'booking', v_booking.id, 'PaymentConfirmed', 'payment.confirm', 'payment',
+    app_hidden.payment_data(v_payment) || jsonb_build_object('bookingStatus', v_booking.status), v_payment.id::text
+  );
+  perform app_hidden.issue_refund(
+    v_payment, v_payment.amount,
+    format('automatic refund: the booking was %s before the payment was confirmed', v_booking.status)
+  );
+  select * into v_payment from app_public.payment p where p.id = v_payment.id;
+  return v_payment;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_payment(gateway_reference text, payment_id uuid, amount numeric); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) IS 'The payment gateway (role payment-gateway) or an admin confirms a pending payment with the gateway''s transaction reference; amount, when given, must match. The booking becomes confirmed (PaymentConfirmed, BookingConfirmed). Idempotent: the same reference again returns the payment unchanged. If the booking has expired or been canceled meanwhile, the payment is recorded and refunded in full at once and returned with status refunded and error_code GWLAT (not raised, so the record survives). Errors: 28000, 42501, 22023, P0002, GWREF (confirmed with another reference), 55000 (payment failed), GWAMT (amount differs), 23505 (reference used by another payment).';
+
+
+--
+-- Name: create_booking(uuid, uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer DEFAULT 1, promo_code text DEFAULT NULL::text) RETURNS app_public.booking
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+-- The ON CONFLICT target names columns that are also parameters.
+#variable_conflict use_column
+declare
+  v_quote app_public.booking_quote := app_hidden.price_booking(
+    create_booking.event_id, create_booking.price_tier_id, create_booking.quantity, create_booking.promo_code
+  );
+  v_user_id uuid := app_public.current_user_id();
+  v_event app_public.event;
+  v_booking app_public.booking;
+begin
+  update app_public.event e
+  set seats_taken = e.seats_taken + v_quote.quantity
+  where e.id = v_quote.event_id
+    and e.status = 'published'
+    and e.seats_taken + v_quote.quantity <= e.capacity
+    and now() < e.starts_at - make_interval(hours => e.booking_deadline_hours)
+  returning * into v_event;
+  if not found then
+    -- Someone else got there first (this statement saw their commit): say what changed.
+    select * into v_event from app_public.event e where e.id = v_quote.event_id;
+    if v_event.status <> 'published' then
+      raise exception 'bookings are closed: the event is %', v_event.status using errcode = '55000', column = 'status';
+    elsif now() >= v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours) then
+      raise exception 'bookings for this event closed at %', v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours)
+        using errcode = 'BKCLO';
+    end if;
+    raise exception 'sold out: % seat(s) requested, % left', v_quote.quantity, v_event.capacity - v_event.seats_taken
+      using errcode = 'BKFUL';
+  end if;
+
+  update app_public.event_price_tier t
+  set seats_taken = t.seats_taken + v_quote.quantity
+  where t.id = v_quote.price_tier_id and (t.quota is null or t.seats_taken + v_quote.quantity <= t.quota);
+  if not found then
+    raise exception 'this price tier is sold out: % seat(s) requested', v_quote.quantity using errcode = 'BKTQF';
+  end if;
+
+  if v_quote.promo_code_id is not null then
+    update app_public.promo_code pc
+    set uses = pc.uses + 1
+    where pc.id = v_quote.promo_code_id
+      and pc.is_active
+      and (pc.max_uses is null or pc.uses < pc.max_uses)
+      and (pc.valid_from is null or pc.valid_from <= now())
+      and (pc.valid_until is null or pc.valid_until > now());
+    if not found then
+      raise exception 'promo code "%" has reached its usage limit', app_hidden.clean_text(create_booking.promo_code)
+        using errcode = 'CPUSE', column = 'promo_code';
+    end if;
+  end if;
+
+  insert into app_public.booking (
+    event_id, user_id, price_tier_id, quantity, unit_price, subtotal, discount_amount, total_amount,
+    currency, promo_code_id, status, payment_deadline, confirmed_at
+  ) values (
+    v_quote.event_id, v_user_id, v_quote.price_tier_id, v_quote.quantity, v_quote.unit_price, v_quote.subtotal,
+    v_quote.discount_amount, v_quote.total_amount, v_quote.currency, v_quote.promo_code_id,
+    -- Nothing to pay (free tier, 100 % code): confirmed at once.
+    case when v_quote.total_amount = 0 then 'confirmed' else 'pending_payment' end::app_public.booking_status,
+    v_quote.payment_deadline,
+    case when v_quote.total_amount = 0 then now() end
+  )
+  on conflict (event_id, user_id) where status in ('pending_payment', 'confirmed') do nothing
+  returning * into v_booking;
+  if v_booking.id is null then
+    -- A booking of the same user committed meanwhile (the unique index waited for it).
+    raise exception 'you already have a booking for this event'
+      using errcode = 'BKDUP', hint = 'Cancel it first to book differently.';
+  end if;
+
+  perform app_hidden.record_change(
+    'booking', v_booking.id, 'BookingCreated', 'booking.create', 'booking', app_hidden.booking_data(v_booking)
+  );
+  if v_booking.status = 'confirmed' then
+    perform app_hidden.record_change(
+      'booking', v_booking.id, 'BookingConfirmed', 'booking.confirm', 'booking', app_hidden.booking_data(v_booking)
+    );
+  end if;
+  return v_booking;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Books seats of a price tier of a published event for the caller, optionally with a promo code. The booking holds its seats as pending_payment until payment_deadline (a booking with nothing to pay is confirmed at once). One live booking per user per event; organizers cannot book their own events; bookings close booking_deadline_hours before the start. Errors: 28000, P0002 (event or tier), BKOWN, BKQTY, BKTEV, CPUNK, 55000 (not published), BKCLO, BKDUP, BKFUL, BKTQF, CPINA, CPEXP, CPCUR, CPUSE.';
 
 
 --
@@ -1453,6 +2954,109 @@ COMMENT ON FUNCTION app_public.create_event(title text, description text, catego
 
 
 --
+-- Name: create_promo_code(text, uuid, integer, numeric, text, timestamp with time zone, timestamp with time zone, integer); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_promo_code(code text, event_id uuid DEFAULT NULL::uuid, percent_off integer DEFAULT NULL::integer, amount_off numeric DEFAULT NULL::numeric, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer) RETURNS app_public.promo_code
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_event app_public.event;
+  v_code text := app_hidden.clean_text(create_promo_code.code);
+  v_currency text := upper(app_hidden.clean_text(create_promo_code.currency));
+  v_event_currency text;
+  v_promo app_public.promo_code;
+begin
+  if create_promo_code.event_id is null then
+    if not app_public.has_role('admin') then
+      raise exception 'only admins may create global promo codes'
+        using errcode = '42501', hint = 'Give the event_id of one of your events.';
+    end if;
+  else
+    v_event := app_hidden.event_for_change(create_promo_code.event_id);
+  end if;
+
+  if v_code is null or v_code !~ '^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$' then
+    raise exception 'code must be 3 to 40 letters, digits, "-" or "_", starting with a letter or digit'
+      using errcode = '22023', column = 'code';
+  end if;
+  if (create_promo_code.percent_off is null) = (create_promo_code.amount_off is null) then
+    raise exception 'give exactly one of percent_off and amount_off'
+      using errcode = '22023', column = 'percent_off';
+  end if;
+  if create_promo_code.percent_off not between 1 and 100 then
+    raise exception 'percent_off must be between 1 and 100' using errcode = '22023', column = 'percent_off';
+  end if;
+  if create_promo_code.amount_off is not null then
+    if create_promo_code.amount_off <= 0 or create_promo_code.amount_off <> round(create_promo_code.amount_off, 2)
+       or create_promo_code.amount_off >= 10000000000 then
+      raise exception 'amount_off must be more than 0, with at most two decimals'
+        using errcode = '22023', column = 'amount_off';
+    end if;
+    if v_event.id is not null then
+      select t.currency into v_event_currency from app_public.event_price_tier t where t.event_id = v_event.id limit 1;
+      v_currency := coalesce(v_currency, v_event_currency);
+    end if;
+    if v_currency is null or v_currency !~ '^[A-Z]{3}$' then
+      raise exception 'currency must be an ISO 4217 code such as EUR for a fixed amount'
+        using errcode = '22023', column = 'currency';
+    end if;
+    if v_currency is distinct from coalesce(v_event_currency, v_currency) then
+      raise exception 'currency % differs from the event''s currency %', v_currency, v_event_currency
+        using errcode = 'CPCUR', column = 'currency';
+    end if;
+  elsif v_currency is not null then
+    raise exception 'currency is only for fixed amounts' using errcode = '22023', column = 'currency';
+  end if;
+  if create_promo_code.valid_until <= coalesce(create_promo_code.valid_from, now()) then
+    raise exception 'valid_until must be after valid_from and in the future'
+      using errcode = '22023', column = 'valid_until';
+  end if;
+  if create_promo_code.max_uses < 1 then
+    raise exception 'max_uses must be at least 1 (or null for no limit)' using errcode = '22023', column = 'max_uses';
+  end if;
+  if v_event.id is not null then
+    perform app_hidden.assert_event_editable(v_event);
+  end if;
+  if exists (
+    select from app_public.promo_code pc
+    where pc.code = v_code::citext and pc.event_id is not distinct from v_event.id
+  ) then
+    raise exception 'promo code "%" already exists %', v_code,
+      case when v_event.id is null then 'among the global codes' else 'for this event' end
+      using errcode = '23505', column = 'code', constraint = 'promo_code_event_id_code_key';
+  end if;
+
+  insert into app_public.promo_code (
+    code, event_id, created_by, discount_kind, percent_off, amount_off, currency,
+    valid_from, valid_until, max_uses
+  ) values (
+    v_code, v_event.id, v_user_id,
+    case when create_promo_code.percent_off is not null then 'percent' else 'fixed' end::app_public.discount_kind,
+    create_promo_code.percent_off, create_promo_code.amount_off,
+    case when create_promo_code.amount_off is not null then v_currency end,
+    create_promo_code.valid_from, create_promo_code.valid_until, create_promo_code.max_uses
+  )
+  returning * into v_promo;
+
+  perform app_hidden.record_change(
+    'promo_code', v_promo.id, 'PromoCodeCreated', 'promo_code.create', 'promo_code', app_hidden.promo_code_data(v_promo)
+  );
+  return v_promo;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) IS 'Creates a promo code: for one of the caller''s events (organizer) or any event (admin), or a global code (event_id null, admins only). Give percent_off (1..100) or amount_off (currency defaults to the event''s). Codes are case-insensitive and unique per event and among global codes. Errors: 28000, 42501, P0002, 22023 (argument named), CPCUR (currency differs from the event''s), 55000 (event completed or canceled), 23505 (code taken).';
+
+
+--
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -1489,6 +3093,50 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.current_user_roles() IS 'The caller''s realm roles (user, organizer, admin, payment-gateway) from the JWT; empty for an anonymous caller.';
+
+
+--
+-- Name: deactivate_promo_code(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.deactivate_promo_code(id uuid) RETURNS app_public.promo_code
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_promo app_public.promo_code;
+  v_organizer_id uuid;
+begin
+  select * into v_promo from app_public.promo_code pc where pc.id = deactivate_promo_code.id for update;
+  select e.organizer_id into v_organizer_id from app_public.event e where e.id = v_promo.event_id;
+  if v_promo.id is null or not (
+    app_public.has_role('admin') or v_organizer_id = v_user_id or v_promo.created_by = v_user_id
+  ) then
+    raise exception 'promo code not found' using errcode = 'P0002';
+  end if;
+  if not v_promo.is_active then
+    return v_promo; -- idempotent: nothing new to announce
+  end if;
+
+  update app_public.promo_code pc
+  set is_active = false, deactivated_at = now(), deactivated_by = v_user_id
+  where pc.id = v_promo.id
+  returning * into v_promo;
+
+  perform app_hidden.record_change(
+    'promo_code', v_promo.id, 'PromoCodeDeactivated', 'promo_code.deactivate', 'promo_code', app_hidden.promo_code_data(v_promo)
+  );
+  return v_promo;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION deactivate_promo_code(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.deactivate_promo_code(id uuid) IS 'Deactivates a promo code (the organizer of its event, or an admin): no new booking may use it; bookings that did keep their discount. Deactivating again returns it unchanged. Errors: 28000, 42501, P0002.';
 
 
 --
@@ -1531,6 +3179,26 @@ COMMENT ON FUNCTION app_public.event_is_favorite(e app_public.event) IS 'Whether
 
 
 --
+-- Name: event_my_booking(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_my_booking(e app_public.event) RETURNS app_public.booking
+    LANGUAGE sql STABLE
+    AS $$
+  select b.* from app_public.booking b
+  where b.event_id = e.id and b.user_id = app_public.current_user_id()
+    and b.status in ('pending_payment', 'confirmed');
+$$;
+
+
+--
+-- Name: FUNCTION event_my_booking(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_my_booking(e app_public.event) IS 'The caller''s live booking of this event, if any.';
+
+
+--
 -- Name: event_price_tier_seats_available(app_public.event_price_tier); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -1567,6 +3235,55 @@ COMMENT ON FUNCTION app_public.event_seats_available(e app_public.event) IS 'Sea
 
 
 --
+-- Name: fail_payment(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.fail_payment(payment_id uuid, reason text) RETURNS app_public.payment
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_reason text := app_hidden.clean_text(fail_payment.reason);
+  v_payment app_public.payment;
+begin
+  if not (app_public.has_role('payment-gateway') or app_public.has_role('admin')) then
+    raise exception 'only the payment gateway or an admin may report failed payments' using errcode = '42501';
+  end if;
+  if v_reason is null or char_length(v_reason) not between 3 and 1000 then
+    raise exception 'reason must be 3 to 1000 characters long' using errcode = '22023', column = 'reason';
+  end if;
+  select * into v_payment from app_public.payment p where p.id = fail_payment.payment_id for update;
+  if not found then
+    raise exception 'payment not found' using errcode = 'P0002';
+  end if;
+  if v_payment.status = 'failed' then
+    return v_payment; -- idempotent
+  end if;
+  if v_payment.status <> 'pending' then
+    raise exception 'a % payment cannot fail', v_payment.status using errcode = '55000', column = 'status';
+  end if;
+  update app_public.payment p
+  set status = 'failed', failed_at = now(), error_code = 'GWFAI', error_message = v_reason
+  where p.id = v_payment.id
+  returning * into v_payment;
+  perform app_hidden.record_change(
+    'booking', v_payment.booking_id, 'PaymentFailed', 'payment.fail', 'payment', app_hidden.payment_data(v_payment),
+    v_payment.id::text
+  );
+  return v_payment;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION fail_payment(payment_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) IS 'The payment gateway (or an admin) reports that a pending payment failed (declined, abandoned): the participant may initiate another before the deadline. Failing it again returns it unchanged. Errors: 28000, 42501, 22023, P0002, 55000 (not pending).';
+
+
+--
 -- Name: has_role(text); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -1582,6 +3299,65 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.has_role(role text) IS 'True when the caller''s JWT carries this realm role.';
+
+
+--
+-- Name: initiate_payment(uuid, app_public.payment_method); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method DEFAULT 'card'::app_public.payment_method) RETURNS app_public.payment
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_booking app_public.booking;
+  v_payment app_public.payment;
+  v_id uuid := gen_random_uuid();
+begin
+  select * into v_booking from app_public.booking b where b.id = initiate_payment.booking_id for update;
+  if not found or not (v_booking.user_id = v_user_id or app_public.has_role('admin')) then
+    raise exception 'booking not found' using errcode = 'P0002';
+  end if;
+  if initiate_payment.method is null then
+    raise exception 'method is required' using errcode = '22023', column = 'method';
+  end if;
+  if v_booking.status <> 'pending_payment' then
+    raise exception 'the booking is %; there is nothing to pay', v_booking.status using errcode = '55000', column = 'status';
+  end if;
+  if v_booking.payment_deadline <= now() then
+    raise exception 'the payment deadline of this booking passed at %', v_booking.payment_deadline
+      using errcode = 'BKEXP', hint = 'Book again.';
+  end if;
+
+  select * into v_payment from app_public.payment p where p.booking_id = v_booking.id and p.status = 'pending';
+  if found then
+    if v_payment.method = initiate_payment.method then
+      return v_payment; -- idempotent: the same checkout again
+    end if;
+    raise exception 'a % payment of this booking is already in progress', v_payment.method
+      using errcode = '55000', column = 'method', hint = 'Complete it at its payment_url, or wait until the gateway reports it failed.';
+  end if;
+
+  insert into app_public.payment (id, booking_id, amount, currency, method, payment_url, initiated_by)
+  values (v_id, v_booking.id, v_booking.total_amount, v_booking.currency, initiate_payment.method,
+          app_hidden.payment_url_base() || v_id::text, v_user_id)
+  returning * into v_payment;
+
+  perform app_hidden.record_change(
+    'booking', v_booking.id, 'PaymentInitiated', 'payment.initiate', 'payment', app_hidden.payment_data(v_payment),
+    v_payment.id::text
+  );
+  return v_payment;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION initiate_payment(booking_id uuid, method app_public.payment_method); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) IS 'Starts paying a pending booking of the caller: a pending payment of the booking''s total with a checkout URL. Calling it again with the same method returns the same payment. Errors: 28000, P0002, 22023, 55000 (booking not pending, or another method in progress), BKEXP (deadline passed).';
 
 
 --
@@ -1608,6 +3384,24 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.my_favorite_events() IS 'The caller''s favorite events that they can still see, most recently added first. Errors: 28000.';
+
+
+--
+-- Name: promo_code_uses_left(app_public.promo_code); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select p.max_uses - p.uses;
+$$;
+
+
+--
+-- Name: FUNCTION promo_code_uses_left(p app_public.promo_code); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) IS 'How many more live bookings may use the code now; null when unlimited.';
 
 
 --
@@ -1654,6 +3448,78 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.publish_event(id uuid) IS 'Publishes a draft event (its organizer, or an admin): from now on everyone sees it and may book. Errors: 28000, 42501, P0002, 55000 (not a draft), EVTIR (no price tier), EVSTR (already started).';
+
+
+--
+-- Name: quote_booking(uuid, uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer DEFAULT 1, promo_code text DEFAULT NULL::text) RETURNS app_public.booking_quote
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select * from app_hidden.price_booking(quote_booking.event_id, quote_booking.price_tier_id, quote_booking.quantity, quote_booking.promo_code);
+$$;
+
+
+--
+-- Name: FUNCTION quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'What booking these seats would cost the caller now, with every rule of create_booking checked; writes nothing. Errors: as create_booking.';
+
+
+--
+-- Name: refund_payment(uuid, text, numeric); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric DEFAULT NULL::numeric) RETURNS app_public.refund
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_reason text := app_hidden.clean_text(refund_payment.reason);
+  v_booking app_public.booking;
+  v_event app_public.event;
+  v_payment app_public.payment;
+  v_amount numeric;
+begin
+  -- Lock order booking → payment.
+  select * into v_booking from app_public.booking b
+  where b.id = (select p.booking_id from app_public.payment p where p.id = refund_payment.payment_id)
+  for update;
+  select * into v_event from app_public.event e where e.id = v_booking.event_id;
+  select * into v_payment from app_public.payment p where p.id = refund_payment.payment_id for update;
+  if v_payment.id is null or not (v_event.organizer_id = v_user_id or app_public.has_role('admin')) then
+    raise exception 'payment not found' using errcode = 'P0002';
+  end if;
+  if v_reason is null or char_length(v_reason) not between 3 and 1000 then
+    raise exception 'reason must be 3 to 1000 characters long' using errcode = '22023', column = 'reason';
+  end if;
+  if refund_payment.amount is not null and (
+    refund_payment.amount <= 0 or refund_payment.amount <> round(refund_payment.amount, 2)
+  ) then
+    raise exception 'amount must be more than 0, with at most two decimals' using errcode = '22023', column = 'amount';
+  end if;
+  if v_payment.status not in ('completed', 'partially_refunded') then
+    raise exception 'a % payment cannot be refunded', v_payment.status using errcode = '55000', column = 'status';
+  end if;
+  v_amount := coalesce(refund_payment.amount, v_payment.amount - v_payment.refunded_amount);
+  if v_amount > v_payment.amount - v_payment.refunded_amount then
+    raise exception 'refund % exceeds the % % still refundable', v_amount, v_payment.amount - v_payment.refunded_amount, v_payment.currency
+      using errcode = 'RFAMT', column = 'amount';
+  end if;
+  return app_hidden.issue_refund(v_payment, v_amount, v_reason);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION refund_payment(payment_id uuid, reason text, amount numeric); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) IS 'Refunds a paid payment (the organizer of its event, or an admin), in full (amount null: what is left) or in part; the refunds of a payment never add up to more than was paid. The booking stays as it is (cancel_booking cancels and refunds). Errors: 28000, 42501, P0002, 22023, 55000 (not paid, or already refunded), RFAMT (more than is left).';
 
 
 --
@@ -1711,6 +3577,10 @@ begin
     raise exception 'price tier "%" has % seats taken and cannot be removed', v_tier.name, v_tier.seats_taken
       using errcode = 'TRSEA';
   end if;
+  if exists (select from app_public.booking b where b.price_tier_id = v_tier.id) then
+    raise exception 'price tier "%" has bookings and cannot be removed', v_tier.name
+      using errcode = 'TRSEA', hint = 'Its bookings keep the price they were sold at; leave the tier, or lower its quota.';
+  end if;
   if v_event.status = 'published'
      and not exists (select from app_public.event_price_tier t where t.event_id = v_event.id and t.id <> v_tier.id) then
     raise exception 'a published event must keep at least one price tier'
@@ -1733,7 +3603,7 @@ $$;
 -- Name: FUNCTION remove_price_tier(id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price tier without seats taken from a draft or published event (its organizer, or an admin) and returns the event. A published event keeps at least one tier. Errors: 28000, 42501, P0002, 55000, TRSEA (seats taken), EVTIR (last tier of a published event).';
+COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price tier without seats taken or bookings from a draft or published event (its organizer, or an admin) and returns the event. A published event keeps at least one tier. Errors: 28000, 42501, P0002, 55000, TRSEA (seats taken, or bookings refer to it), EVTIR (last tier of a published event).';
 
 
 --
@@ -2220,6 +4090,97 @@ ALTER TABLE app_private.outbox ALTER COLUMN "position" ADD GENERATED ALWAYS AS I
 
 
 --
+-- Name: seat_drift; Type: VIEW; Schema: app_private; Owner: -
+--
+
+CREATE VIEW app_private.seat_drift WITH (security_invoker='true') AS
+ SELECT 'event'::text AS counter,
+    e.id,
+    e.seats_taken AS counted,
+    (COALESCE(( SELECT sum(b.quantity) AS sum
+           FROM app_public.booking b
+          WHERE ((b.event_id = e.id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint))::integer AS actual
+   FROM app_public.event e
+UNION ALL
+ SELECT 'event_price_tier'::text AS counter,
+    t.id,
+    t.seats_taken AS counted,
+    (COALESCE(( SELECT sum(b.quantity) AS sum
+           FROM app_public.booking b
+          WHERE ((b.price_tier_id = t.id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint))::integer AS actual
+   FROM app_public.event_price_tier t
+UNION ALL
+ SELECT 'promo_code'::text AS counter,
+    pc.id,
+    pc.uses AS counted,
+    (( SELECT count(*) AS count
+           FROM app_public.booking b
+          WHERE ((b.promo_code_id = pc.id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))))::integer AS actual
+   FROM app_public.promo_code pc;
+
+
+--
+-- Name: VIEW seat_drift; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON VIEW app_private.seat_drift IS 'Every seat and promo-use counter next to what the live bookings add up to. `select * from app_private.seat_drift where counted <> actual` must return nothing; a row means a counter was changed behind the functions'' back. For DBAs (scans everything).';
+
+
+--
+-- Name: setting; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.setting (
+    key text NOT NULL,
+    value text NOT NULL,
+    description text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT setting_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT setting_value_check CHECK (
+CASE key
+    WHEN 'booking_hold_minutes'::text THEN ((value ~ '^[0-9]{1,4}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 1440)))
+    WHEN 'payment_url_base'::text THEN (value ~ '^https?://'::text)
+    ELSE true
+END)
+);
+
+
+--
+-- Name: TABLE setting; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.setting IS 'Operator-tunable settings of the business rules, one row per key. Read by the SQL functions (as the owner); clients have no access.';
+
+
+--
+-- Name: COLUMN setting.key; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.setting.key IS 'Setting name, snake_case.';
+
+
+--
+-- Name: COLUMN setting.value; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.setting.value IS 'Value as text; its form is checked per key (setting_value_check).';
+
+
+--
+-- Name: COLUMN setting.description; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.setting.description IS 'What the setting does, for operators.';
+
+
+--
+-- Name: COLUMN setting.updated_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.setting.updated_at IS 'When the row was written.';
+
+
+--
 -- Name: event_category; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -2295,6 +4256,22 @@ ALTER TABLE ONLY app_private.outbox
 
 
 --
+-- Name: setting setting_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.setting
+    ADD CONSTRAINT setting_pkey PRIMARY KEY (key);
+
+
+--
+-- Name: booking booking_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.booking
+    ADD CONSTRAINT booking_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: event_category event_category_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 --
 
@@ -2319,6 +4296,22 @@ ALTER TABLE ONLY app_public.event
 
 
 --
+-- Name: event_price_tier event_price_tier_event_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_price_tier
+    ADD CONSTRAINT event_price_tier_event_id_id_key UNIQUE (event_id, id);
+
+
+--
+-- Name: CONSTRAINT event_price_tier_event_id_id_key ON event_price_tier; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_price_tier_event_id_id_key ON app_public.event_price_tier IS '@behavior -single
+Target of booking_event_id_price_tier_id_fkey (a booking''s tier belongs to its event); not a lookup of its own.';
+
+
+--
 -- Name: event_price_tier event_price_tier_event_id_name_key; Type: CONSTRAINT; Schema: app_public; Owner: -
 --
 
@@ -2340,6 +4333,46 @@ ALTER TABLE ONLY app_public.event_price_tier
 
 ALTER TABLE ONLY app_public.favorite
     ADD CONSTRAINT favorite_pkey PRIMARY KEY (user_id, event_id);
+
+
+--
+-- Name: payment payment_gateway_reference_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_gateway_reference_key UNIQUE (gateway_reference);
+
+
+--
+-- Name: payment payment_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: promo_code promo_code_event_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.promo_code
+    ADD CONSTRAINT promo_code_event_id_code_key UNIQUE NULLS NOT DISTINCT (event_id, code);
+
+
+--
+-- Name: promo_code promo_code_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.promo_code
+    ADD CONSTRAINT promo_code_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: refund refund_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_pkey PRIMARY KEY (id);
 
 
 --
@@ -2378,6 +4411,48 @@ CREATE INDEX outbox_unpublished_position_idx ON app_private.outbox USING btree (
 
 
 --
+-- Name: booking_event_id_status_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX booking_event_id_status_idx ON app_public.booking USING btree (event_id, status);
+
+
+--
+-- Name: booking_event_id_user_id_key; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE UNIQUE INDEX booking_event_id_user_id_key ON app_public.booking USING btree (event_id, user_id) WHERE (status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status]));
+
+
+--
+-- Name: booking_payment_deadline_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX booking_payment_deadline_idx ON app_public.booking USING btree (payment_deadline) WHERE (status = 'pending_payment'::app_public.booking_status);
+
+
+--
+-- Name: booking_price_tier_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX booking_price_tier_id_idx ON app_public.booking USING btree (price_tier_id);
+
+
+--
+-- Name: booking_promo_code_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX booking_promo_code_id_idx ON app_public.booking USING btree (promo_code_id) WHERE (promo_code_id IS NOT NULL);
+
+
+--
+-- Name: booking_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX booking_user_id_idx ON app_public.booking USING btree (user_id, created_at);
+
+
+--
 -- Name: event_category_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
@@ -2413,6 +4488,48 @@ CREATE INDEX favorite_event_id_idx ON app_public.favorite USING btree (event_id)
 
 
 --
+-- Name: payment_booking_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX payment_booking_id_idx ON app_public.payment USING btree (booking_id);
+
+
+--
+-- Name: payment_booking_id_key; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE UNIQUE INDEX payment_booking_id_key ON app_public.payment USING btree (booking_id) WHERE (status <> 'failed'::app_public.payment_status);
+
+
+--
+-- Name: promo_code_code_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX promo_code_code_idx ON app_public.promo_code USING btree (code);
+
+
+--
+-- Name: refund_payment_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX refund_payment_id_idx ON app_public.refund USING btree (payment_id);
+
+
+--
+-- Name: refund _100_check_total; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _100_check_total AFTER INSERT ON app_public.refund DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app_private.tg_refund__check_total();
+
+
+--
+-- Name: booking _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.booking FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
 -- Name: event _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
@@ -2427,6 +4544,20 @@ CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.event_price_tier FOR 
 
 
 --
+-- Name: payment _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
+-- Name: promo_code _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.promo_code FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
 -- Name: event_price_tier _200_check_event; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
@@ -2434,10 +4565,24 @@ CREATE CONSTRAINT TRIGGER _200_check_event AFTER INSERT OR UPDATE OF event_id, n
 
 
 --
+-- Name: booking _200_status_transition; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_status_transition BEFORE UPDATE OF status ON app_public.booking FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app_private.tg_booking__status_transition();
+
+
+--
 -- Name: event _200_status_transition; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
 CREATE TRIGGER _200_status_transition BEFORE UPDATE OF status ON app_public.event FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app_private.tg_event__status_transition();
+
+
+--
+-- Name: payment _200_status_transition; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_status_transition BEFORE UPDATE OF status ON app_public.payment FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app_private.tg_payment__status_transition();
 
 
 --
@@ -2459,6 +4604,38 @@ CREATE TRIGGER _300_freeze_finished BEFORE UPDATE ON app_public.event FOR EACH R
 --
 
 CREATE CONSTRAINT TRIGGER _400_check_tier_quota AFTER UPDATE OF capacity ON app_public.event NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW WHEN ((new.capacity < old.capacity)) EXECUTE FUNCTION app_private.tg_event__check_tier_quota();
+
+
+--
+-- Name: booking booking_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.booking
+    ADD CONSTRAINT booking_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id);
+
+
+--
+-- Name: booking booking_event_id_price_tier_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.booking
+    ADD CONSTRAINT booking_event_id_price_tier_id_fkey FOREIGN KEY (event_id, price_tier_id) REFERENCES app_public.event_price_tier(event_id, id);
+
+
+--
+-- Name: CONSTRAINT booking_event_id_price_tier_id_fkey ON booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT booking_event_id_price_tier_id_fkey ON app_public.booking IS '@fieldName eventPriceTierByPriceTierId
+The tier is one of the booking''s event''s tiers (named like a single-column relation).';
+
+
+--
+-- Name: booking booking_promo_code_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.booking
+    ADD CONSTRAINT booking_promo_code_id_fkey FOREIGN KEY (promo_code_id) REFERENCES app_public.promo_code(id);
 
 
 --
@@ -2486,6 +4663,30 @@ ALTER TABLE ONLY app_public.favorite
 
 
 --
+-- Name: payment payment_booking_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app_public.booking(id);
+
+
+--
+-- Name: promo_code promo_code_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.promo_code
+    ADD CONSTRAINT promo_code_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: refund refund_payment_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES app_public.payment(id);
+
+
+--
 -- Name: audit_log; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
@@ -2496,6 +4697,18 @@ ALTER TABLE app_private.audit_log ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.outbox ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: setting; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.setting ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: booking; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.booking ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: event; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -2522,6 +4735,24 @@ ALTER TABLE app_public.event_price_tier ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.favorite ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: payment; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.payment ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: promo_code; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.promo_code ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: refund; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.refund ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: event_category select_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -2529,10 +4760,28 @@ CREATE POLICY select_all ON app_public.event_category FOR SELECT USING (true);
 
 
 --
+-- Name: promo_code select_manager; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_manager ON app_public.promo_code FOR SELECT USING (((event_id IN ( SELECT e.id
+   FROM app_public.event e
+  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR (created_by IN ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
 -- Name: favorite select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
 CREATE POLICY select_own ON app_public.favorite FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: booking select_own_or_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own_or_managed ON app_public.booking FOR SELECT USING (((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR (event_id IN ( SELECT e.id
+   FROM app_public.event e
+  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
 
 
 --
@@ -2548,6 +4797,22 @@ CREATE POLICY select_visible ON app_public.event FOR SELECT USING (((status = AN
 
 CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING ((event_id IN ( SELECT e.id
    FROM app_public.event e)));
+
+
+--
+-- Name: payment select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.payment FOR SELECT USING ((booking_id IN ( SELECT b.id
+   FROM app_public.booking b)));
+
+
+--
+-- Name: refund select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((payment_id IN ( SELECT p.id
+   FROM app_public.payment p)));
 
 
 --
@@ -2605,6 +4870,35 @@ GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_member;
 
 
 --
+-- Name: TABLE booking; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.booking TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.booking TO aquastream_member;
+
+
+--
+-- Name: FUNCTION booking_data(b app_public.booking); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.booking_data(b app_public.booking) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION booking_for_change(booking_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.booking_for_change(booking_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION booking_hold(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.booking_hold() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION clean_text(value text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -2627,6 +4921,13 @@ REVOKE ALL ON FUNCTION app_hidden.complete_ended_events() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION end_booking(b app_public.booking, new_status app_public.booking_status, reason text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) FROM PUBLIC;
 
 
 --
@@ -2658,6 +4959,13 @@ REVOKE ALL ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) FROM PUB
 
 
 --
+-- Name: FUNCTION expire_overdue_bookings(batch integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) FROM PUBLIC;
+
+
+--
 -- Name: TABLE event_price_tier; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -2673,10 +4981,54 @@ REVOKE ALL ON FUNCTION app_hidden.insert_price_tier(for_event app_public.event, 
 
 
 --
+-- Name: TABLE payment; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.payment TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.payment TO aquastream_member;
+
+
+--
+-- Name: TABLE refund; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.refund TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.refund TO aquastream_member;
+
+
+--
+-- Name: FUNCTION issue_refund(p app_public.payment, amount numeric, reason text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.issue_refund(p app_public.payment, amount numeric, reason text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION jsonb_changes(old_value jsonb, new_value jsonb); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION payment_data(p app_public.payment); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.payment_data(p app_public.payment) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION payment_url_base(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.payment_url_base() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) FROM PUBLIC;
 
 
 --
@@ -2687,6 +5039,21 @@ REVOKE ALL ON FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier)
 
 
 --
+-- Name: TABLE promo_code; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.promo_code TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.promo_code TO aquastream_member;
+
+
+--
+-- Name: FUNCTION promo_code_data(p app_public.promo_code); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.promo_code_data(p app_public.promo_code) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -2694,10 +5061,24 @@ REVOKE ALL ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_i
 
 
 --
+-- Name: FUNCTION refund_data(r app_public.refund); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.refund_data(r app_public.refund) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__set_updated_at(); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__set_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_booking__status_transition(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_booking__status_transition() FROM PUBLIC;
 
 
 --
@@ -2736,6 +5117,20 @@ REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_removal() FROM PUB
 
 
 --
+-- Name: FUNCTION tg_payment__status_transition(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_payment__status_transition() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_refund__check_total(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_refund__check_total() FROM PUBLIC;
+
+
+--
 -- Name: TABLE favorite; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -2762,6 +5157,15 @@ GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price 
 
 
 --
+-- Name: FUNCTION cancel_booking(id uuid, reason text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION cancel_event(id uuid, reason text); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -2771,12 +5175,39 @@ GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastrea
 
 
 --
+-- Name: FUNCTION confirm_payment(gateway_reference text, payment_id uuid, amount numeric); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) TO aquastream_member;
 
 
 --
@@ -2798,6 +5229,15 @@ GRANT ALL ON FUNCTION app_public.current_user_roles() TO aquastream_member;
 
 
 --
+-- Name: FUNCTION deactivate_promo_code(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION event_distance_km(e app_public.event, latitude double precision, longitude double precision); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -2813,6 +5253,15 @@ GRANT ALL ON FUNCTION app_public.event_distance_km(e app_public.event, latitude 
 REVOKE ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_my_booking(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_my_booking(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_my_booking(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_my_booking(e app_public.event) TO aquastream_member;
 
 
 --
@@ -2834,12 +5283,30 @@ GRANT ALL ON FUNCTION app_public.event_seats_available(e app_public.event) TO aq
 
 
 --
+-- Name: FUNCTION fail_payment(payment_id uuid, reason text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION has_role(role text); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.has_role(role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION initiate_payment(booking_id uuid, method app_public.payment_method); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_member;
 
 
 --
@@ -2852,12 +5319,39 @@ GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_member;
 
 
 --
+-- Name: FUNCTION promo_code_uses_left(p app_public.promo_code); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION publish_event(id uuid); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.publish_event(id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION refund_payment(payment_id uuid, reason text, amount numeric); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) TO aquastream_member;
 
 
 --

@@ -5,7 +5,13 @@
  */
 import type { TaskList } from "graphile-worker";
 import complete_ended_events from "./complete_ended_events.ts";
+import expire_bookings from "./expire_bookings.ts";
+import prune_outbox from "./prune_outbox.ts";
+import relay_outbox from "./relay_outbox.ts";
 
 export const taskList: TaskList = {
   complete_ended_events,
+  expire_bookings,
+  prune_outbox,
+  relay_outbox,
 };

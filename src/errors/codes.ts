@@ -55,6 +55,31 @@ const own: Record<string, ErrorCode> = {
   TRQTA: { status: "INVALID_ARGUMENT", meaning: "a tier quota exceeds the event capacity" },
   TRCUR: { status: "INVALID_ARGUMENT", meaning: "a tier's currency differs from the event's other tiers" },
   TRSEA: { status: "FAILED_PRECONDITION", meaning: "seats are taken in the tier (quota below them, or removal)" },
+  // Bookings
+  BKQTY: { status: "INVALID_ARGUMENT", meaning: "quantity must be between 1 and 20" },
+  BKTEV: { status: "INVALID_ARGUMENT", meaning: "the price tier belongs to another event" },
+  BKOWN: { status: "PERMISSION_DENIED", meaning: "organizers cannot book their own event" },
+  BKCLO: { status: "FAILED_PRECONDITION", meaning: "bookings for the event are closed (booking deadline passed)" },
+  BKDUP: { status: "ALREADY_EXISTS", meaning: "the caller already has a live booking for the event" },
+  BKFUL: { status: "RESOURCE_EXHAUSTED", meaning: "not enough free seats in the event" },
+  BKTQF: { status: "RESOURCE_EXHAUSTED", meaning: "not enough free seats in the price tier's quota" },
+  BKEXP: { status: "FAILED_PRECONDITION", meaning: "the booking's payment deadline has passed" },
+  BKSTR: { status: "FAILED_PRECONDITION", meaning: "the event has started: its user can no longer cancel the booking" },
+  // Promo codes
+  CPUNK: { status: "NOT_FOUND", meaning: "unknown promo code (for this event)" },
+  CPINA: { status: "FAILED_PRECONDITION", meaning: "the promo code has been deactivated" },
+  CPEXP: { status: "FAILED_PRECONDITION", meaning: "the promo code is not valid now (expired or not yet valid)" },
+  CPUSE: { status: "RESOURCE_EXHAUSTED", meaning: "the promo code has reached its usage limit" },
+  CPCUR: { status: "INVALID_ARGUMENT", meaning: "the promo code's currency differs from the price's" },
+  // Payments (the gateway) and refunds
+  GWREF: { status: "FAILED_PRECONDITION", meaning: "the payment was already confirmed with another gateway reference" },
+  GWAMT: { status: "INVALID_ARGUMENT", meaning: "the confirmed amount differs from the payment amount" },
+  GWLAT: {
+    status: "FAILED_PRECONDITION",
+    meaning: "the payment was confirmed after its booking expired or was canceled; refunded in full (payment.error_code, not raised)",
+  },
+  GWFAI: { status: "FAILED_PRECONDITION", meaning: "the gateway reported the payment failed (payment.error_code, not raised)" },
+  RFAMT: { status: "FAILED_PRECONDITION", meaning: "the refund exceeds what is left to refund of the payment" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

@@ -4,6 +4,7 @@
  * needs a state the API cannot produce yet, e.g. seats taken or a past start,
  * and then as root, said so at the call site).
  */
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { becomeUser, newUser, type TestUser, type Tx } from "../helpers/db.ts";
 
@@ -134,29 +135,69 @@ export interface RowCounts {
   favorite: number;
   outbox: number;
   audit: number;
+  booking: number;
+  payment: number;
+  refund: number;
+  promo: number;
+  /** Sum of seats_taken over events, tiers, and promo uses: any seat or use taken shows here. */
+  seats: number;
 }
 
 /**
- * The two users of the race tests (races.test.ts), which commit on separate
- * connections while other files run. rowCounts() leaves their rows out, so a
- * race committing or cleaning up between two counts of another test cannot
- * make it flaky (each count is one statement, hence one snapshot).
+ * The users of the race tests (races.test.ts, booking_races.test.ts), which
+ * commit on separate connections while other files run. Every race user's id
+ * starts with RACE_PREFIX; rowCounts() leaves their rows out (and the rows
+ * about their events and bookings), so a race committing or cleaning up
+ * between two counts of another test cannot make it flaky (each count is one
+ * statement, hence one snapshot).
  */
+export const RACE_PREFIX = "00000000-0000-4000-8000-";
 export const raceOrganizer: TestUser = { sub: "00000000-0000-4000-8000-00000000ace1", roles: ["organizer"] };
 export const raceUser: TestUser = { sub: "00000000-0000-4000-8000-00000000ace2", roles: ["user"] };
+
+/**
+ * A fresh user whose rows rowCounts() leaves out, for tests that commit
+ * outside the race files (the GraphQL end-to-end tests): their commits must
+ * not change the counts of a db test running beside them.
+ */
+export function committingUser(...roles: TestUser["roles"]): TestUser {
+  const hex = randomBytes(6).toString("hex");
+  return { sub: `${RACE_PREFIX}${hex}`, roles: roles.length ? roles : ["user"] };
+}
+
+/** A race user with a recognisable id (see RACE_PREFIX). */
+export function raceUserNo(n: number, ...roles: TestUser["roles"]): TestUser {
+  return { sub: `${RACE_PREFIX}${(0xb00000000000 + n).toString(16)}`, roles: roles.length ? roles : ["user"] };
+}
 
 /** Row counts of every table a use case writes (seen by the owner, through no RLS; race-test rows left out). */
 export async function rowCounts(tx: Tx): Promise<RowCounts> {
   return asRoot(tx, async () => {
     const { rows } = await tx.query(
-      `with race_event as (select id from app_public.event where organizer_id = $1)
+      `with race_event as (select id from app_public.event where organizer_id::text like $1 || '%'),
+      race_booking as (select id from app_public.booking where event_id in (select id from race_event)),
+      race_payment as (select id from app_public.payment where booking_id in (select id from race_booking)),
+      race_id as (
+        select id from race_event union all select id from race_booking union all select id from race_payment
+        union all select id from app_public.refund where payment_id in (select id from race_payment)
+        union all select id from app_public.event_price_tier where event_id in (select id from race_event)
+      )
       select
-        (select count(*) from app_public.event where organizer_id <> $1)::int as event,
+        (select count(*) from app_public.event where id not in (select id from race_event))::int as event,
         (select count(*) from app_public.event_price_tier where event_id not in (select id from race_event))::int as tier,
         (select count(*) from app_public.favorite where event_id not in (select id from race_event))::int as favorite,
-        (select count(*) from app_private.outbox where actor_id is null or actor_id not in ($1, $2))::int as outbox,
-        (select count(*) from app_private.audit_log where actor_id is null or actor_id not in ($1, $2))::int as audit`,
-      [raceOrganizer.sub, raceUser.sub],
+        (select count(*) from app_private.outbox
+          where (actor_id is null or actor_id::text not like $1 || '%') and aggregate_id not in (select id from race_id))::int as outbox,
+        (select count(*) from app_private.audit_log
+          where (actor_id is null or actor_id::text not like $1 || '%') and row_id not in (select id::text from race_id))::int as audit,
+        (select count(*) from app_public.booking where id not in (select id from race_booking))::int as booking,
+        (select count(*) from app_public.payment where id not in (select id from race_payment))::int as payment,
+        (select count(*) from app_public.refund where payment_id not in (select id from race_payment))::int as refund,
+        (select count(*) from app_public.promo_code where event_id is null or event_id not in (select id from race_event))::int as promo,
+        ((select coalesce(sum(seats_taken), 0) from app_public.event where id not in (select id from race_event))
+          + (select coalesce(sum(seats_taken), 0) from app_public.event_price_tier where event_id not in (select id from race_event))
+          + (select coalesce(sum(uses), 0) from app_public.promo_code where event_id is null or event_id not in (select id from race_event)))::int as seats`,
+      [RACE_PREFIX],
     );
     return rows[0] as RowCounts;
   });
@@ -184,4 +225,56 @@ export async function auditFor(tx: Tx, rowId: string): Promise<Row[]> {
 /** Runs a statement as the owner (to fake states the API cannot produce yet). */
 export async function rootQuery(tx: Tx, sql: string, params: unknown[] = []): Promise<Row[]> {
   return asRoot(tx, async () => (await tx.query(sql, params)).rows);
+}
+
+/** The first price tier of an event (by sort order). */
+export async function firstTier(tx: Tx, eventId: string): Promise<Row> {
+  const [tier] = await rootQuery(tx, "select * from app_public.event_price_tier where event_id = $1 order by sort_order limit 1", [
+    eventId,
+  ]);
+  return tier!;
+}
+
+export const CREATE_BOOKING =
+  "select * from app_public.create_booking(event_id => $1, price_tier_id => $2, quantity => $3, promo_code => $4)";
+
+/** Books as `user` (the transaction stays as that user). */
+export async function createBooking(
+  tx: Tx,
+  user: TestUser,
+  eventId: string,
+  tierId: string,
+  quantity = 1,
+  promoCode: string | null = null,
+): Promise<Row> {
+  await becomeUser(tx, user);
+  const { rows } = await tx.query(CREATE_BOOKING, [eventId, tierId, quantity, promoCode]);
+  return rows[0]!;
+}
+
+/** A published event (organizer given or fresh) and a pending booking of it by a fresh user. */
+export async function bookedEvent(
+  tx: Tx,
+  options: { organizer?: TestUser; user?: TestUser; quantity?: number; event?: Partial<EventInput> } = {},
+): Promise<{ organizer: TestUser; user: TestUser; event: Row; tier: Row; booking: Row }> {
+  const organizer = options.organizer ?? newUser("organizer");
+  const user = options.user ?? newUser("user");
+  const event = await createPublishedEvent(tx, organizer, options.event);
+  const tier = await firstTier(tx, event.id);
+  const booking = await createBooking(tx, user, event.id, tier.id, options.quantity ?? 1);
+  return { organizer, user, event, tier, booking };
+}
+
+export const gateway: TestUser = { sub: "0000000a-0000-4000-8000-00000000ca7e", roles: ["payment-gateway"] };
+
+/** initiate_payment as the booking's user, then confirm_payment as the gateway. */
+export async function payBooking(tx: Tx, user: TestUser, bookingId: string, reference?: string): Promise<Row> {
+  await becomeUser(tx, user);
+  const payment = (await tx.query("select * from app_public.initiate_payment($1, 'card')", [bookingId])).rows[0]!;
+  await becomeUser(tx, gateway);
+  const { rows } = await tx.query("select * from app_public.confirm_payment($1, $2)", [
+    reference ?? `gw-${payment.id}`,
+    payment.id,
+  ]);
+  return rows[0]!;
 }

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { newUser, testPool } from "../helpers/db.ts";
+import { testPool, type TestUser } from "../helpers/db.ts";
+// Users whose committed rows the db tests' "nothing written" counts leave out.
+import { committingUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
@@ -42,7 +44,7 @@ function eventInput(overrides: Record<string, unknown> = {}) {
 
 type Created = { createEvent: { result: { rowId: string; status: string } } };
 
-async function createEvent(organizer: ReturnType<typeof newUser>, overrides: Record<string, unknown> = {}) {
+async function createEvent(organizer: TestUser, overrides: Record<string, unknown> = {}) {
   const response = await api.graphql<Created>(CREATE, { input: eventInput(overrides) }, organizer);
   expect(response.errors).toBeUndefined();
   return response.data!.createEvent.result;
@@ -54,7 +56,7 @@ const BY_ID = /* GraphQL */ `
 
 describe("event catalog over GraphQL", () => {
   it("an organizer creates and publishes an event; anonymous callers then find it", async () => {
-    const organizer = newUser("organizer");
+    const organizer = committingUser("organizer");
     const word = Array.from({ length: 12 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
     const created = await createEvent(organizer, { title: `Kayak sprint ${word}` });
     expect(created.status).toBe("draft");
@@ -76,21 +78,21 @@ describe("event catalog over GraphQL", () => {
   });
 
   it("a draft is invisible to anonymous callers and other organizers, even by id", async () => {
-    const owner = newUser("organizer");
+    const owner = committingUser("organizer");
     const created = await createEvent(owner);
-    for (const caller of [null, newUser("organizer"), newUser("user")]) {
+    for (const caller of [null, committingUser("organizer"), committingUser("user")]) {
       const response = await api.graphql<{ eventByRowId: unknown }>(BY_ID, { id: created.rowId }, caller);
       expect(response.errors).toBeUndefined();
       expect(response.data!.eventByRowId).toBeNull();
     }
     const own = await api.graphql<{ eventByRowId: { rowId: string } }>(BY_ID, { id: created.rowId }, owner);
     expect(own.data!.eventByRowId.rowId).toBe(created.rowId);
-    const admin = await api.graphql<{ eventByRowId: { rowId: string } }>(BY_ID, { id: created.rowId }, newUser("admin"));
+    const admin = await api.graphql<{ eventByRowId: { rowId: string } }>(BY_ID, { id: created.rowId }, committingUser("admin"));
     expect(admin.data!.eventByRowId.rowId).toBe(created.rowId);
   });
 
   it("refusals carry the SQL function's code and message, not a masked error", async () => {
-    const organizer = newUser("organizer");
+    const organizer = committingUser("organizer");
     const startsAt = new Date(Date.now() + 86400_000);
     const badDates = await api.graphql(
       CREATE,
@@ -102,7 +104,7 @@ describe("event catalog over GraphQL", () => {
     expect(badDates.errors?.[0]?.message).toMatch(/end/i);
     expect(badDates.errors?.[0]?.extensions?.field).toBe("ends_at");
 
-    const asUser = await api.graphql(CREATE, { input: eventInput() }, newUser("user"));
+    const asUser = await api.graphql(CREATE, { input: eventInput() }, committingUser("user"));
     expect(asUser.errors?.[0]?.extensions?.code).toBe("42501");
     expect(asUser.errors?.[0]?.extensions?.status).toBe("PERMISSION_DENIED");
 
@@ -112,11 +114,11 @@ describe("event catalog over GraphQL", () => {
   });
 
   it("another user cannot update or cancel someone else's event", async () => {
-    const owner = newUser("organizer");
+    const owner = committingUser("organizer");
     const created = await createEvent(owner);
     await api.graphql(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: created.rowId }, owner);
 
-    const intruder = newUser("organizer");
+    const intruder = committingUser("organizer");
     const cancel = await api.graphql(
       `mutation($id: UUID!) { cancelEvent(input: { id: $id, reason: "not mine to cancel" }) { result { status } } }`,
       { id: created.rowId },
@@ -135,10 +137,10 @@ describe("event catalog over GraphQL", () => {
   });
 
   it("favorites: add twice is one favorite, list mine, remove", async () => {
-    const organizer = newUser("organizer");
+    const organizer = committingUser("organizer");
     const created = await createEvent(organizer);
     await api.graphql(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: created.rowId }, organizer);
-    const fan = newUser("user");
+    const fan = committingUser("user");
     const add = `mutation($id: UUID!) { addFavorite(input: { eventId: $id }) { result { eventId userId } } }`;
     expect((await api.graphql(add, { id: created.rowId }, fan)).errors).toBeUndefined();
     expect((await api.graphql(add, { id: created.rowId }, fan)).errors).toBeUndefined();
@@ -159,7 +161,7 @@ describe("event catalog over GraphQL", () => {
   });
 
   it("the audit row and the response carry the caller's x-request-id", async () => {
-    const organizer = newUser("organizer");
+    const organizer = committingUser("organizer");
     const requestId = `req-${randomUUID()}`;
     const response = await fetch(`${api.url}/graphql`, {
       method: "POST",

@@ -1,0 +1,60 @@
+/*
+ * The expire_bookings worker task: scheduled every minute next to
+ * complete_ended_events, it calls app_hidden.expire_overdue_bookings in
+ * batches until a batch comes back short. Run here with the task helpers'
+ * query bound to a rolled-back test transaction.
+ */
+import { readFileSync } from "node:fs";
+import { parseCrontab, type JobHelpers } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { taskList } from "../../../tasks/index.ts";
+import { becomeRoot, withRootTx, type Tx } from "../../helpers/db.ts";
+import { bookedEvent, rootQuery } from "../factories.ts";
+
+function helpersFor(tx: Tx, log: string[]): JobHelpers {
+  return {
+    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
+    logger: { info: (message: string) => log.push(message) },
+  } as unknown as JobHelpers;
+}
+
+describe("expire_bookings task", () => {
+  it("is scheduled every minute, as is complete_ended_events, and both are in the task list", () => {
+    const items = parseCrontab(readFileSync("tasks/crontab", "utf8"));
+    const byTask = Object.fromEntries(items.map((item) => [item.task, item]));
+    for (const name of ["expire_bookings", "complete_ended_events"]) {
+      expect(byTask[name], name).toBeDefined();
+      expect(byTask[name]!.match).toBeTypeOf("function");
+      expect(taskList[name], name).toBeTypeOf("function");
+    }
+    // Every minute: the matcher accepts any minute of any hour.
+    const everyMinute = (name: string) =>
+      [0, 1, 17, 59].every((min) => byTask[name]!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }));
+    expect(everyMinute("expire_bookings")).toBe(true);
+    expect(everyMinute("complete_ended_events")).toBe(true);
+  });
+
+  it("expires overdue bookings through the SQL function and logs how many", async () => {
+    await withRootTx(async (tx) => {
+      const a = await bookedEvent(tx, { quantity: 2 });
+      const b = await bookedEvent(tx);
+      await rootQuery(tx, "update app_public.booking set payment_deadline = now() - interval '1 minute' where id = any($1)", [
+        [a.booking.id, b.booking.id],
+      ]);
+      await becomeRoot(tx);
+      const log: string[] = [];
+      await taskList.expire_bookings!({}, helpersFor(tx, log));
+      const statuses = await rootQuery(tx, "select status from app_public.booking where id = any($1)", [[a.booking.id, b.booking.id]]);
+      expect(statuses).toEqual([{ status: "expired" }, { status: "expired" }]);
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatch(/^expired \d+ overdue booking\(s\)$/);
+      const [seats] = await rootQuery(tx, "select seats_taken from app_public.event where id = $1", [a.event.id]);
+      expect(seats!.seats_taken).toBe(0);
+
+      // Nothing overdue any more: a quiet run.
+      const quiet: string[] = [];
+      await taskList.expire_bookings!({}, helpersFor(tx, quiet));
+      expect(quiet).toEqual([]);
+    });
+  });
+});
