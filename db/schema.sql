@@ -2109,6 +2109,36 @@ COMMENT ON FUNCTION app_hidden.promo_code_data(p app_public.promo_code) IS 'A pr
 
 
 --
+-- Name: prune_outbox(interval); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.prune_outbox(retention interval) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_count integer;
+begin
+  if retention is null or retention < interval '0' then
+    raise exception 'retention must be zero or more' using errcode = '22023', column = 'retention';
+  end if;
+  delete from app_private.outbox o
+  where o.published_at is not null
+    and o.published_at < now() - prune_outbox.retention;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION prune_outbox(retention interval); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.prune_outbox(retention interval) IS 'Deletes outbox rows published (acknowledged by Kafka) longer ago than `retention`; returns how many. Unpublished and parked rows are never pruned. Run daily by the worker''s prune_outbox task as the owner.';
+
+
+--
 -- Name: record_change(text, uuid, text, text, text, jsonb, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2403,6 +2433,48 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_event_price_tier__check_removal() IS 'Constraint trigger: a tier with seats taken is not removed (TRSEA), a published event keeps at least one tier (EVTIR), tiers of finished events are frozen (55000).';
+
+
+--
+-- Name: tg_outbox__enqueue_relay(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_outbox__enqueue_relay() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- A relay job already waiting (due now, or backing off while Kafka is
+  -- down) will see these rows too: leave it alone, so a burst of inserts
+  -- costs one indexed lookup each and an outage keeps its backoff (the
+  -- minute sweep in tasks/crontab caps that backoff at a minute).
+  if exists (
+    select from graphile_worker.jobs j
+    where j.key = 'relay_outbox' and j.locked_at is null and j.attempts < j.max_attempts
+  ) then
+    return null;
+  end if;
+  -- Otherwise one job for any number of inserts: job_key makes concurrent
+  -- callers share one job. If the relay is running right now, graphile-worker
+  -- adds a fresh job, so rows committed during a run are sent right after it;
+  -- the named queue runs relay jobs one at a time across all workers.
+  perform graphile_worker.add_job(
+    'relay_outbox',
+    queue_name := 'relay_outbox',
+    job_key := 'relay_outbox',
+    job_key_mode := 'preserve_run_at',
+    run_at := now()
+  );
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_outbox__enqueue_relay(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_outbox__enqueue_relay() IS 'Trigger: after rows are inserted into the outbox, enqueues the relay_outbox job (one pending job however many rows) in the same transaction.';
 
 
 --
@@ -3977,9 +4049,12 @@ CREATE TABLE app_private.outbox (
     published_at timestamp with time zone,
     attempts integer DEFAULT 0 NOT NULL,
     last_error text,
+    parked_at timestamp with time zone,
+    parked_reason text,
     CONSTRAINT outbox_aggregate_type_check CHECK ((aggregate_type ~ '^[a-z_]+$'::text)),
     CONSTRAINT outbox_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT outbox_event_type_check CHECK ((event_type ~ '^[A-Z][A-Za-z]+$'::text)),
+    CONSTRAINT outbox_parked_reason_check CHECK (((parked_at IS NULL) = (parked_reason IS NULL))),
     CONSTRAINT outbox_version_check CHECK ((version > 0))
 );
 
@@ -4073,6 +4148,76 @@ COMMENT ON COLUMN app_private.outbox.attempts IS 'Relay attempts so far.';
 --
 
 COMMENT ON COLUMN app_private.outbox.last_error IS 'The relay''s last failure, for operators.';
+
+
+--
+-- Name: COLUMN outbox.parked_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.parked_at IS 'When the relay set this row aside because it can never be sent (too large, malformed); null otherwise. A parked row is not retried: fix or delete it, then set parked_at and parked_reason back to null to send it.';
+
+
+--
+-- Name: COLUMN outbox.parked_reason; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.parked_reason IS 'Why the relay parked the row, e.g. "envelope is 2100000 bytes, above the 1048576-byte limit".';
+
+
+--
+-- Name: outbox_backlog; Type: VIEW; Schema: app_private; Owner: -
+--
+
+CREATE VIEW app_private.outbox_backlog AS
+ SELECT count(*) FILTER (WHERE (o.parked_at IS NULL)) AS unpublished,
+    (COALESCE(EXTRACT(epoch FROM (now() - min(o.occurred_at) FILTER (WHERE (o.parked_at IS NULL)))), (0)::numeric))::double precision AS oldest_unpublished_age_seconds,
+    count(*) FILTER (WHERE (o.parked_at IS NOT NULL)) AS parked,
+    max(o.attempts) FILTER (WHERE (o.parked_at IS NULL)) AS max_attempts,
+    (array_agg(o.last_error ORDER BY o."position" DESC) FILTER (WHERE ((o.parked_at IS NULL) AND (o.last_error IS NOT NULL))))[1] AS last_error
+   FROM app_private.outbox o
+  WHERE (o.published_at IS NULL);
+
+
+--
+-- Name: VIEW outbox_backlog; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON VIEW app_private.outbox_backlog IS 'How far behind the Kafka relay is, in one row: rows waiting to be sent, the age of the oldest, rows parked as unsendable (need an operator), the most attempts of a waiting row and the latest relay error. Alert when unpublished or oldest_unpublished_age_seconds keeps growing, or parked > 0.';
+
+
+--
+-- Name: COLUMN outbox_backlog.unpublished; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox_backlog.unpublished IS 'Rows not yet acknowledged by Kafka (parked rows excluded).';
+
+
+--
+-- Name: COLUMN outbox_backlog.oldest_unpublished_age_seconds; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox_backlog.oldest_unpublished_age_seconds IS 'Seconds since the oldest waiting row was written; 0 when nothing waits.';
+
+
+--
+-- Name: COLUMN outbox_backlog.parked; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox_backlog.parked IS 'Rows the relay set aside as unsendable (see parked_reason); they are never retried by themselves.';
+
+
+--
+-- Name: COLUMN outbox_backlog.max_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox_backlog.max_attempts IS 'Most relay attempts of a waiting row (grows while Kafka is down).';
+
+
+--
+-- Name: COLUMN outbox_backlog.last_error; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox_backlog.last_error IS 'The latest relay error recorded on a waiting row.';
 
 
 --
@@ -4404,6 +4549,20 @@ CREATE INDEX outbox_aggregate_id_idx ON app_private.outbox USING btree (aggregat
 
 
 --
+-- Name: outbox_published_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX outbox_published_at_idx ON app_private.outbox USING btree (published_at) WHERE (published_at IS NOT NULL);
+
+
+--
+-- Name: outbox_relay_queue_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX outbox_relay_queue_idx ON app_private.outbox USING btree ("position") WHERE ((published_at IS NULL) AND (parked_at IS NULL));
+
+
+--
 -- Name: outbox_unpublished_position_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
@@ -4513,6 +4672,13 @@ CREATE INDEX promo_code_code_idx ON app_public.promo_code USING btree (code);
 --
 
 CREATE INDEX refund_payment_id_idx ON app_public.refund USING btree (payment_id);
+
+
+--
+-- Name: outbox _900_enqueue_relay; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _900_enqueue_relay AFTER INSERT ON app_private.outbox FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_outbox__enqueue_relay();
 
 
 --
@@ -5054,6 +5220,13 @@ REVOKE ALL ON FUNCTION app_hidden.promo_code_data(p app_public.promo_code) FROM 
 
 
 --
+-- Name: FUNCTION prune_outbox(retention interval); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.prune_outbox(retention interval) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION record_change(aggregate_type text, aggregate_id uuid, event_type text, action text, table_name text, data jsonb, row_id text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -5114,6 +5287,13 @@ REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_event() FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_removal() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_outbox__enqueue_relay(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_outbox__enqueue_relay() FROM PUBLIC;
 
 
 --

@@ -22,6 +22,8 @@ import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
 import { startWorker } from "./worker/runner.ts";
+import { loadOutboxConfig } from "./outbox/config.ts";
+import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
 
 const role = (process.argv[2] ?? "all") as Role;
@@ -31,8 +33,12 @@ if (!["all", "api", "worker"].includes(role)) {
 }
 
 let config;
+let outbox;
 try {
   config = loadConfig();
+  // The relay's settings are checked here too, so a wrong KAFKA_* or OUTBOX_*
+  // value stops start-up instead of failing every relay job later.
+  outbox = loadOutboxConfig();
 } catch (error) {
   if (error instanceof ConfigError) {
     logger.fatal({ variable: error.variable }, `configuration error: ${error.message}`);
@@ -82,6 +88,12 @@ try {
     const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
     pools.push(workerPool);
     worker = await startWorker(workerPool, config.workerConcurrency);
+    logger.info(
+      outbox.brokers.length > 0
+        ? { brokers: outbox.brokers, topics: outbox.topics }
+        : { brokers: [] },
+      outbox.brokers.length > 0 ? "outbox relay on" : "outbox relay off (no KAFKA_BROKERS): domain events wait in the outbox",
+    );
   }
 } catch (error) {
   // A half-started process must not linger: release what started, then exit.
@@ -115,6 +127,7 @@ async function shutdown(signal: string) {
     http?.close(),
     worker?.stop(),
   ]);
+  await stopRelay();
   await Promise.all(pools.map((pool) => pool.end()));
   await db.stop();
   logger.info("stopped");

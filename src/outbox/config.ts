@@ -1,0 +1,125 @@
+/*
+ * Configuration of the outbox → Kafka relay, from environment variables,
+ * validated like src/config/env.ts: a wrong value stops with a ConfigError
+ * that names the variable. No KAFKA_BROKERS means the relay is off (the
+ * embedded default): outbox rows are kept and simply wait.
+ */
+import { ConfigError } from "../config/env.ts";
+
+type Env = Record<string, string | undefined>;
+
+/** Aggregate types with their own variable; others use KAFKA_TOPIC_MAP or the prefix. */
+export const TOPIC_VARIABLES = {
+  event: "KAFKA_TOPIC_EVENT",
+  booking: "KAFKA_TOPIC_BOOKING",
+  promo_code: "KAFKA_TOPIC_PROMO_CODE",
+  review: "KAFKA_TOPIC_REVIEW",
+  crew: "KAFKA_TOPIC_CREW",
+} as const;
+
+export interface OutboxConfig {
+  /** host:port of each bootstrap broker; empty = relay off. */
+  brokers: string[];
+  clientId: string;
+  /** aggregate_type → topic, for the known types and KAFKA_TOPIC_MAP. */
+  topics: Record<string, string>;
+  /** Topic of an aggregate type not in `topics`: prefix + aggregate_type. */
+  topicPrefix: string;
+  /** Rows claimed per transaction. */
+  batchSize: number;
+  /** A row whose message (envelope + key + headers) is larger is parked. */
+  maxMessageBytes: number;
+  /** Published rows older than this many days are pruned. */
+  retentionDays: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** kafkajs retries of one send before it gives up (the job then retries with backoff). */
+  sendRetries: number;
+}
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+// Kafka's own rule for topic names.
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+function topic(env: Env, name: string, fallback: string): string {
+  const value = str(env, name) ?? fallback;
+  if (!TOPIC.test(value) || value === "." || value === "..") {
+    throw new ConfigError(name, `must be a Kafka topic name (letters, digits, ".", "_", "-"; at most 249), got "${value}"`);
+  }
+  return value;
+}
+
+function brokers(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  const list = raw.split(",").map((b) => b.trim()).filter(Boolean);
+  for (const broker of list) {
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(broker);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new ConfigError(name, `must be a comma-separated list of host:port, got "${broker}"`);
+    }
+  }
+  if (list.length === 0) throw new ConfigError(name, "must name at least one host:port");
+  return list;
+}
+
+function topicMap(env: Env, name: string): Record<string, string> {
+  const raw = str(env, name);
+  const map: Record<string, string> = {};
+  if (raw === undefined) return map;
+  for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [aggregate, topicName, ...rest] = entry.split("=").map((p) => p.trim());
+    if (!aggregate || !topicName || rest.length > 0 || !/^[a-z_]+$/.test(aggregate)) {
+      throw new ConfigError(name, `must be a comma-separated list of aggregate_type=topic, got "${entry}"`);
+    }
+    if (!TOPIC.test(topicName)) {
+      throw new ConfigError(name, `"${topicName}" (for ${aggregate}) is not a Kafka topic name`);
+    }
+    map[aggregate] = topicName;
+  }
+  return map;
+}
+
+export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
+  const prefix = str(env, "KAFKA_TOPIC_PREFIX") ?? "aquastream.";
+  if (!/^[A-Za-z0-9._-]{0,200}$/.test(prefix)) {
+    throw new ConfigError("KAFKA_TOPIC_PREFIX", `may contain only letters, digits, ".", "_", "-", got "${prefix}"`);
+  }
+  const topics: Record<string, string> = topicMap(env, "KAFKA_TOPIC_MAP");
+  for (const [aggregate, variable] of Object.entries(TOPIC_VARIABLES)) {
+    // The type's own variable wins over KAFKA_TOPIC_MAP, which wins over the prefix.
+    topics[aggregate] = topic(env, variable, topics[aggregate] ?? `${prefix}${aggregate}`);
+  }
+  return {
+    brokers: brokers(env, "KAFKA_BROKERS"),
+    clientId: str(env, "KAFKA_CLIENT_ID") ?? "aquastream-event",
+    topics,
+    topicPrefix: prefix,
+    batchSize: int(env, "OUTBOX_BATCH_SIZE", 500, 1, 10_000),
+    maxMessageBytes: int(env, "OUTBOX_MAX_MESSAGE_BYTES", 1_048_576, 1_024, 100 * 1_048_576),
+    retentionDays: int(env, "OUTBOX_RETENTION_DAYS", 7, 0, 3_650),
+    connectionTimeoutMs: int(env, "KAFKA_CONNECTION_TIMEOUT_MS", 3_000, 100, 120_000),
+    requestTimeoutMs: int(env, "KAFKA_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    sendRetries: int(env, "KAFKA_SEND_RETRIES", 3, 0, 20),
+  };
+}
+
+/** The topic of an aggregate type. */
+export function topicFor(config: OutboxConfig, aggregateType: string): string {
+  return config.topics[aggregateType] ?? `${config.topicPrefix}${aggregateType}`;
+}
