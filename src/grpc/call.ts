@@ -3,14 +3,17 @@
  * `authorization` metadata (the same verifier as HTTP), one transaction with
  * the caller's role and claims (the same claimsToPgSettings as GraphQL), a
  * statement_timeout from the call's deadline (a call that runs out of time
- * stops its query), one log line per call, and error mapping.
+ * stops its query), cancellation (a call the client cancels, or whose
+ * connection drops, cancels its running query and rolls back), one log line
+ * per call, and error mapping. Cross-cutting concerns (metrics, tracing)
+ * attach here, once.
  */
 import * as grpc from "@grpc/grpc-js";
 import type pg from "pg";
 import { bearerToken, type Verifier } from "../auth/verifier.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
 import { logger } from "../log/logger.ts";
-import { toServiceError } from "./status.ts";
+import { CallCancelled, toServiceError } from "./status.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -42,6 +45,16 @@ export function unary<Req, Res>(
     const requestId = metadataString(call.metadata, "x-request-id") ?? crypto.randomUUID();
     let client: pg.PoolClient | undefined;
     let sub: string | undefined;
+    // The client gave up (cancel, or its deadline passed on its side): stop the
+    // running statement now and never commit. The connection is released only
+    // after the cancel request is done, so it can never hit someone else's query.
+    let cancelled = false;
+    let cancelling: Promise<unknown> | undefined;
+    call.on("cancelled", () => {
+      cancelled = true;
+      const pid = (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID;
+      if (pid) cancelling = ctx.pool.query("select pg_cancel_backend($1)", [pid]).catch(() => {});
+    });
     try {
       const token = bearerToken(metadataString(call.metadata, "authorization"));
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
@@ -58,18 +71,20 @@ export function unary<Req, Res>(
         [role, ...Object.entries(rest).flat()],
       );
       const response = await handler(client, call.request);
+      if (cancelled) throw new CallCancelled();
       await client.query("commit");
       logger.info({ method, sub, requestId, ms: Math.round(performance.now() - started), code: "OK" }, "grpc call");
       callback(null, response);
     } catch (error) {
       await client?.query("rollback").catch(() => {});
-      const serviceError = toServiceError(error, method);
+      const serviceError = toServiceError(cancelled ? new CallCancelled() : error, method);
       logger.info(
         { method, sub, requestId, ms: Math.round(performance.now() - started), code: grpc.status[serviceError.code!] },
         "grpc call",
       );
       callback(serviceError as grpc.ServiceError, null);
     } finally {
+      await cancelling;
       client?.release();
     }
   };

@@ -7,6 +7,7 @@ import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext, type Tx } from "./call.ts";
 import { fromTimestamp, nextPageToken, readPage, toEvent, toTimestamp, type EventRow, type TierRow } from "./convert.ts";
 import { NotFound } from "./status.ts";
+import { bookingHandlers } from "./booking-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
 async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
@@ -40,6 +41,8 @@ const optional = <T>(value: T | undefined): T | null => (value === undefined ? n
 
 export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
   return {
+    ...bookingHandlers(ctx),
+
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(
         tx,

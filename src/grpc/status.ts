@@ -29,6 +29,13 @@ export class InvalidArgument extends Error {
   }
 }
 
+/** The client cancelled the call: the transaction is rolled back, nobody hears the answer. */
+export class CallCancelled extends Error {
+  constructor() {
+    super("the call was cancelled by the client");
+  }
+}
+
 /** Nothing visible to the caller has this id (from a read in the glue). */
 export class NotFound extends Error {}
 
@@ -49,7 +56,10 @@ export function toServiceError(error: unknown, method: string): Partial<grpc.Ser
     if (error.field) metadata.set("aquastream-error-field", error.field);
     return { code: grpc.status.INVALID_ARGUMENT, details: error.message, metadata };
   }
-  // 57014: our own statement_timeout from the call's deadline.
+  if (error instanceof CallCancelled) {
+    return { code: grpc.status.CANCELLED, details: error.message, metadata };
+  }
+  // 57014: our own statement_timeout from the call's deadline, or the cancel of a cancelled call.
   if ((error as { code?: string }).code === "57014") {
     return { code: grpc.status.DEADLINE_EXCEEDED, details: "deadline exceeded while the database was working", metadata };
   }

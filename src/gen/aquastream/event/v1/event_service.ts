@@ -150,6 +150,220 @@ export function crewStatusToJSON(object: CrewStatus): string {
   }
 }
 
+/** Where a booking is in its life. */
+export enum BookingStatus {
+  /** BOOKING_STATUS_UNSPECIFIED - Never sent by the server. */
+  BOOKING_STATUS_UNSPECIFIED = 0,
+  /** BOOKING_STATUS_PENDING_PAYMENT - Seats held until payment_deadline; waiting for the payment. */
+  BOOKING_STATUS_PENDING_PAYMENT = 1,
+  /** BOOKING_STATUS_CONFIRMED - Paid (or free). */
+  BOOKING_STATUS_CONFIRMED = 2,
+  /** BOOKING_STATUS_CANCELED - Canceled by its user, the organizer, an admin, or with its event. */
+  BOOKING_STATUS_CANCELED = 3,
+  /** BOOKING_STATUS_EXPIRED - Not paid in time; its seats were given back. */
+  BOOKING_STATUS_EXPIRED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function bookingStatusFromJSON(object: any): BookingStatus {
+  switch (object) {
+    case 0:
+    case "BOOKING_STATUS_UNSPECIFIED":
+      return BookingStatus.BOOKING_STATUS_UNSPECIFIED;
+    case 1:
+    case "BOOKING_STATUS_PENDING_PAYMENT":
+      return BookingStatus.BOOKING_STATUS_PENDING_PAYMENT;
+    case 2:
+    case "BOOKING_STATUS_CONFIRMED":
+      return BookingStatus.BOOKING_STATUS_CONFIRMED;
+    case 3:
+    case "BOOKING_STATUS_CANCELED":
+      return BookingStatus.BOOKING_STATUS_CANCELED;
+    case 4:
+    case "BOOKING_STATUS_EXPIRED":
+      return BookingStatus.BOOKING_STATUS_EXPIRED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return BookingStatus.UNRECOGNIZED;
+  }
+}
+
+export function bookingStatusToJSON(object: BookingStatus): string {
+  switch (object) {
+    case BookingStatus.BOOKING_STATUS_UNSPECIFIED:
+      return "BOOKING_STATUS_UNSPECIFIED";
+    case BookingStatus.BOOKING_STATUS_PENDING_PAYMENT:
+      return "BOOKING_STATUS_PENDING_PAYMENT";
+    case BookingStatus.BOOKING_STATUS_CONFIRMED:
+      return "BOOKING_STATUS_CONFIRMED";
+    case BookingStatus.BOOKING_STATUS_CANCELED:
+      return "BOOKING_STATUS_CANCELED";
+    case BookingStatus.BOOKING_STATUS_EXPIRED:
+      return "BOOKING_STATUS_EXPIRED";
+    case BookingStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a payment is in its life. */
+export enum PaymentStatus {
+  /** PAYMENT_STATUS_UNSPECIFIED - Never sent by the server. */
+  PAYMENT_STATUS_UNSPECIFIED = 0,
+  /** PAYMENT_STATUS_PENDING - Waiting for the gateway. */
+  PAYMENT_STATUS_PENDING = 1,
+  /** PAYMENT_STATUS_COMPLETED - Money received. */
+  PAYMENT_STATUS_COMPLETED = 2,
+  /** PAYMENT_STATUS_FAILED - Declined or abandoned at the gateway; the user may try again. */
+  PAYMENT_STATUS_FAILED = 3,
+  /** PAYMENT_STATUS_REFUNDED - Refunded in full. */
+  PAYMENT_STATUS_REFUNDED = 4,
+  /** PAYMENT_STATUS_PARTIALLY_REFUNDED - Refunded in part. */
+  PAYMENT_STATUS_PARTIALLY_REFUNDED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentStatusFromJSON(object: any): PaymentStatus {
+  switch (object) {
+    case 0:
+    case "PAYMENT_STATUS_UNSPECIFIED":
+      return PaymentStatus.PAYMENT_STATUS_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_STATUS_PENDING":
+      return PaymentStatus.PAYMENT_STATUS_PENDING;
+    case 2:
+    case "PAYMENT_STATUS_COMPLETED":
+      return PaymentStatus.PAYMENT_STATUS_COMPLETED;
+    case 3:
+    case "PAYMENT_STATUS_FAILED":
+      return PaymentStatus.PAYMENT_STATUS_FAILED;
+    case 4:
+    case "PAYMENT_STATUS_REFUNDED":
+      return PaymentStatus.PAYMENT_STATUS_REFUNDED;
+    case 5:
+    case "PAYMENT_STATUS_PARTIALLY_REFUNDED":
+      return PaymentStatus.PAYMENT_STATUS_PARTIALLY_REFUNDED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentStatus.UNRECOGNIZED;
+  }
+}
+
+export function paymentStatusToJSON(object: PaymentStatus): string {
+  switch (object) {
+    case PaymentStatus.PAYMENT_STATUS_UNSPECIFIED:
+      return "PAYMENT_STATUS_UNSPECIFIED";
+    case PaymentStatus.PAYMENT_STATUS_PENDING:
+      return "PAYMENT_STATUS_PENDING";
+    case PaymentStatus.PAYMENT_STATUS_COMPLETED:
+      return "PAYMENT_STATUS_COMPLETED";
+    case PaymentStatus.PAYMENT_STATUS_FAILED:
+      return "PAYMENT_STATUS_FAILED";
+    case PaymentStatus.PAYMENT_STATUS_REFUNDED:
+      return "PAYMENT_STATUS_REFUNDED";
+    case PaymentStatus.PAYMENT_STATUS_PARTIALLY_REFUNDED:
+      return "PAYMENT_STATUS_PARTIALLY_REFUNDED";
+    case PaymentStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** How the participant pays at the gateway. */
+export enum PaymentMethod {
+  /** PAYMENT_METHOD_UNSPECIFIED - Not given: the server's default (card). */
+  PAYMENT_METHOD_UNSPECIFIED = 0,
+  /** PAYMENT_METHOD_CARD - Bank card. */
+  PAYMENT_METHOD_CARD = 1,
+  /** PAYMENT_METHOD_SBP - SBP, the Russian faster payments system. */
+  PAYMENT_METHOD_SBP = 2,
+  /** PAYMENT_METHOD_BANK_TRANSFER - Bank transfer. */
+  PAYMENT_METHOD_BANK_TRANSFER = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentMethodFromJSON(object: any): PaymentMethod {
+  switch (object) {
+    case 0:
+    case "PAYMENT_METHOD_UNSPECIFIED":
+      return PaymentMethod.PAYMENT_METHOD_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_METHOD_CARD":
+      return PaymentMethod.PAYMENT_METHOD_CARD;
+    case 2:
+    case "PAYMENT_METHOD_SBP":
+      return PaymentMethod.PAYMENT_METHOD_SBP;
+    case 3:
+    case "PAYMENT_METHOD_BANK_TRANSFER":
+      return PaymentMethod.PAYMENT_METHOD_BANK_TRANSFER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentMethod.UNRECOGNIZED;
+  }
+}
+
+export function paymentMethodToJSON(object: PaymentMethod): string {
+  switch (object) {
+    case PaymentMethod.PAYMENT_METHOD_UNSPECIFIED:
+      return "PAYMENT_METHOD_UNSPECIFIED";
+    case PaymentMethod.PAYMENT_METHOD_CARD:
+      return "PAYMENT_METHOD_CARD";
+    case PaymentMethod.PAYMENT_METHOD_SBP:
+      return "PAYMENT_METHOD_SBP";
+    case PaymentMethod.PAYMENT_METHOD_BANK_TRANSFER:
+      return "PAYMENT_METHOD_BANK_TRANSFER";
+    case PaymentMethod.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** How a promo code discounts. */
+export enum DiscountKind {
+  /** DISCOUNT_KIND_UNSPECIFIED - Never sent by the server. */
+  DISCOUNT_KIND_UNSPECIFIED = 0,
+  /** DISCOUNT_KIND_PERCENT - A percentage of the subtotal (percent_off). */
+  DISCOUNT_KIND_PERCENT = 1,
+  /** DISCOUNT_KIND_FIXED - A fixed amount in one currency (amount_off, currency). */
+  DISCOUNT_KIND_FIXED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountKindFromJSON(object: any): DiscountKind {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_KIND_UNSPECIFIED":
+      return DiscountKind.DISCOUNT_KIND_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_KIND_PERCENT":
+      return DiscountKind.DISCOUNT_KIND_PERCENT;
+    case 2:
+    case "DISCOUNT_KIND_FIXED":
+      return DiscountKind.DISCOUNT_KIND_FIXED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountKind.UNRECOGNIZED;
+  }
+}
+
+export function discountKindToJSON(object: DiscountKind): string {
+  switch (object) {
+    case DiscountKind.DISCOUNT_KIND_UNSPECIFIED:
+      return "DISCOUNT_KIND_UNSPECIFIED";
+    case DiscountKind.DISCOUNT_KIND_PERCENT:
+      return "DISCOUNT_KIND_PERCENT";
+    case DiscountKind.DISCOUNT_KIND_FIXED:
+      return "DISCOUNT_KIND_FIXED";
+    case DiscountKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A price tier of an event. */
 export interface PriceTier {
   /** Tier id (uuid). */
@@ -470,6 +684,448 @@ export interface ListFavoritesResponse {
   events: Event[];
   /** Token for the next page; empty on the last page. */
   nextPageToken: string;
+}
+
+/** Seats of one price tier of an event, booked by a user. */
+export interface Booking {
+  /** Booking id (uuid). */
+  id: string;
+  /** The event booked (uuid). */
+  eventId: string;
+  /** Keycloak subject of the user who booked. */
+  userId: string;
+  /** The price tier (uuid), one of the event's. */
+  priceTierId: string;
+  /** Seats, 1..20. */
+  quantity: number;
+  /** Tier price per seat at booking time, decimal string ("15000.00"). */
+  unitPrice: string;
+  /** unit_price × quantity, decimal string. */
+  subtotal: string;
+  /** Promo discount, decimal string between 0 and the subtotal. */
+  discountAmount: string;
+  /** What is to be paid: subtotal − discount_amount, decimal string. */
+  totalAmount: string;
+  /** ISO 4217 currency of the amounts. */
+  currency: string;
+  /** The promo code applied (uuid), if any. */
+  promoCodeId?:
+    | string
+    | undefined;
+  /** Where the booking is in its life. */
+  status: BookingStatus;
+  /** A pending booking not paid by then expires and frees its seats. */
+  paymentDeadline?:
+    | Timestamp
+    | undefined;
+  /** When it was confirmed, if it was. */
+  confirmedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was canceled, if it was. */
+  canceledAt?:
+    | Timestamp
+    | undefined;
+  /** Who canceled it (Keycloak subject), if it was canceled. */
+  canceledBy?:
+    | string
+    | undefined;
+  /** Why it was canceled, if it was. */
+  cancelReason?:
+    | string
+    | undefined;
+  /** When it expired unpaid, if it did. */
+  expiredAt?:
+    | Timestamp
+    | undefined;
+  /** When it was booked. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** When it last changed. */
+  updatedAt?: Timestamp | undefined;
+}
+
+/** What a booking would cost now. */
+export interface BookingQuote {
+  /** The event (uuid). */
+  eventId: string;
+  /** The price tier (uuid). */
+  priceTierId: string;
+  /** Seats. */
+  quantity: number;
+  /** Tier price per seat, decimal string. */
+  unitPrice: string;
+  /** unit_price × quantity, decimal string. */
+  subtotal: string;
+  /** Promo discount, decimal string. */
+  discountAmount: string;
+  /** What would be paid, decimal string (0: confirmed at once). */
+  totalAmount: string;
+  /** ISO 4217 currency of all amounts. */
+  currency: string;
+  /** The promo code that would apply (uuid), if any. */
+  promoCodeId?:
+    | string
+    | undefined;
+  /** When a booking made now would expire unpaid. */
+  paymentDeadline?: Timestamp | undefined;
+}
+
+/** A payment of a booking at the payment gateway. */
+export interface Payment {
+  /** Payment id (uuid); the gateway sends it back when confirming. */
+  id: string;
+  /** The booking paid for (uuid). */
+  bookingId: string;
+  /** Amount to pay, decimal string. */
+  amount: string;
+  /** ISO 4217 currency. */
+  currency: string;
+  /** How the participant pays. */
+  method: PaymentMethod;
+  /** Where the payment is in its life. */
+  status: PaymentStatus;
+  /** Where the participant pays (checkout URL). */
+  paymentUrl: string;
+  /** The gateway's transaction reference, once confirmed. */
+  gatewayReference?:
+    | string
+    | undefined;
+  /** Sum of its refunds, decimal string. */
+  refundedAmount: string;
+  /**
+   * Why it did not pay for a booking: GWLAT (confirmed after the booking
+   * died; refunded at once) or GWFAI (the gateway reported a failure).
+   */
+  errorCode?:
+    | string
+    | undefined;
+  /** Human explanation of error_code. */
+  errorMessage?:
+    | string
+    | undefined;
+  /** Who initiated it (Keycloak subject). */
+  initiatedBy: string;
+  /** When the gateway confirmed it, if it did. */
+  confirmedAt?:
+    | Timestamp
+    | undefined;
+  /** When the gateway reported it failed, if it did. */
+  failedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was initiated. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** When it last changed. */
+  updatedAt?: Timestamp | undefined;
+}
+
+/** Money given back for a payment. */
+export interface Refund {
+  /** Refund id (uuid). */
+  id: string;
+  /** The payment refunded (uuid). */
+  paymentId: string;
+  /** Amount given back, decimal string. */
+  amount: string;
+  /** ISO 4217 currency (the payment's). */
+  currency: string;
+  /** Why. */
+  reason: string;
+  /** Who issued it (Keycloak subject); unset when the system did. */
+  createdBy?:
+    | string
+    | undefined;
+  /** When it was issued. */
+  createdAt?: Timestamp | undefined;
+}
+
+/** A discount code for one event or for every event. */
+export interface PromoCode {
+  /** Promo code id (uuid). */
+  id: string;
+  /** What the participant types (case-insensitive). */
+  code: string;
+  /** The event it applies to (uuid); unset: a global code. */
+  eventId?:
+    | string
+    | undefined;
+  /** Who created it (Keycloak subject). */
+  createdBy: string;
+  /** Percent or fixed. */
+  discountKind: DiscountKind;
+  /** For percent codes: 1..100. */
+  percentOff?:
+    | number
+    | undefined;
+  /** For fixed codes: the amount taken off, decimal string. */
+  amountOff?:
+    | string
+    | undefined;
+  /** For fixed codes: the currency of amount_off. */
+  currency?:
+    | string
+    | undefined;
+  /** Not valid before this time (unset: from creation). */
+  validFrom?:
+    | Timestamp
+    | undefined;
+  /** Not valid from this time on (unset: no end). */
+  validUntil?:
+    | Timestamp
+    | undefined;
+  /** How many live bookings may use it at once (unset: unlimited). */
+  maxUses?:
+    | number
+    | undefined;
+  /** Live bookings using it now. */
+  uses: number;
+  /** max_uses − uses (unset when unlimited). */
+  usesLeft?:
+    | number
+    | undefined;
+  /** False once deactivated. */
+  isActive: boolean;
+  /** When it was deactivated, if it was. */
+  deactivatedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was created. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** When it last changed. */
+  updatedAt?: Timestamp | undefined;
+}
+
+/** QuoteBooking input. */
+export interface QuoteBookingRequest {
+  /** Event id (uuid). */
+  eventId: string;
+  /** Price tier id (uuid), one of the event's. */
+  priceTierId: string;
+  /** Seats, 1..20; unset: 1. */
+  quantity?:
+    | number
+    | undefined;
+  /** Promo code text (case-insensitive), if any. */
+  promoCode?: string | undefined;
+}
+
+/** QuoteBooking result. */
+export interface QuoteBookingResponse {
+  /** The price and deadline a booking made now would get. */
+  quote?: BookingQuote | undefined;
+}
+
+/** CreateBooking input. */
+export interface CreateBookingRequest {
+  /** Event id (uuid). */
+  eventId: string;
+  /** Price tier id (uuid), one of the event's. */
+  priceTierId: string;
+  /** Seats, 1..20; unset: 1. */
+  quantity?:
+    | number
+    | undefined;
+  /** Promo code text (case-insensitive), if any. */
+  promoCode?: string | undefined;
+}
+
+/** CreateBooking result. */
+export interface CreateBookingResponse {
+  /** The new booking (pending_payment, or confirmed when free). */
+  booking?: Booking | undefined;
+}
+
+/** GetBooking input. */
+export interface GetBookingRequest {
+  /** Booking id (uuid). */
+  id: string;
+}
+
+/** GetBooking result. */
+export interface GetBookingResponse {
+  /** The booking. */
+  booking?:
+    | Booking
+    | undefined;
+  /** Its payments, oldest first. */
+  payments: Payment[];
+}
+
+/** ListBookings input. */
+export interface ListBookingsRequest {
+  /** Only bookings of this event (uuid); unset: the caller's own bookings. */
+  eventId?:
+    | string
+    | undefined;
+  /** Bookings per page, 1..100 (default 20). */
+  pageSize: number;
+  /** next_page_token of the previous page; empty for the first. */
+  pageToken: string;
+}
+
+/** ListBookings result. */
+export interface ListBookingsResponse {
+  /** One page of bookings, newest first. */
+  bookings: Booking[];
+  /** Token for the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** CancelBooking input. */
+export interface CancelBookingRequest {
+  /** Booking id (uuid). */
+  id: string;
+  /** Why, 3–1000 characters. */
+  reason: string;
+}
+
+/** CancelBooking result. */
+export interface CancelBookingResponse {
+  /** The canceled booking. */
+  booking?: Booking | undefined;
+}
+
+/** InitiatePayment input. */
+export interface InitiatePaymentRequest {
+  /** Booking id (uuid) of the caller's pending booking. */
+  bookingId: string;
+  /** How to pay; unspecified: card. */
+  method: PaymentMethod;
+}
+
+/** InitiatePayment result. */
+export interface InitiatePaymentResponse {
+  /** The pending payment with its checkout URL. */
+  payment?: Payment | undefined;
+}
+
+/** ConfirmPayment input (the gateway's webhook). */
+export interface ConfirmPaymentRequest {
+  /** Payment id (uuid). */
+  paymentId: string;
+  /** The gateway's transaction reference, 1–200 characters, unique. */
+  gatewayReference: string;
+  /** Amount received, decimal string; when given it must equal the payment's. */
+  amount?: string | undefined;
+}
+
+/** ConfirmPayment result. */
+export interface ConfirmPaymentResponse {
+  /**
+   * The payment: completed, or refunded with error_code GWLAT when the
+   * booking had expired or been canceled meanwhile.
+   */
+  payment?: Payment | undefined;
+}
+
+/** FailPayment input. */
+export interface FailPaymentRequest {
+  /** Payment id (uuid). */
+  paymentId: string;
+  /** Why it failed, 3–1000 characters. */
+  reason: string;
+}
+
+/** FailPayment result. */
+export interface FailPaymentResponse {
+  /** The failed payment. */
+  payment?: Payment | undefined;
+}
+
+/** RefundPayment input. */
+export interface RefundPaymentRequest {
+  /** Payment id (uuid). */
+  paymentId: string;
+  /** Why, 3–1000 characters. */
+  reason: string;
+  /** Amount to give back, decimal string; unset: all that is left. */
+  amount?: string | undefined;
+}
+
+/** RefundPayment result. */
+export interface RefundPaymentResponse {
+  /** The refund issued. */
+  refund?:
+    | Refund
+    | undefined;
+  /** The payment after the refund. */
+  payment?: Payment | undefined;
+}
+
+/** CreatePromoCode input: exactly one of percent_off and amount_off. */
+export interface CreatePromoCodeRequest {
+  /** The code, 3–40 letters, digits, "-" or "_". */
+  code: string;
+  /** The event it applies to (uuid); unset: a global code (admins only). */
+  eventId?:
+    | string
+    | undefined;
+  /** Percent off the subtotal, 1..100. */
+  percentOff?:
+    | number
+    | undefined;
+  /** Fixed amount off, decimal string > 0. */
+  amountOff?:
+    | string
+    | undefined;
+  /** Currency of amount_off; unset: the event's. */
+  currency?:
+    | string
+    | undefined;
+  /** Not valid before this time. */
+  validFrom?:
+    | Timestamp
+    | undefined;
+  /** Not valid from this time on. */
+  validUntil?:
+    | Timestamp
+    | undefined;
+  /** How many live bookings may use it at once; unset: unlimited. */
+  maxUses?: number | undefined;
+}
+
+/** CreatePromoCode result. */
+export interface CreatePromoCodeResponse {
+  /** The new promo code. */
+  promoCode?: PromoCode | undefined;
+}
+
+/** ListPromoCodes input. */
+export interface ListPromoCodesRequest {
+  /** Only codes of this event (uuid). */
+  eventId?:
+    | string
+    | undefined;
+  /** Codes per page, 1..100 (default 20). */
+  pageSize: number;
+  /** next_page_token of the previous page; empty for the first. */
+  pageToken: string;
+}
+
+/** ListPromoCodes result. */
+export interface ListPromoCodesResponse {
+  /** One page of promo codes, newest first. */
+  promoCodes: PromoCode[];
+  /** Token for the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** DeactivatePromoCode input. */
+export interface DeactivatePromoCodeRequest {
+  /** Promo code id (uuid). */
+  id: string;
+}
+
+/** DeactivatePromoCode result. */
+export interface DeactivatePromoCodeResponse {
+  /** The deactivated promo code. */
+  promoCode?: PromoCode | undefined;
 }
 
 function createBasePriceTier(): PriceTier {
@@ -3221,9 +3877,3926 @@ export const ListFavoritesResponse: MessageFns<ListFavoritesResponse> = {
   },
 };
 
+function createBaseBooking(): Booking {
+  return {
+    id: "",
+    eventId: "",
+    userId: "",
+    priceTierId: "",
+    quantity: 0,
+    unitPrice: "",
+    subtotal: "",
+    discountAmount: "",
+    totalAmount: "",
+    currency: "",
+    promoCodeId: undefined,
+    status: 0,
+    paymentDeadline: undefined,
+    confirmedAt: undefined,
+    canceledAt: undefined,
+    canceledBy: undefined,
+    cancelReason: undefined,
+    expiredAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Booking: MessageFns<Booking> = {
+  encode(message: Booking, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.priceTierId !== "") {
+      writer.uint32(34).string(message.priceTierId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(40).int32(message.quantity);
+    }
+    if (message.unitPrice !== "") {
+      writer.uint32(50).string(message.unitPrice);
+    }
+    if (message.subtotal !== "") {
+      writer.uint32(58).string(message.subtotal);
+    }
+    if (message.discountAmount !== "") {
+      writer.uint32(66).string(message.discountAmount);
+    }
+    if (message.totalAmount !== "") {
+      writer.uint32(74).string(message.totalAmount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(82).string(message.currency);
+    }
+    if (message.promoCodeId !== undefined) {
+      writer.uint32(90).string(message.promoCodeId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(96).int32(message.status);
+    }
+    if (message.paymentDeadline !== undefined) {
+      Timestamp.encode(message.paymentDeadline, writer.uint32(106).fork()).join();
+    }
+    if (message.confirmedAt !== undefined) {
+      Timestamp.encode(message.confirmedAt, writer.uint32(114).fork()).join();
+    }
+    if (message.canceledAt !== undefined) {
+      Timestamp.encode(message.canceledAt, writer.uint32(122).fork()).join();
+    }
+    if (message.canceledBy !== undefined) {
+      writer.uint32(130).string(message.canceledBy);
+    }
+    if (message.cancelReason !== undefined) {
+      writer.uint32(138).string(message.cancelReason);
+    }
+    if (message.expiredAt !== undefined) {
+      Timestamp.encode(message.expiredAt, writer.uint32(146).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(154).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(162).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Booking {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBooking();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.unitPrice = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.subtotal = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.discountAmount = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.totalAmount = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.promoCodeId = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.paymentDeadline = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.confirmedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.canceledAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.canceledBy = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.cancelReason = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.expiredAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Booking {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? globalThis.String(object.unitPrice)
+        : isSet(object.unit_price)
+        ? globalThis.String(object.unit_price)
+        : "",
+      subtotal: isSet(object.subtotal) ? globalThis.String(object.subtotal) : "",
+      discountAmount: isSet(object.discountAmount)
+        ? globalThis.String(object.discountAmount)
+        : isSet(object.discount_amount)
+        ? globalThis.String(object.discount_amount)
+        : "",
+      totalAmount: isSet(object.totalAmount)
+        ? globalThis.String(object.totalAmount)
+        : isSet(object.total_amount)
+        ? globalThis.String(object.total_amount)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      promoCodeId: isSet(object.promoCodeId)
+        ? globalThis.String(object.promoCodeId)
+        : isSet(object.promo_code_id)
+        ? globalThis.String(object.promo_code_id)
+        : undefined,
+      status: isSet(object.status) ? bookingStatusFromJSON(object.status) : 0,
+      paymentDeadline: isSet(object.paymentDeadline)
+        ? fromJsonTimestamp(object.paymentDeadline)
+        : isSet(object.payment_deadline)
+        ? fromJsonTimestamp(object.payment_deadline)
+        : undefined,
+      confirmedAt: isSet(object.confirmedAt)
+        ? fromJsonTimestamp(object.confirmedAt)
+        : isSet(object.confirmed_at)
+        ? fromJsonTimestamp(object.confirmed_at)
+        : undefined,
+      canceledAt: isSet(object.canceledAt)
+        ? fromJsonTimestamp(object.canceledAt)
+        : isSet(object.canceled_at)
+        ? fromJsonTimestamp(object.canceled_at)
+        : undefined,
+      canceledBy: isSet(object.canceledBy)
+        ? globalThis.String(object.canceledBy)
+        : isSet(object.canceled_by)
+        ? globalThis.String(object.canceled_by)
+        : undefined,
+      cancelReason: isSet(object.cancelReason)
+        ? globalThis.String(object.cancelReason)
+        : isSet(object.cancel_reason)
+        ? globalThis.String(object.cancel_reason)
+        : undefined,
+      expiredAt: isSet(object.expiredAt)
+        ? fromJsonTimestamp(object.expiredAt)
+        : isSet(object.expired_at)
+        ? fromJsonTimestamp(object.expired_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Booking): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.priceTierId !== "") {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== "") {
+      obj.unitPrice = message.unitPrice;
+    }
+    if (message.subtotal !== "") {
+      obj.subtotal = message.subtotal;
+    }
+    if (message.discountAmount !== "") {
+      obj.discountAmount = message.discountAmount;
+    }
+    if (message.totalAmount !== "") {
+      obj.totalAmount = message.totalAmount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.promoCodeId !== undefined) {
+      obj.promoCodeId = message.promoCodeId;
+    }
+    if (message.status !== 0) {
+      obj.status = bookingStatusToJSON(message.status);
+    }
+    if (message.paymentDeadline !== undefined) {
+      obj.paymentDeadline = fromTimestamp(message.paymentDeadline).toISOString();
+    }
+    if (message.confirmedAt !== undefined) {
+      obj.confirmedAt = fromTimestamp(message.confirmedAt).toISOString();
+    }
+    if (message.canceledAt !== undefined) {
+      obj.canceledAt = fromTimestamp(message.canceledAt).toISOString();
+    }
+    if (message.canceledBy !== undefined) {
+      obj.canceledBy = message.canceledBy;
+    }
+    if (message.cancelReason !== undefined) {
+      obj.cancelReason = message.cancelReason;
+    }
+    if (message.expiredAt !== undefined) {
+      obj.expiredAt = fromTimestamp(message.expiredAt).toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Booking>, I>>(base?: I): Booking {
+    return Booking.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Booking>, I>>(object: I): Booking {
+    const message = createBaseBooking();
+    message.id = object.id ?? "";
+    message.eventId = object.eventId ?? "";
+    message.userId = object.userId ?? "";
+    message.priceTierId = object.priceTierId ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = object.unitPrice ?? "";
+    message.subtotal = object.subtotal ?? "";
+    message.discountAmount = object.discountAmount ?? "";
+    message.totalAmount = object.totalAmount ?? "";
+    message.currency = object.currency ?? "";
+    message.promoCodeId = object.promoCodeId ?? undefined;
+    message.status = object.status ?? 0;
+    message.paymentDeadline = (object.paymentDeadline !== undefined && object.paymentDeadline !== null)
+      ? Timestamp.fromPartial(object.paymentDeadline)
+      : undefined;
+    message.confirmedAt = (object.confirmedAt !== undefined && object.confirmedAt !== null)
+      ? Timestamp.fromPartial(object.confirmedAt)
+      : undefined;
+    message.canceledAt = (object.canceledAt !== undefined && object.canceledAt !== null)
+      ? Timestamp.fromPartial(object.canceledAt)
+      : undefined;
+    message.canceledBy = object.canceledBy ?? undefined;
+    message.cancelReason = object.cancelReason ?? undefined;
+    message.expiredAt = (object.expiredAt !== undefined && object.expiredAt !== null)
+      ? Timestamp.fromPartial(object.expiredAt)
+      : undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseBookingQuote(): BookingQuote {
+  return {
+    eventId: "",
+    priceTierId: "",
+    quantity: 0,
+    unitPrice: "",
+    subtotal: "",
+    discountAmount: "",
+    totalAmount: "",
+    currency: "",
+    promoCodeId: undefined,
+    paymentDeadline: undefined,
+  };
+}
+
+export const BookingQuote: MessageFns<BookingQuote> = {
+  encode(message: BookingQuote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.priceTierId !== "") {
+      writer.uint32(18).string(message.priceTierId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.unitPrice !== "") {
+      writer.uint32(34).string(message.unitPrice);
+    }
+    if (message.subtotal !== "") {
+      writer.uint32(42).string(message.subtotal);
+    }
+    if (message.discountAmount !== "") {
+      writer.uint32(50).string(message.discountAmount);
+    }
+    if (message.totalAmount !== "") {
+      writer.uint32(58).string(message.totalAmount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(66).string(message.currency);
+    }
+    if (message.promoCodeId !== undefined) {
+      writer.uint32(74).string(message.promoCodeId);
+    }
+    if (message.paymentDeadline !== undefined) {
+      Timestamp.encode(message.paymentDeadline, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BookingQuote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBookingQuote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.unitPrice = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.subtotal = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.discountAmount = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.totalAmount = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.promoCodeId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.paymentDeadline = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BookingQuote {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? globalThis.String(object.unitPrice)
+        : isSet(object.unit_price)
+        ? globalThis.String(object.unit_price)
+        : "",
+      subtotal: isSet(object.subtotal) ? globalThis.String(object.subtotal) : "",
+      discountAmount: isSet(object.discountAmount)
+        ? globalThis.String(object.discountAmount)
+        : isSet(object.discount_amount)
+        ? globalThis.String(object.discount_amount)
+        : "",
+      totalAmount: isSet(object.totalAmount)
+        ? globalThis.String(object.totalAmount)
+        : isSet(object.total_amount)
+        ? globalThis.String(object.total_amount)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      promoCodeId: isSet(object.promoCodeId)
+        ? globalThis.String(object.promoCodeId)
+        : isSet(object.promo_code_id)
+        ? globalThis.String(object.promo_code_id)
+        : undefined,
+      paymentDeadline: isSet(object.paymentDeadline)
+        ? fromJsonTimestamp(object.paymentDeadline)
+        : isSet(object.payment_deadline)
+        ? fromJsonTimestamp(object.payment_deadline)
+        : undefined,
+    };
+  },
+
+  toJSON(message: BookingQuote): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.priceTierId !== "") {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== "") {
+      obj.unitPrice = message.unitPrice;
+    }
+    if (message.subtotal !== "") {
+      obj.subtotal = message.subtotal;
+    }
+    if (message.discountAmount !== "") {
+      obj.discountAmount = message.discountAmount;
+    }
+    if (message.totalAmount !== "") {
+      obj.totalAmount = message.totalAmount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.promoCodeId !== undefined) {
+      obj.promoCodeId = message.promoCodeId;
+    }
+    if (message.paymentDeadline !== undefined) {
+      obj.paymentDeadline = fromTimestamp(message.paymentDeadline).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BookingQuote>, I>>(base?: I): BookingQuote {
+    return BookingQuote.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BookingQuote>, I>>(object: I): BookingQuote {
+    const message = createBaseBookingQuote();
+    message.eventId = object.eventId ?? "";
+    message.priceTierId = object.priceTierId ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = object.unitPrice ?? "";
+    message.subtotal = object.subtotal ?? "";
+    message.discountAmount = object.discountAmount ?? "";
+    message.totalAmount = object.totalAmount ?? "";
+    message.currency = object.currency ?? "";
+    message.promoCodeId = object.promoCodeId ?? undefined;
+    message.paymentDeadline = (object.paymentDeadline !== undefined && object.paymentDeadline !== null)
+      ? Timestamp.fromPartial(object.paymentDeadline)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePayment(): Payment {
+  return {
+    id: "",
+    bookingId: "",
+    amount: "",
+    currency: "",
+    method: 0,
+    status: 0,
+    paymentUrl: "",
+    gatewayReference: undefined,
+    refundedAmount: "",
+    errorCode: undefined,
+    errorMessage: undefined,
+    initiatedBy: "",
+    confirmedAt: undefined,
+    failedAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Payment: MessageFns<Payment> = {
+  encode(message: Payment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.bookingId !== "") {
+      writer.uint32(18).string(message.bookingId);
+    }
+    if (message.amount !== "") {
+      writer.uint32(26).string(message.amount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(34).string(message.currency);
+    }
+    if (message.method !== 0) {
+      writer.uint32(40).int32(message.method);
+    }
+    if (message.status !== 0) {
+      writer.uint32(48).int32(message.status);
+    }
+    if (message.paymentUrl !== "") {
+      writer.uint32(58).string(message.paymentUrl);
+    }
+    if (message.gatewayReference !== undefined) {
+      writer.uint32(66).string(message.gatewayReference);
+    }
+    if (message.refundedAmount !== "") {
+      writer.uint32(74).string(message.refundedAmount);
+    }
+    if (message.errorCode !== undefined) {
+      writer.uint32(82).string(message.errorCode);
+    }
+    if (message.errorMessage !== undefined) {
+      writer.uint32(90).string(message.errorMessage);
+    }
+    if (message.initiatedBy !== "") {
+      writer.uint32(98).string(message.initiatedBy);
+    }
+    if (message.confirmedAt !== undefined) {
+      Timestamp.encode(message.confirmedAt, writer.uint32(106).fork()).join();
+    }
+    if (message.failedAt !== undefined) {
+      Timestamp.encode(message.failedAt, writer.uint32(114).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(122).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(130).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Payment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePayment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.method = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.paymentUrl = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.gatewayReference = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.refundedAmount = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.initiatedBy = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.confirmedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.failedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Payment {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      method: isSet(object.method) ? paymentMethodFromJSON(object.method) : 0,
+      status: isSet(object.status) ? paymentStatusFromJSON(object.status) : 0,
+      paymentUrl: isSet(object.paymentUrl)
+        ? globalThis.String(object.paymentUrl)
+        : isSet(object.payment_url)
+        ? globalThis.String(object.payment_url)
+        : "",
+      gatewayReference: isSet(object.gatewayReference)
+        ? globalThis.String(object.gatewayReference)
+        : isSet(object.gateway_reference)
+        ? globalThis.String(object.gateway_reference)
+        : undefined,
+      refundedAmount: isSet(object.refundedAmount)
+        ? globalThis.String(object.refundedAmount)
+        : isSet(object.refunded_amount)
+        ? globalThis.String(object.refunded_amount)
+        : "",
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : undefined,
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : undefined,
+      initiatedBy: isSet(object.initiatedBy)
+        ? globalThis.String(object.initiatedBy)
+        : isSet(object.initiated_by)
+        ? globalThis.String(object.initiated_by)
+        : "",
+      confirmedAt: isSet(object.confirmedAt)
+        ? fromJsonTimestamp(object.confirmedAt)
+        : isSet(object.confirmed_at)
+        ? fromJsonTimestamp(object.confirmed_at)
+        : undefined,
+      failedAt: isSet(object.failedAt)
+        ? fromJsonTimestamp(object.failedAt)
+        : isSet(object.failed_at)
+        ? fromJsonTimestamp(object.failed_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Payment): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.bookingId !== "") {
+      obj.bookingId = message.bookingId;
+    }
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.method !== 0) {
+      obj.method = paymentMethodToJSON(message.method);
+    }
+    if (message.status !== 0) {
+      obj.status = paymentStatusToJSON(message.status);
+    }
+    if (message.paymentUrl !== "") {
+      obj.paymentUrl = message.paymentUrl;
+    }
+    if (message.gatewayReference !== undefined) {
+      obj.gatewayReference = message.gatewayReference;
+    }
+    if (message.refundedAmount !== "") {
+      obj.refundedAmount = message.refundedAmount;
+    }
+    if (message.errorCode !== undefined) {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.errorMessage !== undefined) {
+      obj.errorMessage = message.errorMessage;
+    }
+    if (message.initiatedBy !== "") {
+      obj.initiatedBy = message.initiatedBy;
+    }
+    if (message.confirmedAt !== undefined) {
+      obj.confirmedAt = fromTimestamp(message.confirmedAt).toISOString();
+    }
+    if (message.failedAt !== undefined) {
+      obj.failedAt = fromTimestamp(message.failedAt).toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Payment>, I>>(base?: I): Payment {
+    return Payment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Payment>, I>>(object: I): Payment {
+    const message = createBasePayment();
+    message.id = object.id ?? "";
+    message.bookingId = object.bookingId ?? "";
+    message.amount = object.amount ?? "";
+    message.currency = object.currency ?? "";
+    message.method = object.method ?? 0;
+    message.status = object.status ?? 0;
+    message.paymentUrl = object.paymentUrl ?? "";
+    message.gatewayReference = object.gatewayReference ?? undefined;
+    message.refundedAmount = object.refundedAmount ?? "";
+    message.errorCode = object.errorCode ?? undefined;
+    message.errorMessage = object.errorMessage ?? undefined;
+    message.initiatedBy = object.initiatedBy ?? "";
+    message.confirmedAt = (object.confirmedAt !== undefined && object.confirmedAt !== null)
+      ? Timestamp.fromPartial(object.confirmedAt)
+      : undefined;
+    message.failedAt = (object.failedAt !== undefined && object.failedAt !== null)
+      ? Timestamp.fromPartial(object.failedAt)
+      : undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRefund(): Refund {
+  return { id: "", paymentId: "", amount: "", currency: "", reason: "", createdBy: undefined, createdAt: undefined };
+}
+
+export const Refund: MessageFns<Refund> = {
+  encode(message: Refund, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(18).string(message.paymentId);
+    }
+    if (message.amount !== "") {
+      writer.uint32(26).string(message.amount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(34).string(message.currency);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.createdBy !== undefined) {
+      writer.uint32(50).string(message.createdBy);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Refund {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefund();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Refund {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Refund): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.createdBy !== undefined) {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Refund>, I>>(base?: I): Refund {
+    return Refund.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Refund>, I>>(object: I): Refund {
+    const message = createBaseRefund();
+    message.id = object.id ?? "";
+    message.paymentId = object.paymentId ?? "";
+    message.amount = object.amount ?? "";
+    message.currency = object.currency ?? "";
+    message.reason = object.reason ?? "";
+    message.createdBy = object.createdBy ?? undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePromoCode(): PromoCode {
+  return {
+    id: "",
+    code: "",
+    eventId: undefined,
+    createdBy: "",
+    discountKind: 0,
+    percentOff: undefined,
+    amountOff: undefined,
+    currency: undefined,
+    validFrom: undefined,
+    validUntil: undefined,
+    maxUses: undefined,
+    uses: 0,
+    usesLeft: undefined,
+    isActive: false,
+    deactivatedAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const PromoCode: MessageFns<PromoCode> = {
+  encode(message: PromoCode, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.eventId !== undefined) {
+      writer.uint32(26).string(message.eventId);
+    }
+    if (message.createdBy !== "") {
+      writer.uint32(34).string(message.createdBy);
+    }
+    if (message.discountKind !== 0) {
+      writer.uint32(40).int32(message.discountKind);
+    }
+    if (message.percentOff !== undefined) {
+      writer.uint32(48).int32(message.percentOff);
+    }
+    if (message.amountOff !== undefined) {
+      writer.uint32(58).string(message.amountOff);
+    }
+    if (message.currency !== undefined) {
+      writer.uint32(66).string(message.currency);
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(message.validFrom, writer.uint32(74).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(message.validUntil, writer.uint32(82).fork()).join();
+    }
+    if (message.maxUses !== undefined) {
+      writer.uint32(88).int32(message.maxUses);
+    }
+    if (message.uses !== 0) {
+      writer.uint32(96).int32(message.uses);
+    }
+    if (message.usesLeft !== undefined) {
+      writer.uint32(104).int32(message.usesLeft);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(112).bool(message.isActive);
+    }
+    if (message.deactivatedAt !== undefined) {
+      Timestamp.encode(message.deactivatedAt, writer.uint32(122).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(130).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(138).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromoCode {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromoCode();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.discountKind = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.percentOff = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.amountOff = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.validFrom = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.validUntil = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.maxUses = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.uses = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.usesLeft = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.deactivatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromoCode {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : "",
+      discountKind: isSet(object.discountKind)
+        ? discountKindFromJSON(object.discountKind)
+        : isSet(object.discount_kind)
+        ? discountKindFromJSON(object.discount_kind)
+        : 0,
+      percentOff: isSet(object.percentOff)
+        ? globalThis.Number(object.percentOff)
+        : isSet(object.percent_off)
+        ? globalThis.Number(object.percent_off)
+        : undefined,
+      amountOff: isSet(object.amountOff)
+        ? globalThis.String(object.amountOff)
+        : isSet(object.amount_off)
+        ? globalThis.String(object.amount_off)
+        : undefined,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : undefined,
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      maxUses: isSet(object.maxUses)
+        ? globalThis.Number(object.maxUses)
+        : isSet(object.max_uses)
+        ? globalThis.Number(object.max_uses)
+        : undefined,
+      uses: isSet(object.uses) ? globalThis.Number(object.uses) : 0,
+      usesLeft: isSet(object.usesLeft)
+        ? globalThis.Number(object.usesLeft)
+        : isSet(object.uses_left)
+        ? globalThis.Number(object.uses_left)
+        : undefined,
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+      deactivatedAt: isSet(object.deactivatedAt)
+        ? fromJsonTimestamp(object.deactivatedAt)
+        : isSet(object.deactivated_at)
+        ? fromJsonTimestamp(object.deactivated_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PromoCode): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.createdBy !== "") {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.discountKind !== 0) {
+      obj.discountKind = discountKindToJSON(message.discountKind);
+    }
+    if (message.percentOff !== undefined) {
+      obj.percentOff = Math.round(message.percentOff);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = message.amountOff;
+    }
+    if (message.currency !== undefined) {
+      obj.currency = message.currency;
+    }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = fromTimestamp(message.validFrom).toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = fromTimestamp(message.validUntil).toISOString();
+    }
+    if (message.maxUses !== undefined) {
+      obj.maxUses = Math.round(message.maxUses);
+    }
+    if (message.uses !== 0) {
+      obj.uses = Math.round(message.uses);
+    }
+    if (message.usesLeft !== undefined) {
+      obj.usesLeft = Math.round(message.usesLeft);
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    if (message.deactivatedAt !== undefined) {
+      obj.deactivatedAt = fromTimestamp(message.deactivatedAt).toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PromoCode>, I>>(base?: I): PromoCode {
+    return PromoCode.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PromoCode>, I>>(object: I): PromoCode {
+    const message = createBasePromoCode();
+    message.id = object.id ?? "";
+    message.code = object.code ?? "";
+    message.eventId = object.eventId ?? undefined;
+    message.createdBy = object.createdBy ?? "";
+    message.discountKind = object.discountKind ?? 0;
+    message.percentOff = object.percentOff ?? undefined;
+    message.amountOff = object.amountOff ?? undefined;
+    message.currency = object.currency ?? undefined;
+    message.validFrom = (object.validFrom !== undefined && object.validFrom !== null)
+      ? Timestamp.fromPartial(object.validFrom)
+      : undefined;
+    message.validUntil = (object.validUntil !== undefined && object.validUntil !== null)
+      ? Timestamp.fromPartial(object.validUntil)
+      : undefined;
+    message.maxUses = object.maxUses ?? undefined;
+    message.uses = object.uses ?? 0;
+    message.usesLeft = object.usesLeft ?? undefined;
+    message.isActive = object.isActive ?? false;
+    message.deactivatedAt = (object.deactivatedAt !== undefined && object.deactivatedAt !== null)
+      ? Timestamp.fromPartial(object.deactivatedAt)
+      : undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQuoteBookingRequest(): QuoteBookingRequest {
+  return { eventId: "", priceTierId: "", quantity: undefined, promoCode: undefined };
+}
+
+export const QuoteBookingRequest: MessageFns<QuoteBookingRequest> = {
+  encode(message: QuoteBookingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.priceTierId !== "") {
+      writer.uint32(18).string(message.priceTierId);
+    }
+    if (message.quantity !== undefined) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.promoCode !== undefined) {
+      writer.uint32(34).string(message.promoCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteBookingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteBookingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.promoCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteBookingRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : undefined,
+      promoCode: isSet(object.promoCode)
+        ? globalThis.String(object.promoCode)
+        : isSet(object.promo_code)
+        ? globalThis.String(object.promo_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: QuoteBookingRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.priceTierId !== "") {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.quantity !== undefined) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.promoCode !== undefined) {
+      obj.promoCode = message.promoCode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteBookingRequest>, I>>(base?: I): QuoteBookingRequest {
+    return QuoteBookingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteBookingRequest>, I>>(object: I): QuoteBookingRequest {
+    const message = createBaseQuoteBookingRequest();
+    message.eventId = object.eventId ?? "";
+    message.priceTierId = object.priceTierId ?? "";
+    message.quantity = object.quantity ?? undefined;
+    message.promoCode = object.promoCode ?? undefined;
+    return message;
+  },
+};
+
+function createBaseQuoteBookingResponse(): QuoteBookingResponse {
+  return { quote: undefined };
+}
+
+export const QuoteBookingResponse: MessageFns<QuoteBookingResponse> = {
+  encode(message: QuoteBookingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.quote !== undefined) {
+      BookingQuote.encode(message.quote, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteBookingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteBookingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.quote = BookingQuote.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteBookingResponse {
+    return { quote: isSet(object.quote) ? BookingQuote.fromJSON(object.quote) : undefined };
+  },
+
+  toJSON(message: QuoteBookingResponse): unknown {
+    const obj: any = {};
+    if (message.quote !== undefined) {
+      obj.quote = BookingQuote.toJSON(message.quote);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteBookingResponse>, I>>(base?: I): QuoteBookingResponse {
+    return QuoteBookingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteBookingResponse>, I>>(object: I): QuoteBookingResponse {
+    const message = createBaseQuoteBookingResponse();
+    message.quote = (object.quote !== undefined && object.quote !== null)
+      ? BookingQuote.fromPartial(object.quote)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateBookingRequest(): CreateBookingRequest {
+  return { eventId: "", priceTierId: "", quantity: undefined, promoCode: undefined };
+}
+
+export const CreateBookingRequest: MessageFns<CreateBookingRequest> = {
+  encode(message: CreateBookingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.priceTierId !== "") {
+      writer.uint32(18).string(message.priceTierId);
+    }
+    if (message.quantity !== undefined) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.promoCode !== undefined) {
+      writer.uint32(34).string(message.promoCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateBookingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateBookingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.promoCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateBookingRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : undefined,
+      promoCode: isSet(object.promoCode)
+        ? globalThis.String(object.promoCode)
+        : isSet(object.promo_code)
+        ? globalThis.String(object.promo_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateBookingRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.priceTierId !== "") {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.quantity !== undefined) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.promoCode !== undefined) {
+      obj.promoCode = message.promoCode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateBookingRequest>, I>>(base?: I): CreateBookingRequest {
+    return CreateBookingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateBookingRequest>, I>>(object: I): CreateBookingRequest {
+    const message = createBaseCreateBookingRequest();
+    message.eventId = object.eventId ?? "";
+    message.priceTierId = object.priceTierId ?? "";
+    message.quantity = object.quantity ?? undefined;
+    message.promoCode = object.promoCode ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateBookingResponse(): CreateBookingResponse {
+  return { booking: undefined };
+}
+
+export const CreateBookingResponse: MessageFns<CreateBookingResponse> = {
+  encode(message: CreateBookingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.booking !== undefined) {
+      Booking.encode(message.booking, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateBookingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateBookingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.booking = Booking.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateBookingResponse {
+    return { booking: isSet(object.booking) ? Booking.fromJSON(object.booking) : undefined };
+  },
+
+  toJSON(message: CreateBookingResponse): unknown {
+    const obj: any = {};
+    if (message.booking !== undefined) {
+      obj.booking = Booking.toJSON(message.booking);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateBookingResponse>, I>>(base?: I): CreateBookingResponse {
+    return CreateBookingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateBookingResponse>, I>>(object: I): CreateBookingResponse {
+    const message = createBaseCreateBookingResponse();
+    message.booking = (object.booking !== undefined && object.booking !== null)
+      ? Booking.fromPartial(object.booking)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetBookingRequest(): GetBookingRequest {
+  return { id: "" };
+}
+
+export const GetBookingRequest: MessageFns<GetBookingRequest> = {
+  encode(message: GetBookingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBookingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBookingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBookingRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetBookingRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetBookingRequest>, I>>(base?: I): GetBookingRequest {
+    return GetBookingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetBookingRequest>, I>>(object: I): GetBookingRequest {
+    const message = createBaseGetBookingRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetBookingResponse(): GetBookingResponse {
+  return { booking: undefined, payments: [] };
+}
+
+export const GetBookingResponse: MessageFns<GetBookingResponse> = {
+  encode(message: GetBookingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.booking !== undefined) {
+      Booking.encode(message.booking, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.payments) {
+      Payment.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBookingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBookingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.booking = Booking.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payments.push(Payment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBookingResponse {
+    return {
+      booking: isSet(object.booking) ? Booking.fromJSON(object.booking) : undefined,
+      payments: globalThis.Array.isArray(object?.payments) ? object.payments.map((e: any) => Payment.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetBookingResponse): unknown {
+    const obj: any = {};
+    if (message.booking !== undefined) {
+      obj.booking = Booking.toJSON(message.booking);
+    }
+    if (message.payments?.length) {
+      obj.payments = message.payments.map((e) => Payment.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetBookingResponse>, I>>(base?: I): GetBookingResponse {
+    return GetBookingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetBookingResponse>, I>>(object: I): GetBookingResponse {
+    const message = createBaseGetBookingResponse();
+    message.booking = (object.booking !== undefined && object.booking !== null)
+      ? Booking.fromPartial(object.booking)
+      : undefined;
+    message.payments = object.payments?.map((e) => Payment.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListBookingsRequest(): ListBookingsRequest {
+  return { eventId: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
+  encode(message: ListBookingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== undefined) {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBookingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBookingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBookingsRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListBookingsRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBookingsRequest>, I>>(base?: I): ListBookingsRequest {
+    return ListBookingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBookingsRequest>, I>>(object: I): ListBookingsRequest {
+    const message = createBaseListBookingsRequest();
+    message.eventId = object.eventId ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListBookingsResponse(): ListBookingsResponse {
+  return { bookings: [], nextPageToken: "" };
+}
+
+export const ListBookingsResponse: MessageFns<ListBookingsResponse> = {
+  encode(message: ListBookingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bookings) {
+      Booking.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBookingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBookingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bookings.push(Booking.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBookingsResponse {
+    return {
+      bookings: globalThis.Array.isArray(object?.bookings) ? object.bookings.map((e: any) => Booking.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListBookingsResponse): unknown {
+    const obj: any = {};
+    if (message.bookings?.length) {
+      obj.bookings = message.bookings.map((e) => Booking.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBookingsResponse>, I>>(base?: I): ListBookingsResponse {
+    return ListBookingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBookingsResponse>, I>>(object: I): ListBookingsResponse {
+    const message = createBaseListBookingsResponse();
+    message.bookings = object.bookings?.map((e) => Booking.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelBookingRequest(): CancelBookingRequest {
+  return { id: "", reason: "" };
+}
+
+export const CancelBookingRequest: MessageFns<CancelBookingRequest> = {
+  encode(message: CancelBookingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelBookingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelBookingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelBookingRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: CancelBookingRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelBookingRequest>, I>>(base?: I): CancelBookingRequest {
+    return CancelBookingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelBookingRequest>, I>>(object: I): CancelBookingRequest {
+    const message = createBaseCancelBookingRequest();
+    message.id = object.id ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelBookingResponse(): CancelBookingResponse {
+  return { booking: undefined };
+}
+
+export const CancelBookingResponse: MessageFns<CancelBookingResponse> = {
+  encode(message: CancelBookingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.booking !== undefined) {
+      Booking.encode(message.booking, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelBookingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelBookingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.booking = Booking.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelBookingResponse {
+    return { booking: isSet(object.booking) ? Booking.fromJSON(object.booking) : undefined };
+  },
+
+  toJSON(message: CancelBookingResponse): unknown {
+    const obj: any = {};
+    if (message.booking !== undefined) {
+      obj.booking = Booking.toJSON(message.booking);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelBookingResponse>, I>>(base?: I): CancelBookingResponse {
+    return CancelBookingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelBookingResponse>, I>>(object: I): CancelBookingResponse {
+    const message = createBaseCancelBookingResponse();
+    message.booking = (object.booking !== undefined && object.booking !== null)
+      ? Booking.fromPartial(object.booking)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseInitiatePaymentRequest(): InitiatePaymentRequest {
+  return { bookingId: "", method: 0 };
+}
+
+export const InitiatePaymentRequest: MessageFns<InitiatePaymentRequest> = {
+  encode(message: InitiatePaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bookingId !== "") {
+      writer.uint32(10).string(message.bookingId);
+    }
+    if (message.method !== 0) {
+      writer.uint32(16).int32(message.method);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitiatePaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitiatePaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.method = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitiatePaymentRequest {
+    return {
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : "",
+      method: isSet(object.method) ? paymentMethodFromJSON(object.method) : 0,
+    };
+  },
+
+  toJSON(message: InitiatePaymentRequest): unknown {
+    const obj: any = {};
+    if (message.bookingId !== "") {
+      obj.bookingId = message.bookingId;
+    }
+    if (message.method !== 0) {
+      obj.method = paymentMethodToJSON(message.method);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitiatePaymentRequest>, I>>(base?: I): InitiatePaymentRequest {
+    return InitiatePaymentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitiatePaymentRequest>, I>>(object: I): InitiatePaymentRequest {
+    const message = createBaseInitiatePaymentRequest();
+    message.bookingId = object.bookingId ?? "";
+    message.method = object.method ?? 0;
+    return message;
+  },
+};
+
+function createBaseInitiatePaymentResponse(): InitiatePaymentResponse {
+  return { payment: undefined };
+}
+
+export const InitiatePaymentResponse: MessageFns<InitiatePaymentResponse> = {
+  encode(message: InitiatePaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InitiatePaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInitiatePaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InitiatePaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: InitiatePaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InitiatePaymentResponse>, I>>(base?: I): InitiatePaymentResponse {
+    return InitiatePaymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InitiatePaymentResponse>, I>>(object: I): InitiatePaymentResponse {
+    const message = createBaseInitiatePaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseConfirmPaymentRequest(): ConfirmPaymentRequest {
+  return { paymentId: "", gatewayReference: "", amount: undefined };
+}
+
+export const ConfirmPaymentRequest: MessageFns<ConfirmPaymentRequest> = {
+  encode(message: ConfirmPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.gatewayReference !== "") {
+      writer.uint32(18).string(message.gatewayReference);
+    }
+    if (message.amount !== undefined) {
+      writer.uint32(26).string(message.amount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.gatewayReference = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      gatewayReference: isSet(object.gatewayReference)
+        ? globalThis.String(object.gatewayReference)
+        : isSet(object.gateway_reference)
+        ? globalThis.String(object.gateway_reference)
+        : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: ConfirmPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.gatewayReference !== "") {
+      obj.gatewayReference = message.gatewayReference;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = message.amount;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmPaymentRequest>, I>>(base?: I): ConfirmPaymentRequest {
+    return ConfirmPaymentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmPaymentRequest>, I>>(object: I): ConfirmPaymentRequest {
+    const message = createBaseConfirmPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.gatewayReference = object.gatewayReference ?? "";
+    message.amount = object.amount ?? undefined;
+    return message;
+  },
+};
+
+function createBaseConfirmPaymentResponse(): ConfirmPaymentResponse {
+  return { payment: undefined };
+}
+
+export const ConfirmPaymentResponse: MessageFns<ConfirmPaymentResponse> = {
+  encode(message: ConfirmPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmPaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: ConfirmPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmPaymentResponse>, I>>(base?: I): ConfirmPaymentResponse {
+    return ConfirmPaymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmPaymentResponse>, I>>(object: I): ConfirmPaymentResponse {
+    const message = createBaseConfirmPaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFailPaymentRequest(): FailPaymentRequest {
+  return { paymentId: "", reason: "" };
+}
+
+export const FailPaymentRequest: MessageFns<FailPaymentRequest> = {
+  encode(message: FailPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FailPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFailPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FailPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: FailPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FailPaymentRequest>, I>>(base?: I): FailPaymentRequest {
+    return FailPaymentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FailPaymentRequest>, I>>(object: I): FailPaymentRequest {
+    const message = createBaseFailPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseFailPaymentResponse(): FailPaymentResponse {
+  return { payment: undefined };
+}
+
+export const FailPaymentResponse: MessageFns<FailPaymentResponse> = {
+  encode(message: FailPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FailPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFailPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FailPaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: FailPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FailPaymentResponse>, I>>(base?: I): FailPaymentResponse {
+    return FailPaymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FailPaymentResponse>, I>>(object: I): FailPaymentResponse {
+    const message = createBaseFailPaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRefundPaymentRequest(): RefundPaymentRequest {
+  return { paymentId: "", reason: "", amount: undefined };
+}
+
+export const RefundPaymentRequest: MessageFns<RefundPaymentRequest> = {
+  encode(message: RefundPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.amount !== undefined) {
+      writer.uint32(26).string(message.amount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: RefundPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = message.amount;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefundPaymentRequest>, I>>(base?: I): RefundPaymentRequest {
+    return RefundPaymentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefundPaymentRequest>, I>>(object: I): RefundPaymentRequest {
+    const message = createBaseRefundPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.reason = object.reason ?? "";
+    message.amount = object.amount ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRefundPaymentResponse(): RefundPaymentResponse {
+  return { refund: undefined, payment: undefined };
+}
+
+export const RefundPaymentResponse: MessageFns<RefundPaymentResponse> = {
+  encode(message: RefundPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refund !== undefined) {
+      Refund.encode(message.refund, writer.uint32(10).fork()).join();
+    }
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refund = Refund.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundPaymentResponse {
+    return {
+      refund: isSet(object.refund) ? Refund.fromJSON(object.refund) : undefined,
+      payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined,
+    };
+  },
+
+  toJSON(message: RefundPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.refund !== undefined) {
+      obj.refund = Refund.toJSON(message.refund);
+    }
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefundPaymentResponse>, I>>(base?: I): RefundPaymentResponse {
+    return RefundPaymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefundPaymentResponse>, I>>(object: I): RefundPaymentResponse {
+    const message = createBaseRefundPaymentResponse();
+    message.refund = (object.refund !== undefined && object.refund !== null)
+      ? Refund.fromPartial(object.refund)
+      : undefined;
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePromoCodeRequest(): CreatePromoCodeRequest {
+  return {
+    code: "",
+    eventId: undefined,
+    percentOff: undefined,
+    amountOff: undefined,
+    currency: undefined,
+    validFrom: undefined,
+    validUntil: undefined,
+    maxUses: undefined,
+  };
+}
+
+export const CreatePromoCodeRequest: MessageFns<CreatePromoCodeRequest> = {
+  encode(message: CreatePromoCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.eventId !== undefined) {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.percentOff !== undefined) {
+      writer.uint32(24).int32(message.percentOff);
+    }
+    if (message.amountOff !== undefined) {
+      writer.uint32(34).string(message.amountOff);
+    }
+    if (message.currency !== undefined) {
+      writer.uint32(42).string(message.currency);
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(message.validFrom, writer.uint32(50).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(message.validUntil, writer.uint32(58).fork()).join();
+    }
+    if (message.maxUses !== undefined) {
+      writer.uint32(64).int32(message.maxUses);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePromoCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePromoCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.percentOff = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amountOff = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validFrom = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validUntil = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxUses = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePromoCodeRequest {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      percentOff: isSet(object.percentOff)
+        ? globalThis.Number(object.percentOff)
+        : isSet(object.percent_off)
+        ? globalThis.Number(object.percent_off)
+        : undefined,
+      amountOff: isSet(object.amountOff)
+        ? globalThis.String(object.amountOff)
+        : isSet(object.amount_off)
+        ? globalThis.String(object.amount_off)
+        : undefined,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : undefined,
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      maxUses: isSet(object.maxUses)
+        ? globalThis.Number(object.maxUses)
+        : isSet(object.max_uses)
+        ? globalThis.Number(object.max_uses)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreatePromoCodeRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.percentOff !== undefined) {
+      obj.percentOff = Math.round(message.percentOff);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = message.amountOff;
+    }
+    if (message.currency !== undefined) {
+      obj.currency = message.currency;
+    }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = fromTimestamp(message.validFrom).toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = fromTimestamp(message.validUntil).toISOString();
+    }
+    if (message.maxUses !== undefined) {
+      obj.maxUses = Math.round(message.maxUses);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreatePromoCodeRequest>, I>>(base?: I): CreatePromoCodeRequest {
+    return CreatePromoCodeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreatePromoCodeRequest>, I>>(object: I): CreatePromoCodeRequest {
+    const message = createBaseCreatePromoCodeRequest();
+    message.code = object.code ?? "";
+    message.eventId = object.eventId ?? undefined;
+    message.percentOff = object.percentOff ?? undefined;
+    message.amountOff = object.amountOff ?? undefined;
+    message.currency = object.currency ?? undefined;
+    message.validFrom = (object.validFrom !== undefined && object.validFrom !== null)
+      ? Timestamp.fromPartial(object.validFrom)
+      : undefined;
+    message.validUntil = (object.validUntil !== undefined && object.validUntil !== null)
+      ? Timestamp.fromPartial(object.validUntil)
+      : undefined;
+    message.maxUses = object.maxUses ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePromoCodeResponse(): CreatePromoCodeResponse {
+  return { promoCode: undefined };
+}
+
+export const CreatePromoCodeResponse: MessageFns<CreatePromoCodeResponse> = {
+  encode(message: CreatePromoCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promoCode !== undefined) {
+      PromoCode.encode(message.promoCode, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePromoCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePromoCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promoCode = PromoCode.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePromoCodeResponse {
+    return {
+      promoCode: isSet(object.promoCode)
+        ? PromoCode.fromJSON(object.promoCode)
+        : isSet(object.promo_code)
+        ? PromoCode.fromJSON(object.promo_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreatePromoCodeResponse): unknown {
+    const obj: any = {};
+    if (message.promoCode !== undefined) {
+      obj.promoCode = PromoCode.toJSON(message.promoCode);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreatePromoCodeResponse>, I>>(base?: I): CreatePromoCodeResponse {
+    return CreatePromoCodeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreatePromoCodeResponse>, I>>(object: I): CreatePromoCodeResponse {
+    const message = createBaseCreatePromoCodeResponse();
+    message.promoCode = (object.promoCode !== undefined && object.promoCode !== null)
+      ? PromoCode.fromPartial(object.promoCode)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPromoCodesRequest(): ListPromoCodesRequest {
+  return { eventId: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListPromoCodesRequest: MessageFns<ListPromoCodesRequest> = {
+  encode(message: ListPromoCodesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== undefined) {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromoCodesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromoCodesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPromoCodesRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPromoCodesRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPromoCodesRequest>, I>>(base?: I): ListPromoCodesRequest {
+    return ListPromoCodesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPromoCodesRequest>, I>>(object: I): ListPromoCodesRequest {
+    const message = createBaseListPromoCodesRequest();
+    message.eventId = object.eventId ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListPromoCodesResponse(): ListPromoCodesResponse {
+  return { promoCodes: [], nextPageToken: "" };
+}
+
+export const ListPromoCodesResponse: MessageFns<ListPromoCodesResponse> = {
+  encode(message: ListPromoCodesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.promoCodes) {
+      PromoCode.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromoCodesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromoCodesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promoCodes.push(PromoCode.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPromoCodesResponse {
+    return {
+      promoCodes: globalThis.Array.isArray(object?.promoCodes)
+        ? object.promoCodes.map((e: any) => PromoCode.fromJSON(e))
+        : globalThis.Array.isArray(object?.promo_codes)
+        ? object.promo_codes.map((e: any) => PromoCode.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPromoCodesResponse): unknown {
+    const obj: any = {};
+    if (message.promoCodes?.length) {
+      obj.promoCodes = message.promoCodes.map((e) => PromoCode.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPromoCodesResponse>, I>>(base?: I): ListPromoCodesResponse {
+    return ListPromoCodesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPromoCodesResponse>, I>>(object: I): ListPromoCodesResponse {
+    const message = createBaseListPromoCodesResponse();
+    message.promoCodes = object.promoCodes?.map((e) => PromoCode.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDeactivatePromoCodeRequest(): DeactivatePromoCodeRequest {
+  return { id: "" };
+}
+
+export const DeactivatePromoCodeRequest: MessageFns<DeactivatePromoCodeRequest> = {
+  encode(message: DeactivatePromoCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivatePromoCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivatePromoCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivatePromoCodeRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeactivatePromoCodeRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeactivatePromoCodeRequest>, I>>(base?: I): DeactivatePromoCodeRequest {
+    return DeactivatePromoCodeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeactivatePromoCodeRequest>, I>>(object: I): DeactivatePromoCodeRequest {
+    const message = createBaseDeactivatePromoCodeRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeactivatePromoCodeResponse(): DeactivatePromoCodeResponse {
+  return { promoCode: undefined };
+}
+
+export const DeactivatePromoCodeResponse: MessageFns<DeactivatePromoCodeResponse> = {
+  encode(message: DeactivatePromoCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promoCode !== undefined) {
+      PromoCode.encode(message.promoCode, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivatePromoCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivatePromoCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promoCode = PromoCode.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivatePromoCodeResponse {
+    return {
+      promoCode: isSet(object.promoCode)
+        ? PromoCode.fromJSON(object.promoCode)
+        : isSet(object.promo_code)
+        ? PromoCode.fromJSON(object.promo_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: DeactivatePromoCodeResponse): unknown {
+    const obj: any = {};
+    if (message.promoCode !== undefined) {
+      obj.promoCode = PromoCode.toJSON(message.promoCode);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeactivatePromoCodeResponse>, I>>(base?: I): DeactivatePromoCodeResponse {
+    return DeactivatePromoCodeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeactivatePromoCodeResponse>, I>>(object: I): DeactivatePromoCodeResponse {
+    const message = createBaseDeactivatePromoCodeResponse();
+    message.promoCode = (object.promoCode !== undefined && object.promoCode !== null)
+      ? PromoCode.fromPartial(object.promoCode)
+      : undefined;
+    return message;
+  },
+};
+
 /**
- * EventService: the event catalog and favorites (bookings, payments, reviews
- * and promo codes join as their SQL functions land).
+ * EventService: the event catalog, favorites, bookings, payments and promo
+ * codes (reviews join as their SQL functions land).
  */
 export type EventServiceService = typeof EventServiceService;
 export const EventServiceService = {
@@ -3321,6 +7894,176 @@ export const EventServiceService = {
       Buffer.from(ListFavoritesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFavoritesResponse => ListFavoritesResponse.decode(value),
   },
+  /**
+   * What booking these seats would cost the caller now, with every rule of
+   * CreateBooking checked; writes nothing (quote_booking).
+   */
+  quoteBooking: {
+    path: "/aquastream.event.v1.EventService/QuoteBooking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: QuoteBookingRequest): Buffer => Buffer.from(QuoteBookingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): QuoteBookingRequest => QuoteBookingRequest.decode(value),
+    responseSerialize: (value: QuoteBookingResponse): Buffer =>
+      Buffer.from(QuoteBookingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): QuoteBookingResponse => QuoteBookingResponse.decode(value),
+  },
+  /**
+   * Books seats of one price tier for the caller (create_booking): the seats
+   * are held until the payment deadline. Sold out → RESOURCE_EXHAUSTED;
+   * closed or not published → FAILED_PRECONDITION; a second live booking of
+   * the same event → ALREADY_EXISTS.
+   */
+  createBooking: {
+    path: "/aquastream.event.v1.EventService/CreateBooking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateBookingRequest): Buffer => Buffer.from(CreateBookingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateBookingRequest => CreateBookingRequest.decode(value),
+    responseSerialize: (value: CreateBookingResponse): Buffer =>
+      Buffer.from(CreateBookingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateBookingResponse => CreateBookingResponse.decode(value),
+  },
+  /**
+   * One booking with its payments, if the caller may see it (its user, the
+   * event's organizer, an admin); NOT_FOUND otherwise.
+   */
+  getBooking: {
+    path: "/aquastream.event.v1.EventService/GetBooking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetBookingRequest): Buffer => Buffer.from(GetBookingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetBookingRequest => GetBookingRequest.decode(value),
+    responseSerialize: (value: GetBookingResponse): Buffer => Buffer.from(GetBookingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetBookingResponse => GetBookingResponse.decode(value),
+  },
+  /**
+   * The caller's own bookings, newest first; with event_id, the bookings of
+   * that event the caller may see (all of them for its organizer). Paged.
+   */
+  listBookings: {
+    path: "/aquastream.event.v1.EventService/ListBookings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListBookingsRequest): Buffer => Buffer.from(ListBookingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListBookingsRequest => ListBookingsRequest.decode(value),
+    responseSerialize: (value: ListBookingsResponse): Buffer =>
+      Buffer.from(ListBookingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListBookingsResponse => ListBookingsResponse.decode(value),
+  },
+  /**
+   * Cancels a live booking with a reason (cancel_booking): seats come back,
+   * a paid booking is refunded in full. Idempotent.
+   */
+  cancelBooking: {
+    path: "/aquastream.event.v1.EventService/CancelBooking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelBookingRequest): Buffer => Buffer.from(CancelBookingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelBookingRequest => CancelBookingRequest.decode(value),
+    responseSerialize: (value: CancelBookingResponse): Buffer =>
+      Buffer.from(CancelBookingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelBookingResponse => CancelBookingResponse.decode(value),
+  },
+  /**
+   * Starts paying a pending booking (initiate_payment): a pending payment
+   * with a checkout URL. Again with the same method returns the same payment.
+   */
+  initiatePayment: {
+    path: "/aquastream.event.v1.EventService/InitiatePayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InitiatePaymentRequest): Buffer =>
+      Buffer.from(InitiatePaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InitiatePaymentRequest => InitiatePaymentRequest.decode(value),
+    responseSerialize: (value: InitiatePaymentResponse): Buffer =>
+      Buffer.from(InitiatePaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InitiatePaymentResponse => InitiatePaymentResponse.decode(value),
+  },
+  /**
+   * The payment gateway (role payment-gateway) confirms a payment
+   * (confirm_payment). Idempotent on gateway_reference.
+   */
+  confirmPayment: {
+    path: "/aquastream.event.v1.EventService/ConfirmPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmPaymentRequest): Buffer =>
+      Buffer.from(ConfirmPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmPaymentRequest => ConfirmPaymentRequest.decode(value),
+    responseSerialize: (value: ConfirmPaymentResponse): Buffer =>
+      Buffer.from(ConfirmPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConfirmPaymentResponse => ConfirmPaymentResponse.decode(value),
+  },
+  /**
+   * The payment gateway reports a payment failed (fail_payment); the user may
+   * initiate another before the deadline.
+   */
+  failPayment: {
+    path: "/aquastream.event.v1.EventService/FailPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FailPaymentRequest): Buffer => Buffer.from(FailPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FailPaymentRequest => FailPaymentRequest.decode(value),
+    responseSerialize: (value: FailPaymentResponse): Buffer => Buffer.from(FailPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FailPaymentResponse => FailPaymentResponse.decode(value),
+  },
+  /**
+   * Refunds a completed payment in full or in part (refund_payment): the
+   * event's organizer or an admin.
+   */
+  refundPayment: {
+    path: "/aquastream.event.v1.EventService/RefundPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefundPaymentRequest): Buffer => Buffer.from(RefundPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefundPaymentRequest => RefundPaymentRequest.decode(value),
+    responseSerialize: (value: RefundPaymentResponse): Buffer =>
+      Buffer.from(RefundPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefundPaymentResponse => RefundPaymentResponse.decode(value),
+  },
+  /**
+   * Creates a promo code for an event (its organizer) or a global one
+   * (admins) (create_promo_code).
+   */
+  createPromoCode: {
+    path: "/aquastream.event.v1.EventService/CreatePromoCode" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePromoCodeRequest): Buffer =>
+      Buffer.from(CreatePromoCodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePromoCodeRequest => CreatePromoCodeRequest.decode(value),
+    responseSerialize: (value: CreatePromoCodeResponse): Buffer =>
+      Buffer.from(CreatePromoCodeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreatePromoCodeResponse => CreatePromoCodeResponse.decode(value),
+  },
+  /**
+   * Promo codes the caller manages (own events' codes; admins all), newest
+   * first, optionally of one event. Paged.
+   */
+  listPromoCodes: {
+    path: "/aquastream.event.v1.EventService/ListPromoCodes" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPromoCodesRequest): Buffer =>
+      Buffer.from(ListPromoCodesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPromoCodesRequest => ListPromoCodesRequest.decode(value),
+    responseSerialize: (value: ListPromoCodesResponse): Buffer =>
+      Buffer.from(ListPromoCodesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPromoCodesResponse => ListPromoCodesResponse.decode(value),
+  },
+  /** Deactivates a promo code: no new booking may use it (idempotent). */
+  deactivatePromoCode: {
+    path: "/aquastream.event.v1.EventService/DeactivatePromoCode" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeactivatePromoCodeRequest): Buffer =>
+      Buffer.from(DeactivatePromoCodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeactivatePromoCodeRequest => DeactivatePromoCodeRequest.decode(value),
+    responseSerialize: (value: DeactivatePromoCodeResponse): Buffer =>
+      Buffer.from(DeactivatePromoCodeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeactivatePromoCodeResponse => DeactivatePromoCodeResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -3342,6 +8085,65 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   removeFavorite: handleUnaryCall<RemoveFavoriteRequest, RemoveFavoriteResponse>;
   /** The caller's favorite events, most recently added first, paged. */
   listFavorites: handleUnaryCall<ListFavoritesRequest, ListFavoritesResponse>;
+  /**
+   * What booking these seats would cost the caller now, with every rule of
+   * CreateBooking checked; writes nothing (quote_booking).
+   */
+  quoteBooking: handleUnaryCall<QuoteBookingRequest, QuoteBookingResponse>;
+  /**
+   * Books seats of one price tier for the caller (create_booking): the seats
+   * are held until the payment deadline. Sold out → RESOURCE_EXHAUSTED;
+   * closed or not published → FAILED_PRECONDITION; a second live booking of
+   * the same event → ALREADY_EXISTS.
+   */
+  createBooking: handleUnaryCall<CreateBookingRequest, CreateBookingResponse>;
+  /**
+   * One booking with its payments, if the caller may see it (its user, the
+   * event's organizer, an admin); NOT_FOUND otherwise.
+   */
+  getBooking: handleUnaryCall<GetBookingRequest, GetBookingResponse>;
+  /**
+   * The caller's own bookings, newest first; with event_id, the bookings of
+   * that event the caller may see (all of them for its organizer). Paged.
+   */
+  listBookings: handleUnaryCall<ListBookingsRequest, ListBookingsResponse>;
+  /**
+   * Cancels a live booking with a reason (cancel_booking): seats come back,
+   * a paid booking is refunded in full. Idempotent.
+   */
+  cancelBooking: handleUnaryCall<CancelBookingRequest, CancelBookingResponse>;
+  /**
+   * Starts paying a pending booking (initiate_payment): a pending payment
+   * with a checkout URL. Again with the same method returns the same payment.
+   */
+  initiatePayment: handleUnaryCall<InitiatePaymentRequest, InitiatePaymentResponse>;
+  /**
+   * The payment gateway (role payment-gateway) confirms a payment
+   * (confirm_payment). Idempotent on gateway_reference.
+   */
+  confirmPayment: handleUnaryCall<ConfirmPaymentRequest, ConfirmPaymentResponse>;
+  /**
+   * The payment gateway reports a payment failed (fail_payment); the user may
+   * initiate another before the deadline.
+   */
+  failPayment: handleUnaryCall<FailPaymentRequest, FailPaymentResponse>;
+  /**
+   * Refunds a completed payment in full or in part (refund_payment): the
+   * event's organizer or an admin.
+   */
+  refundPayment: handleUnaryCall<RefundPaymentRequest, RefundPaymentResponse>;
+  /**
+   * Creates a promo code for an event (its organizer) or a global one
+   * (admins) (create_promo_code).
+   */
+  createPromoCode: handleUnaryCall<CreatePromoCodeRequest, CreatePromoCodeResponse>;
+  /**
+   * Promo codes the caller manages (own events' codes; admins all), newest
+   * first, optionally of one event. Paged.
+   */
+  listPromoCodes: handleUnaryCall<ListPromoCodesRequest, ListPromoCodesResponse>;
+  /** Deactivates a promo code: no new booking may use it (idempotent). */
+  deactivatePromoCode: handleUnaryCall<DeactivatePromoCodeRequest, DeactivatePromoCodeResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -3488,6 +8290,233 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFavoritesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * What booking these seats would cost the caller now, with every rule of
+   * CreateBooking checked; writes nothing (quote_booking).
+   */
+  quoteBooking(
+    request: QuoteBookingRequest,
+    callback: (error: ServiceError | null, response: QuoteBookingResponse) => void,
+  ): ClientUnaryCall;
+  quoteBooking(
+    request: QuoteBookingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: QuoteBookingResponse) => void,
+  ): ClientUnaryCall;
+  quoteBooking(
+    request: QuoteBookingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: QuoteBookingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Books seats of one price tier for the caller (create_booking): the seats
+   * are held until the payment deadline. Sold out → RESOURCE_EXHAUSTED;
+   * closed or not published → FAILED_PRECONDITION; a second live booking of
+   * the same event → ALREADY_EXISTS.
+   */
+  createBooking(
+    request: CreateBookingRequest,
+    callback: (error: ServiceError | null, response: CreateBookingResponse) => void,
+  ): ClientUnaryCall;
+  createBooking(
+    request: CreateBookingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateBookingResponse) => void,
+  ): ClientUnaryCall;
+  createBooking(
+    request: CreateBookingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateBookingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One booking with its payments, if the caller may see it (its user, the
+   * event's organizer, an admin); NOT_FOUND otherwise.
+   */
+  getBooking(
+    request: GetBookingRequest,
+    callback: (error: ServiceError | null, response: GetBookingResponse) => void,
+  ): ClientUnaryCall;
+  getBooking(
+    request: GetBookingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetBookingResponse) => void,
+  ): ClientUnaryCall;
+  getBooking(
+    request: GetBookingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetBookingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's own bookings, newest first; with event_id, the bookings of
+   * that event the caller may see (all of them for its organizer). Paged.
+   */
+  listBookings(
+    request: ListBookingsRequest,
+    callback: (error: ServiceError | null, response: ListBookingsResponse) => void,
+  ): ClientUnaryCall;
+  listBookings(
+    request: ListBookingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListBookingsResponse) => void,
+  ): ClientUnaryCall;
+  listBookings(
+    request: ListBookingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListBookingsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Cancels a live booking with a reason (cancel_booking): seats come back,
+   * a paid booking is refunded in full. Idempotent.
+   */
+  cancelBooking(
+    request: CancelBookingRequest,
+    callback: (error: ServiceError | null, response: CancelBookingResponse) => void,
+  ): ClientUnaryCall;
+  cancelBooking(
+    request: CancelBookingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelBookingResponse) => void,
+  ): ClientUnaryCall;
+  cancelBooking(
+    request: CancelBookingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelBookingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Starts paying a pending booking (initiate_payment): a pending payment
+   * with a checkout URL. Again with the same method returns the same payment.
+   */
+  initiatePayment(
+    request: InitiatePaymentRequest,
+    callback: (error: ServiceError | null, response: InitiatePaymentResponse) => void,
+  ): ClientUnaryCall;
+  initiatePayment(
+    request: InitiatePaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitiatePaymentResponse) => void,
+  ): ClientUnaryCall;
+  initiatePayment(
+    request: InitiatePaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitiatePaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The payment gateway (role payment-gateway) confirms a payment
+   * (confirm_payment). Idempotent on gateway_reference.
+   */
+  confirmPayment(
+    request: ConfirmPaymentRequest,
+    callback: (error: ServiceError | null, response: ConfirmPaymentResponse) => void,
+  ): ClientUnaryCall;
+  confirmPayment(
+    request: ConfirmPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfirmPaymentResponse) => void,
+  ): ClientUnaryCall;
+  confirmPayment(
+    request: ConfirmPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfirmPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The payment gateway reports a payment failed (fail_payment); the user may
+   * initiate another before the deadline.
+   */
+  failPayment(
+    request: FailPaymentRequest,
+    callback: (error: ServiceError | null, response: FailPaymentResponse) => void,
+  ): ClientUnaryCall;
+  failPayment(
+    request: FailPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FailPaymentResponse) => void,
+  ): ClientUnaryCall;
+  failPayment(
+    request: FailPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FailPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Refunds a completed payment in full or in part (refund_payment): the
+   * event's organizer or an admin.
+   */
+  refundPayment(
+    request: RefundPaymentRequest,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  refundPayment(
+    request: RefundPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  refundPayment(
+    request: RefundPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a promo code for an event (its organizer) or a global one
+   * (admins) (create_promo_code).
+   */
+  createPromoCode(
+    request: CreatePromoCodeRequest,
+    callback: (error: ServiceError | null, response: CreatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  createPromoCode(
+    request: CreatePromoCodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  createPromoCode(
+    request: CreatePromoCodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Promo codes the caller manages (own events' codes; admins all), newest
+   * first, optionally of one event. Paged.
+   */
+  listPromoCodes(
+    request: ListPromoCodesRequest,
+    callback: (error: ServiceError | null, response: ListPromoCodesResponse) => void,
+  ): ClientUnaryCall;
+  listPromoCodes(
+    request: ListPromoCodesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPromoCodesResponse) => void,
+  ): ClientUnaryCall;
+  listPromoCodes(
+    request: ListPromoCodesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPromoCodesResponse) => void,
+  ): ClientUnaryCall;
+  /** Deactivates a promo code: no new booking may use it (idempotent). */
+  deactivatePromoCode(
+    request: DeactivatePromoCodeRequest,
+    callback: (error: ServiceError | null, response: DeactivatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  deactivatePromoCode(
+    request: DeactivatePromoCodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeactivatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  deactivatePromoCode(
+    request: DeactivatePromoCodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeactivatePromoCodeResponse) => void,
   ): ClientUnaryCall;
 }
 

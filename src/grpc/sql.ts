@@ -1,0 +1,50 @@
+/*
+ * Calling an app_public function from a handler with named arguments. An
+ * argument left undefined is not passed at all, so the function's own SQL
+ * default applies (e.g. create_booking's quantity = 1): defaults live in SQL,
+ * never copied here. Ids are checked to be uuids before the call so the
+ * caller hears which field is malformed (a wire-format check, not a rule).
+ */
+import type { QueryResultRow } from "pg";
+import type { Tx } from "./call.ts";
+import { InvalidArgument } from "./status.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The value if it is a uuid; INVALID_ARGUMENT naming the field otherwise. */
+export function uuid(value: string, field: string): string {
+  if (!UUID.test(value)) {
+    throw new InvalidArgument(value === "" ? `${field} is required` : `${field} must be a uuid, got "${value}"`, field);
+  }
+  return value;
+}
+
+/** An optional uuid: undefined stays undefined (not passed). */
+export function optionalUuid(value: string | undefined, field: string): string | undefined {
+  return value === undefined ? undefined : uuid(value, field);
+}
+
+/** A named argument: its value and the SQL type to cast the parameter to. */
+export type Arg = [value: unknown, type: string] | undefined;
+
+/**
+ * `select <columns> from app_public.<fn>(name => $1::type, …) r` with the
+ * defined arguments; returns the rows (a function returning one composite
+ * gives one row). `columns` may add computed columns of `r`.
+ */
+export async function callFunction<Row extends QueryResultRow>(
+  tx: Tx,
+  fn: string,
+  args: Record<string, Arg>,
+  columns = "r.*",
+): Promise<Row[]> {
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (const [name, arg] of Object.entries(args)) {
+    if (arg === undefined || arg[0] === undefined) continue;
+    values.push(arg[0]);
+    names.push(`${name} => $${values.length}::${arg[1]}`);
+  }
+  const { rows } = await tx.query<Row>(`select ${columns} from app_public.${fn}(${names.join(", ")}) r`, values);
+  return rows;
+}

@@ -1,0 +1,99 @@
+/*
+ * A real EventService for gRPC tests: the production server on a random
+ * port over the test database, a generated client, and tokens from the
+ * development issuer (its own key in a temporary DATA_DIR).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, inject } from "vitest";
+import { loadConfig } from "../../src/config/env.ts";
+import { createPool } from "../../src/db/pool.ts";
+import { createVerifier } from "../../src/auth/verifier.ts";
+import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
+import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import type { TestUser } from "../helpers/db.ts";
+
+/** Who calls: a test user (a dev token is signed for it), a raw `authorization` value, or nobody. */
+export type Caller = TestUser | string | null;
+
+export interface CallResult<Res> {
+  response?: Res;
+  error?: grpc.ServiceError;
+}
+
+/** The four-argument overload of a generated client method (the one TS infers from). */
+type Method<Req, Res> = (
+  req: Req,
+  md: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => grpc.ClientUnaryCall;
+
+export interface GrpcTestApi {
+  readonly client: EventServiceClient;
+  readonly pool: ReturnType<typeof createPool>;
+  readonly port: number;
+  metadataFor(as: Caller): Promise<grpc.Metadata>;
+  /** Calls a unary RPC; resolves with the response or the ServiceError. */
+  call<Req, Res>(method: Method<Req, Res>, request: Req, as?: Caller, options?: Partial<grpc.CallOptions>): Promise<CallResult<Res>>;
+  /** Like call(), and also hands out the ClientUnaryCall (to cancel it). */
+  start<Req, Res>(method: Method<Req, Res>, request: Req, as?: Caller, options?: Partial<grpc.CallOptions>): Promise<{ call: grpc.ClientUnaryCall; result: Promise<CallResult<Res>> }>;
+}
+
+/** Starts one server and client for the file (beforeAll) and stops them afterwards. */
+export function useGrpcApi(): GrpcTestApi {
+  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-")), LOG_LEVEL: "silent" });
+  const issuer = loadDevIssuer(config);
+  const pool = createPool(inject("databaseUrl"), 10, "test-grpc");
+  let server: GrpcServer | undefined;
+  let client: EventServiceClient | undefined;
+
+  beforeAll(async () => {
+    server = await startGrpcServer("127.0.0.1", 0, { pool, verifier: createVerifier(config) });
+    client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await server?.close(1000);
+    await pool.end();
+  });
+
+  const api: GrpcTestApi = {
+    get client() {
+      return client!;
+    },
+    pool,
+    get port() {
+      return server!.port;
+    },
+    async metadataFor(as) {
+      const metadata = new grpc.Metadata();
+      if (typeof as === "string") metadata.set("authorization", as);
+      else if (as) metadata.set("authorization", `Bearer ${await issuer.signDevToken({ role: as.roles, sub: as.sub })}`);
+      return metadata;
+    },
+    async start(method, request, as = null, options = {}) {
+      const md = await api.metadataFor(as);
+      let call!: grpc.ClientUnaryCall;
+      const result = new Promise<CallResult<never>>((resolve) => {
+        call = method.call(client, request, md, { deadline: Date.now() + 10_000, ...options }, (error, response) =>
+          resolve(error ? { error } : { response: response as never }),
+        );
+      });
+      return { call, result };
+    },
+    async call(method, request, as = null, options = {}) {
+      return (await api.start(method, request, as, options)).result;
+    },
+  };
+  return api;
+}
+
+/** The SQLSTATE the server put in the trailing metadata. */
+export const errorCode = (error: grpc.ServiceError | undefined) => error?.metadata.get("aquastream-error-code")[0];
+/** The argument the server named as at fault. */
+export const errorField = (error: grpc.ServiceError | undefined) => error?.metadata.get("aquastream-error-field")[0];
