@@ -58,42 +58,21 @@ export interface BookingRow {
   updated_at: Date;
 }
 
-export const toBooking = (row: BookingRow): Booking => ({
-  id: row.id,
-  eventId: row.event_id,
-  userId: row.user_id,
-  priceTierId: row.price_tier_id,
-  quantity: row.quantity,
-  unitPrice: row.unit_price,
-  subtotal: row.subtotal,
-  discountAmount: row.discount_amount,
-  totalAmount: row.total_amount,
-  currency: row.currency,
-  promoCodeId: opt(row.promo_code_id),
-  status: fromLabel(BookingStatus, "BOOKING_STATUS", row.status),
-  paymentDeadline: toTimestamp(row.payment_deadline),
-  confirmedAt: toTimestamp(row.confirmed_at),
-  canceledAt: toTimestamp(row.canceled_at),
-  canceledBy: opt(row.canceled_by),
-  cancelReason: opt(row.cancel_reason),
-  expiredAt: toTimestamp(row.expired_at),
-  createdAt: toTimestamp(row.created_at),
-  updatedAt: toTimestamp(row.updated_at),
-});
+export type QuoteRow = Pick<
+  BookingRow,
+  | "event_id"
+  | "price_tier_id"
+  | "quantity"
+  | "unit_price"
+  | "subtotal"
+  | "discount_amount"
+  | "total_amount"
+  | "currency"
+  | "promo_code_id"
+  | "payment_deadline"
+>;
 
-export interface QuoteRow {
-  event_id: string;
-  price_tier_id: string;
-  quantity: number;
-  unit_price: string;
-  subtotal: string;
-  discount_amount: string;
-  total_amount: string;
-  currency: string;
-  promo_code_id: string | null;
-  payment_deadline: Date;
-}
-
+/** A quote is what a booking of the same seats records: one conversion for both. */
 export const toQuote = (row: QuoteRow): BookingQuote => ({
   eventId: row.event_id,
   priceTierId: row.price_tier_id,
@@ -105,6 +84,20 @@ export const toQuote = (row: QuoteRow): BookingQuote => ({
   currency: row.currency,
   promoCodeId: opt(row.promo_code_id),
   paymentDeadline: toTimestamp(row.payment_deadline),
+});
+
+export const toBooking = (row: BookingRow): Booking => ({
+  ...toQuote(row),
+  id: row.id,
+  userId: row.user_id,
+  status: fromLabel(BookingStatus, "BOOKING_STATUS", row.status),
+  confirmedAt: toTimestamp(row.confirmed_at),
+  canceledAt: toTimestamp(row.canceled_at),
+  canceledBy: opt(row.canceled_by),
+  cancelReason: opt(row.cancel_reason),
+  expiredAt: toTimestamp(row.expired_at),
+  createdAt: toTimestamp(row.created_at),
+  updatedAt: toTimestamp(row.updated_at),
 });
 
 export interface PaymentRow {

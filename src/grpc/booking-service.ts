@@ -12,7 +12,7 @@ import {
 } from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext, type Tx } from "./call.ts";
-import { fromTimestamp, nextPageToken, readPage } from "./convert.ts";
+import { fromTimestamp } from "./convert.ts";
 import {
   toBooking,
   toLabel,
@@ -26,7 +26,7 @@ import {
   type QuoteRow,
   type RefundRow,
 } from "./booking-convert.ts";
-import { callFunction, optionalUuid, uuid } from "./sql.ts";
+import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
 import { NotFound } from "./status.ts";
 
 type BookingHandlers = Pick<
@@ -88,19 +88,17 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
     }),
 
     listBookings: unary(ctx, "ListBookings", async (tx, req: api.ListBookingsRequest) => {
-      const page = readPage(req.pageSize, req.pageToken);
       // assert_signed_in in FROM runs once, even for an empty page: anonymous → UNAUTHENTICATED.
-      const { rows } = await tx.query<BookingRow>(
+      const { rows, nextPageToken } = await queryPage<BookingRow>(
+        tx,
+        req,
         `select b.* from app_public.booking b, app_hidden.assert_signed_in() me
           where case when $1::uuid is null then b.user_id = me else b.event_id = $1::uuid end
           order by b.created_at desc, b.id desc
           limit $2 offset $3`,
-        [optionalUuid(req.eventId, "event_id") ?? null, page.limit + 1, page.offset],
+        [optionalUuid(req.eventId, "event_id") ?? null],
       );
-      return {
-        bookings: rows.slice(0, page.limit).map(toBooking),
-        nextPageToken: nextPageToken(page, rows.length),
-      };
+      return { bookings: rows.map(toBooking), nextPageToken };
     }),
 
     cancelBooking: unary(ctx, "CancelBooking", async (tx, req: api.CancelBookingRequest) => {
@@ -170,18 +168,16 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
     ),
 
     listPromoCodes: unary(ctx, "ListPromoCodes", async (tx, req: api.ListPromoCodesRequest) => {
-      const page = readPage(req.pageSize, req.pageToken);
-      const { rows } = await tx.query<PromoCodeRow>(
+      const { rows, nextPageToken } = await queryPage<PromoCodeRow>(
+        tx,
+        req,
         `select ${PROMO_COLUMNS} from app_public.promo_code r, app_hidden.assert_signed_in() me
           where $1::uuid is null or r.event_id = $1::uuid
           order by r.created_at desc, r.id desc
           limit $2 offset $3`,
-        [optionalUuid(req.eventId, "event_id") ?? null, page.limit + 1, page.offset],
+        [optionalUuid(req.eventId, "event_id") ?? null],
       );
-      return {
-        promoCodes: rows.slice(0, page.limit).map(toPromoCode),
-        nextPageToken: nextPageToken(page, rows.length),
-      };
+      return { promoCodes: rows.map(toPromoCode), nextPageToken };
     }),
 
     deactivatePromoCode: unary(ctx, "DeactivatePromoCode", async (tx, req: api.DeactivatePromoCodeRequest) =>

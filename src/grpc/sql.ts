@@ -8,6 +8,7 @@
 import type { QueryResultRow } from "pg";
 import type { Tx } from "./call.ts";
 import { InvalidArgument } from "./status.ts";
+import { nextPageToken, readPage } from "./convert.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,4 +48,20 @@ export async function callFunction<Row extends QueryResultRow>(
   }
   const { rows } = await tx.query<Row>(`select ${columns} from app_public.${fn}(${names.join(", ")}) r`, values);
   return rows;
+}
+
+/**
+ * One page of a list query: `sql` ends with `limit $n offset $n+1`, the two
+ * parameters this adds after `params`. Fetches one row more than the page to
+ * know whether a next page exists.
+ */
+export async function queryPage<Row extends QueryResultRow>(
+  tx: Tx,
+  request: { pageSize: number; pageToken: string },
+  sql: string,
+  params: unknown[],
+): Promise<{ rows: Row[]; nextPageToken: string }> {
+  const page = readPage(request.pageSize, request.pageToken);
+  const { rows } = await tx.query<Row>(sql, [...params, page.limit + 1, page.offset]);
+  return { rows: rows.slice(0, page.limit), nextPageToken: nextPageToken(page, rows.length) };
 }
