@@ -7,45 +7,20 @@
  * 127.0.0.1:5432 (trust auth, user postgres); else an embedded PostgreSQL in
  * .data/test-postgres.
  */
-import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedCluster } from "../src/db/embedded.ts";
+import type { EmbeddedCluster } from "../src/db/embedded.ts";
+import { findLocalServer, withDatabase } from "../src/db/local-server.ts";
 import { releaseMigrationPools, resetDatabase } from "../src/db/migrations.ts";
 
 // TEST_DATABASE_NAME lets two suites share one server without resetting each other.
 const TEST_DB = process.env.TEST_DATABASE_NAME ?? "aquastream_test";
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 let embedded: EmbeddedCluster | undefined;
 
 export async function setup(project: TestProject) {
-  let rootUrl: string;
-  if (process.env.TEST_DATABASE_URL) {
-    rootUrl = withDatabase(process.env.TEST_DATABASE_URL, "postgres");
-  } else if (await reachable("postgres://postgres@127.0.0.1:5432/postgres")) {
-    rootUrl = "postgres://postgres@127.0.0.1:5432/postgres";
-  } else {
-    embedded = await startEmbeddedPostgres(".data/test", 54339);
-    rootUrl = embedded.rootUrl;
-  }
+  const server = await findLocalServer(process.env.TEST_DATABASE_URL, ".data/test", 54339);
+  embedded = server.embedded;
+  const rootUrl = server.rootUrl;
   const databaseUrl = withDatabase(rootUrl, TEST_DB);
   await resetDatabase({ databaseUrl, rootUrl, shadowUrl: withDatabase(rootUrl, `${TEST_DB}_shadow`) });
   releaseMigrationPools();
