@@ -353,6 +353,113 @@ COMMENT ON COLUMN app_public.price_tier_input.currency IS 'ISO 4217 currency cod
 COMMENT ON COLUMN app_public.price_tier_input.quota IS 'Optional number of seats this tier may sell (1 to the event capacity); null means no own limit.';
 
 
+--
+-- Name: rating_summary; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.rating_summary AS (
+	average double precision,
+	count integer,
+	one_star integer,
+	two_stars integer,
+	three_stars integer,
+	four_stars integer,
+	five_stars integer
+);
+
+
+--
+-- Name: TYPE rating_summary; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.rating_summary IS 'The ratings of an event''s active reviews.';
+
+
+--
+-- Name: COLUMN rating_summary.average; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.average IS 'Mean rating (1 to 5), rounded to two decimals; null when there is no active review.';
+
+
+--
+-- Name: COLUMN rating_summary.count; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.count IS 'Active reviews.';
+
+
+--
+-- Name: COLUMN rating_summary.one_star; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.one_star IS 'Active reviews rated 1.';
+
+
+--
+-- Name: COLUMN rating_summary.two_stars; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.two_stars IS 'Active reviews rated 2.';
+
+
+--
+-- Name: COLUMN rating_summary.three_stars; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.three_stars IS 'Active reviews rated 3.';
+
+
+--
+-- Name: COLUMN rating_summary.four_stars; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.four_stars IS 'Active reviews rated 4.';
+
+
+--
+-- Name: COLUMN rating_summary.five_stars; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.rating_summary.five_stars IS 'Active reviews rated 5.';
+
+
+--
+-- Name: review_sort; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.review_sort AS ENUM (
+    'newest',
+    'oldest',
+    'most_helpful'
+);
+
+
+--
+-- Name: TYPE review_sort; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.review_sort IS 'Order of search_reviews: newest first, oldest first (the moderation queue), or most helpful votes first (then newest).';
+
+
+--
+-- Name: review_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.review_status AS ENUM (
+    'pending',
+    'active',
+    'rejected'
+);
+
+
+--
+-- Name: TYPE review_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.review_status IS 'pending (waiting for moderation; seen by its author and admins), active (public), rejected (by an admin; seen by its author and admins).';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -697,6 +804,41 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.assert_event_valid(e app_public.event) IS 'Validates an event row about to be written: 22023 (argument named in the message and `column`), EVDAT (ends before it starts), EVDUR (longer than 30 days).';
+
+
+--
+-- Name: assert_review_valid(integer, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_review_valid(rating integer, content text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  if rating is null or rating not between 1 and 5 then
+    raise exception 'rating must be a whole number from 1 to 5'
+      using errcode = 'RVRAT', column = 'rating';
+  end if;
+  if content is null or content !~ '\S' then
+    raise exception 'content must not be empty'
+      using errcode = 'RVLEN', column = 'content', hint = 'Write 1 to 4000 characters.';
+  end if;
+  if char_length(content) > 4000 then
+    raise exception 'content must be at most 4000 characters long; it has %', char_length(content)
+      using errcode = 'RVLEN', column = 'content';
+  end if;
+  if content ~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]' then
+    raise exception 'content must not contain control characters (only tab, line feed and carriage return are allowed)'
+      using errcode = 'RVCTL', column = 'content';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_review_valid(rating integer, content text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_review_valid(rating integer, content text) IS 'Validates a review''s rating (RVRAT) and text (RVLEN: blank or over 4000 characters; RVCTL: control characters).';
 
 
 --
@@ -2206,6 +2348,191 @@ COMMENT ON FUNCTION app_hidden.refund_data(r app_public.refund) IS 'A refund as 
 
 
 --
+-- Name: review; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.review (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    rating integer NOT NULL,
+    content text NOT NULL,
+    status app_public.review_status NOT NULL,
+    helpful_count integer DEFAULT 0 NOT NULL,
+    moderated_by uuid,
+    moderated_at timestamp with time zone,
+    moderation_note text,
+    edited_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT review_content_check CHECK ((((char_length(content) >= 1) AND (char_length(content) <= 4000)) AND (content ~ '\S'::text))),
+    CONSTRAINT review_content_control_check CHECK ((content !~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]'::text)),
+    CONSTRAINT review_helpful_count_check CHECK ((helpful_count >= 0)),
+    CONSTRAINT review_moderated_at_check CHECK ((((moderated_at IS NULL) = (moderated_by IS NULL)) AND ((moderation_note IS NULL) OR (moderated_at IS NOT NULL)) AND ((status <> 'rejected'::app_public.review_status) OR (moderated_at IS NOT NULL)))),
+    CONSTRAINT review_moderation_note_check CHECK (((char_length(moderation_note) >= 1) AND (char_length(moderation_note) <= 1000))),
+    CONSTRAINT review_rating_check CHECK (((rating >= 1) AND (rating <= 5)))
+);
+
+
+--
+-- Name: TABLE review; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.review IS '@behavior -insert -update -delete
+A participant''s review of an event they attended (confirmed booking, event ended): rating 1 to 5 and plain text. One per user per event. Everyone sees active reviews; pending and rejected ones only their author and admins. Changed through create_review, update_review, delete_review, moderate_review, and (helpful_count) mark_review_helpful / unmark_review_helpful.';
+
+
+--
+-- Name: COLUMN review.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.id IS 'Identifier of the review.';
+
+
+--
+-- Name: COLUMN review.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.event_id IS 'The event reviewed.';
+
+
+--
+-- Name: COLUMN review.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.user_id IS 'The author (Keycloak user id).';
+
+
+--
+-- Name: COLUMN review.rating; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.rating IS '1 (worst) to 5 (best).';
+
+
+--
+-- Name: COLUMN review.content; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.content IS 'Plain text, 1 to 4000 characters, stored exactly as the author sent it (no trimming, no HTML escaping): render it as text, never as HTML. Line breaks and tabs are kept; other control characters are refused.';
+
+
+--
+-- Name: COLUMN review.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.status IS 'pending (waiting for an admin), active (public) or rejected (by an admin).';
+
+
+--
+-- Name: COLUMN review.helpful_count; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.helpful_count IS 'How many users marked the review helpful: the number of its votes (kept in step by a trigger, exact under concurrency).';
+
+
+--
+-- Name: COLUMN review.moderated_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.moderated_by IS 'The admin who last moderated it (Keycloak user id); null if never moderated.';
+
+
+--
+-- Name: COLUMN review.moderated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.moderated_at IS 'When it was last moderated.';
+
+
+--
+-- Name: COLUMN review.moderation_note; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.moderation_note IS 'The admin''s note of the last moderation (1 to 1000 characters), shown to whoever sees the review: write it for the author.';
+
+
+--
+-- Name: COLUMN review.edited_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.edited_at IS 'When its author last changed the rating or text; null if never edited.';
+
+
+--
+-- Name: COLUMN review.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.created_at IS 'When it was written.';
+
+
+--
+-- Name: COLUMN review.updated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review.updated_at IS 'When the row last changed (edits, moderation, vote counts).';
+
+
+--
+-- Name: review_data(app_public.review); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.review_data(r app_public.review) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', r.id, 'eventId', r.event_id, 'userId', r.user_id, 'rating', r.rating, 'content', r.content,
+    'status', r.status, 'helpfulCount', r.helpful_count, 'moderatedBy', r.moderated_by,
+    'moderatedAt', r.moderated_at, 'moderationNote', r.moderation_note, 'editedAt', r.edited_at,
+    'createdAt', r.created_at
+  );
+$$;
+
+
+--
+-- Name: FUNCTION review_data(r app_public.review); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.review_data(r app_public.review) IS 'A review as the JSON payload of outbox messages (camelCase keys).';
+
+
+--
+-- Name: review_is_visible(app_public.review); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.review_is_visible(r app_public.review) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select r.status = 'active' or r.user_id = app_public.current_user_id() or app_public.has_role('admin');
+$$;
+
+
+--
+-- Name: FUNCTION review_is_visible(r app_public.review); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.review_is_visible(r app_public.review) IS 'Whether the caller may see this review: the rule of the select_visible policy, for security-definer functions. Keep both in step.';
+
+
+--
+-- Name: review_moderation_on(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.review_moderation_on() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce((select s.value = 'on' from app_private.setting s where s.key = 'review_moderation'), false);
+$$;
+
+
+--
+-- Name: FUNCTION review_moderation_on(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.review_moderation_on() IS 'Whether reviews are moderated before they are shown: setting review_moderation (default off).';
+
+
+--
 -- Name: tg__set_updated_at(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2535,6 +2862,55 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_refund__check_total() IS 'Constraint trigger (deferred): a payment''s refunds add up to its refunded_amount (23514) and never exceed its amount (RFAMT).';
+
+
+--
+-- Name: tg_review_helpful_vote__count(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_review_helpful_vote__count() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    update app_public.review r set helpful_count = r.helpful_count + 1 where r.id = new.review_id;
+  else
+    -- Nothing to update when the review itself is being deleted (cascade).
+    update app_public.review r set helpful_count = r.helpful_count - 1 where r.id = old.review_id;
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_review_helpful_vote__count(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_review_helpful_vote__count() IS 'Trigger: keeps review.helpful_count equal to the number of its votes, in the voting transaction.';
+
+
+--
+-- Name: tg_review_helpful_vote__not_author(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_review_helpful_vote__not_author() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if exists (select from app_public.review r where r.id = new.review_id and r.user_id = new.user_id) then
+    raise exception 'you cannot mark your own review helpful' using errcode = 'RVOWN';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_review_helpful_vote__not_author(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_review_helpful_vote__not_author() IS 'Trigger: a review''s author cannot vote for it (RVOWN), whoever inserts the row.';
 
 
 --
@@ -3129,6 +3505,73 @@ COMMENT ON FUNCTION app_public.create_promo_code(code text, event_id uuid, perce
 
 
 --
+-- Name: create_review(uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_review(event_id uuid, rating integer, content text) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event app_public.event;
+  v_booking_status app_public.booking_status;
+  v_review app_public.review;
+begin
+  select * into v_event from app_public.event e where e.id = create_review.event_id;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception 'event not found' using errcode = 'P0002';
+  end if;
+  perform app_hidden.assert_review_valid(create_review.rating, create_review.content);
+  if v_event.status = 'canceled' then
+    raise exception 'the event was canceled; it cannot be reviewed' using errcode = '55000', column = 'status';
+  end if;
+  if v_event.ends_at > now() then
+    raise exception 'the event has not ended yet; reviews open at %', v_event.ends_at
+      using errcode = 'RVEND', hint = 'Review the event after it ends.';
+  end if;
+  if not exists (
+    select from app_public.booking b
+    where b.event_id = v_event.id and b.user_id = v_user_id and b.status = 'confirmed'
+  ) then
+    select b.status into v_booking_status from app_public.booking b
+    where b.event_id = v_event.id and b.user_id = v_user_id
+    order by b.created_at desc
+    limit 1;
+    raise exception '%', case
+        when v_booking_status is null then 'only participants with a confirmed booking may review this event; you have no booking of it'
+        else format('only participants with a confirmed booking may review this event; your booking is %s', v_booking_status)
+      end
+      using errcode = 'RVNBK';
+  end if;
+
+  insert into app_public.review (event_id, user_id, rating, content, status)
+  values (
+    v_event.id, v_user_id, create_review.rating, create_review.content,
+    case when app_hidden.review_moderation_on() then 'pending' else 'active' end::app_public.review_status
+  )
+  on conflict on constraint review_event_id_user_id_key do nothing
+  returning * into v_review;
+  if v_review.id is null then
+    -- Also when a review of the same user committed meanwhile (the unique constraint waited for it).
+    raise exception 'you have already reviewed this event'
+      using errcode = 'RVDUP', hint = 'Change it with update_review.';
+  end if;
+
+  perform app_hidden.record_change('review', v_review.id, 'ReviewCreated', 'review.create', 'review', app_hidden.review_data(v_review));
+  return v_review;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_review(event_id uuid, rating integer, content text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) IS 'Reviews an event the caller attended: a confirmed booking of it, and the event has ended. One review per user per event; rating 1 to 5; content plain text, 1 to 4000 characters, stored as given. The review is active at once, or pending until an admin moderates it when moderation is on (setting review_moderation). Errors: 28000, P0002 (event), RVRAT, RVLEN, RVCTL, 55000 (event canceled), RVEND (not ended yet), RVNBK (no confirmed booking), RVDUP (already reviewed).';
+
+
+--
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3212,6 +3655,44 @@ COMMENT ON FUNCTION app_public.deactivate_promo_code(id uuid) IS 'Deactivates a 
 
 
 --
+-- Name: delete_review(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.delete_review(id uuid) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_review app_public.review;
+begin
+  select * into v_review from app_public.review r where r.id = delete_review.id for update;
+  if not found or not app_hidden.review_is_visible(v_review) then
+    raise exception 'review not found' using errcode = 'P0002';
+  end if;
+  if v_review.user_id <> v_user_id and not app_public.has_role('admin') then
+    raise exception 'only its author or an admin may delete a review' using errcode = '42501';
+  end if;
+
+  delete from app_public.review r where r.id = v_review.id; -- its votes go with it
+
+  perform app_hidden.record_change(
+    'review', v_review.id, 'ReviewDeleted', 'review.delete', 'review',
+    jsonb_build_object('deletedBy', v_user_id, 'review', app_hidden.review_data(v_review))
+  );
+  return v_review;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_review(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.delete_review(id uuid) IS 'Deletes a review (its author, or an admin) with its helpful votes, and returns it as it was. The author may review the event again afterwards. Errors: 28000, P0002, 42501.';
+
+
+--
 -- Name: event_distance_km(app_public.event, double precision, double precision); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3271,6 +3752,25 @@ COMMENT ON FUNCTION app_public.event_my_booking(e app_public.event) IS 'The call
 
 
 --
+-- Name: event_my_review(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_my_review(e app_public.event) RETURNS app_public.review
+    LANGUAGE sql STABLE
+    AS $$
+  select r.* from app_public.review r
+  where r.event_id = e.id and r.user_id = app_public.current_user_id();
+$$;
+
+
+--
+-- Name: FUNCTION event_my_review(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_my_review(e app_public.event) IS 'The caller''s own review of this event in any status (pending, active, rejected), if any.';
+
+
+--
 -- Name: event_price_tier_seats_available(app_public.event_price_tier); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3286,6 +3786,33 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) IS 'Seats this tier may still sell under its own quota; null when the tier has no quota (the event''s free seats apply).';
+
+
+--
+-- Name: event_rating_summary(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_rating_summary(e app_public.event) RETURNS app_public.rating_summary
+    LANGUAGE sql STABLE
+    AS $$
+  select
+    round(avg(r.rating), 2)::double precision,
+    count(*)::integer,
+    count(*) filter (where r.rating = 1)::integer,
+    count(*) filter (where r.rating = 2)::integer,
+    count(*) filter (where r.rating = 3)::integer,
+    count(*) filter (where r.rating = 4)::integer,
+    count(*) filter (where r.rating = 5)::integer
+  from app_public.review r
+  where r.event_id = e.id and r.status = 'active';
+$$;
+
+
+--
+-- Name: FUNCTION event_rating_summary(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_rating_summary(e app_public.event) IS 'Rating summary of the event''s active reviews: average (null without reviews), count, and count per star. The same for every caller.';
 
 
 --
@@ -3430,6 +3957,114 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) IS 'Starts paying a pending booking of the caller: a pending payment of the booking''s total with a checkout URL. Calling it again with the same method returns the same payment. Errors: 28000, P0002, 22023, 55000 (booking not pending, or another method in progress), BKEXP (deadline passed).';
+
+
+--
+-- Name: mark_review_helpful(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.mark_review_helpful(review_id uuid) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_review app_public.review;
+  v_voted boolean;
+begin
+  select * into v_review from app_public.review r where r.id = mark_review_helpful.review_id;
+  if not found or not app_hidden.review_is_visible(v_review) then
+    raise exception 'review not found' using errcode = 'P0002';
+  end if;
+  if v_review.user_id = v_user_id then
+    raise exception 'you cannot mark your own review helpful' using errcode = 'RVOWN';
+  end if;
+  if v_review.status <> 'active' then
+    raise exception 'only active reviews can be marked helpful; this one is %', v_review.status
+      using errcode = '55000', column = 'status';
+  end if;
+
+  -- The count trigger adds 1 under the review's row lock; a second vote of
+  -- the same user (even concurrent) inserts nothing and changes nothing.
+  insert into app_public.review_helpful_vote as v (review_id, user_id)
+  values (v_review.id, v_user_id)
+  on conflict on constraint review_helpful_vote_pkey do nothing
+  returning true into v_voted;
+
+  select * into v_review from app_public.review r where r.id = v_review.id;
+  if v_voted then
+    perform app_hidden.record_change(
+      'review', v_review.id, 'ReviewMarkedHelpful', 'review.mark_helpful', 'review_helpful_vote',
+      jsonb_build_object('reviewId', v_review.id, 'eventId', v_review.event_id, 'userId', v_user_id, 'helpfulCount', v_review.helpful_count),
+      format('(%s,%s)', v_review.id, v_user_id)
+    );
+  end if;
+  return v_review;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION mark_review_helpful(review_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.mark_review_helpful(review_id uuid) IS 'The caller marks an active review helpful (one vote per user; marking it again changes nothing) and gets the review with its new helpful_count. Errors: 28000, P0002, RVOWN (own review), 55000 (not active).';
+
+
+--
+-- Name: moderate_review(uuid, app_public.review_status, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text DEFAULT NULL::text) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_note text := app_hidden.clean_text(moderate_review.note);
+  v_old app_public.review;
+  v_new app_public.review;
+begin
+  if not app_public.has_role('admin') then
+    raise exception 'only admins may moderate reviews' using errcode = '42501';
+  end if;
+  select * into v_old from app_public.review r where r.id = moderate_review.id for no key update;
+  if not found then
+    raise exception 'review not found' using errcode = 'P0002';
+  end if;
+  if moderate_review.status is null or moderate_review.status = 'pending' then
+    raise exception 'status must be active or rejected' using errcode = '22023', column = 'status';
+  end if;
+  if char_length(v_note) > 1000 then
+    raise exception 'note must be at most 1000 characters long' using errcode = '22023', column = 'note';
+  end if;
+  if v_note ~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]' then
+    raise exception 'note must not contain control characters (only tab, line feed and carriage return are allowed)'
+      using errcode = 'RVCTL', column = 'note';
+  end if;
+  if v_old.status = moderate_review.status and v_old.moderation_note is not distinct from v_note then
+    return v_old; -- the same decision again: nothing to record
+  end if;
+
+  update app_public.review r
+  set status = moderate_review.status, moderated_by = v_user_id, moderated_at = now(), moderation_note = v_note
+  where r.id = v_old.id
+  returning * into v_new;
+
+  perform app_hidden.record_change(
+    'review', v_new.id, 'ReviewModerated', 'review.moderate', 'review',
+    jsonb_build_object('fromStatus', v_old.status, 'review', app_hidden.review_data(v_new))
+  );
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION moderate_review(id uuid, status app_public.review_status, note text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) IS 'An admin makes a review active (public) or rejected (hidden from everyone but its author and admins, at once), with an optional note for the author (up to 1000 characters); who and when are recorded on the review. The same decision again returns it unchanged. Errors: 28000, 42501 (not an admin), P0002, 22023 (status pending or null, note too long), RVCTL (control characters in the note).';
 
 
 --
@@ -3679,6 +4314,27 @@ COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price ti
 
 
 --
+-- Name: review_is_marked_helpful(app_public.review); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.review_is_marked_helpful(r app_public.review) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select exists (
+    select from app_public.review_helpful_vote v
+    where v.review_id = r.id and v.user_id = app_public.current_user_id()
+  );
+$$;
+
+
+--
+-- Name: FUNCTION review_is_marked_helpful(r app_public.review); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) IS 'Whether the caller has marked this review helpful (false for anonymous callers).';
+
+
+--
 -- Name: search_events(text, timestamp with time zone, timestamp with time zone, text, double precision, double precision, double precision, boolean); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3734,6 +4390,91 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) IS 'The catalog: events the caller may see, ordered by start time. Filters (all optional): category id; start time between starts_from and starts_to (inclusive); free text in title, location and description (web-search syntax: words, "quoted phrase", -not, or); within radius_km of a point; only_available = published events with free seats. Errors: 22023 (argument named), EVDAT (starts_to before starts_from).';
+
+
+--
+-- Name: search_reviews(uuid, app_public.review_status, app_public.review_sort, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.search_reviews(event_id uuid DEFAULT NULL::uuid, status app_public.review_status DEFAULT 'active'::app_public.review_status, sort app_public.review_sort DEFAULT 'newest'::app_public.review_sort, only_mine boolean DEFAULT false) RETURNS SETOF app_public.review
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+  -- Visibility is RLS's business (this function runs as the caller): the
+  -- public gets active reviews only, authors also their own, admins all.
+  -- Each order is total (ties broken by id), so pages never overlap.
+  if coalesce(search_reviews.sort, 'newest') = 'newest' then
+    return query
+      select r.* from app_public.review r
+      where (search_reviews.event_id is null or r.event_id = search_reviews.event_id)
+        and (search_reviews.status is null or r.status = search_reviews.status)
+        and (not coalesce(search_reviews.only_mine, false) or r.user_id = app_public.current_user_id())
+      order by r.created_at desc, r.id desc;
+  elsif search_reviews.sort = 'oldest' then
+    return query
+      select r.* from app_public.review r
+      where (search_reviews.event_id is null or r.event_id = search_reviews.event_id)
+        and (search_reviews.status is null or r.status = search_reviews.status)
+        and (not coalesce(search_reviews.only_mine, false) or r.user_id = app_public.current_user_id())
+      order by r.created_at, r.id;
+  else
+    return query
+      select r.* from app_public.review r
+      where (search_reviews.event_id is null or r.event_id = search_reviews.event_id)
+        and (search_reviews.status is null or r.status = search_reviews.status)
+        and (not coalesce(search_reviews.only_mine, false) or r.user_id = app_public.current_user_id())
+      order by r.helpful_count desc, r.created_at desc, r.id desc;
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean) IS 'Reviews the caller may see, paged by the client. event_id: of one event (null: all events). status: active by default; pending or rejected show the caller''s own ones (admins: everyone''s, the moderation queue); null: every status the caller may see. sort: newest (default), oldest, or most_helpful (then newest). only_mine: the caller''s own reviews only.';
+
+
+--
+-- Name: unmark_review_helpful(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.unmark_review_helpful(review_id uuid) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_review app_public.review;
+begin
+  select * into v_review from app_public.review r where r.id = unmark_review_helpful.review_id;
+  if not found or not app_hidden.review_is_visible(v_review) then
+    raise exception 'review not found' using errcode = 'P0002';
+  end if;
+
+  delete from app_public.review_helpful_vote v
+  where v.review_id = v_review.id and v.user_id = v_user_id;
+  if not found then
+    return v_review; -- no vote to take back
+  end if;
+
+  select * into v_review from app_public.review r where r.id = v_review.id;
+  perform app_hidden.record_change(
+    'review', v_review.id, 'ReviewUnmarkedHelpful', 'review.unmark_helpful', 'review_helpful_vote',
+    jsonb_build_object('reviewId', v_review.id, 'eventId', v_review.event_id, 'userId', v_user_id, 'helpfulCount', v_review.helpful_count),
+    format('(%s,%s)', v_review.id, v_user_id)
+  );
+  return v_review;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION unmark_review_helpful(review_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.unmark_review_helpful(review_id uuid) IS 'The caller takes back their helpful vote on a review and gets the review with its new helpful_count; without a vote it returns the review unchanged. Errors: 28000, P0002.';
 
 
 --
@@ -3928,6 +4669,66 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) IS 'Changes the name, price or quota of a price tier of a draft or published event (its organizer, or an admin); null leaves a field unchanged, remove_quota drops the tier''s own limit. The currency cannot change. Errors: 28000, 42501, P0002, 55000, 22023, TRQTA, TRSEA (quota below seats taken), 23505.';
+
+
+--
+-- Name: update_review(uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.update_review(id uuid, rating integer DEFAULT NULL::integer, content text DEFAULT NULL::text) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_old app_public.review;
+  v_new app_public.review;
+begin
+  -- "no key update": votes (which key-share lock the review) are not blocked by an edit.
+  select * into v_old from app_public.review r where r.id = update_review.id for no key update;
+  if not found or not app_hidden.review_is_visible(v_old) then
+    raise exception 'review not found' using errcode = 'P0002';
+  end if;
+  if v_old.user_id <> v_user_id then
+    raise exception 'only its author may change a review' using errcode = '42501';
+  end if;
+  v_new := v_old;
+  v_new.rating := coalesce(update_review.rating, v_old.rating);
+  v_new.content := coalesce(update_review.content, v_old.content);
+  perform app_hidden.assert_review_valid(v_new.rating, v_new.content);
+  if (v_new.rating, v_new.content) = (v_old.rating, v_old.content) then
+    return v_old; -- nothing changed, nothing to announce
+  end if;
+
+  update app_public.review r set
+    rating = v_new.rating,
+    content = v_new.content,
+    -- Back to moderation when it is on; a pending or rejected review always waits for an admin again.
+    status = case when app_hidden.review_moderation_on() or v_old.status <> 'active' then 'pending' else 'active' end::app_public.review_status,
+    edited_at = now()
+  where r.id = v_old.id
+  returning * into v_new;
+
+  perform app_hidden.record_change(
+    'review', v_new.id, 'ReviewUpdated', 'review.update', 'review',
+    jsonb_build_object(
+      'changes', app_hidden.jsonb_changes(
+        jsonb_build_object('rating', v_old.rating, 'content', v_old.content, 'status', v_old.status),
+        jsonb_build_object('rating', v_new.rating, 'content', v_new.content, 'status', v_new.status)
+      ),
+      'review', app_hidden.review_data(v_new)
+    )
+  );
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_review(id uuid, rating integer, content text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.update_review(id uuid, rating integer, content text) IS 'Changes the rating and/or text of the caller''s own review (null leaves a field unchanged). With moderation on, or when the review was pending or rejected, it goes (back) to pending; otherwise it stays active. A call that changes nothing writes nothing. Errors: 28000, P0002, 42501 (not the author), RVRAT, RVLEN, RVCTL.';
 
 
 --
@@ -4235,6 +5036,69 @@ ALTER TABLE app_private.outbox ALTER COLUMN "position" ADD GENERATED ALWAYS AS I
 
 
 --
+-- Name: review_helpful_vote; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.review_helpful_vote (
+    review_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE review_helpful_vote; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.review_helpful_vote IS '@behavior -insert -update -delete
+A user found a review helpful: one row per user per review, never by its author. Each user sees only their own votes. Changed through mark_review_helpful and unmark_review_helpful.';
+
+
+--
+-- Name: COLUMN review_helpful_vote.review_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_helpful_vote.review_id IS 'The review voted for.';
+
+
+--
+-- Name: COLUMN review_helpful_vote.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_helpful_vote.user_id IS 'The voter (Keycloak user id).';
+
+
+--
+-- Name: COLUMN review_helpful_vote.created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_helpful_vote.created_at IS 'When the vote was cast.';
+
+
+--
+-- Name: review_helpful_drift; Type: VIEW; Schema: app_private; Owner: -
+--
+
+CREATE VIEW app_private.review_helpful_drift WITH (security_invoker='true') AS
+ SELECT r.id,
+    r.helpful_count AS counted,
+    (( SELECT count(*) AS count
+           FROM app_public.review_helpful_vote v
+          WHERE (v.review_id = r.id)))::integer AS actual
+   FROM app_public.review r
+  WHERE (r.helpful_count <> ( SELECT count(*) AS count
+           FROM app_public.review_helpful_vote v
+          WHERE (v.review_id = r.id)));
+
+
+--
+-- Name: VIEW review_helpful_drift; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON VIEW app_private.review_helpful_drift IS 'Reviews whose helpful_count differs from their number of votes. Must return nothing; a row means the table was changed behind the triggers'' back. For DBAs (scans every review).';
+
+
+--
 -- Name: seat_drift; Type: VIEW; Schema: app_private; Owner: -
 --
 
@@ -4285,6 +5149,7 @@ CREATE TABLE app_private.setting (
 CASE key
     WHEN 'booking_hold_minutes'::text THEN ((value ~ '^[0-9]{1,4}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 1440)))
     WHEN 'payment_url_base'::text THEN (value ~ '^https?://'::text)
+    WHEN 'review_moderation'::text THEN (value = ANY (ARRAY['on'::text, 'off'::text]))
     ELSE true
 END)
 );
@@ -4521,6 +5386,30 @@ ALTER TABLE ONLY app_public.refund
 
 
 --
+-- Name: review review_event_id_user_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review
+    ADD CONSTRAINT review_event_id_user_id_key UNIQUE (event_id, user_id);
+
+
+--
+-- Name: review_helpful_vote review_helpful_vote_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review_helpful_vote
+    ADD CONSTRAINT review_helpful_vote_pkey PRIMARY KEY (review_id, user_id);
+
+
+--
+-- Name: review review_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review
+    ADD CONSTRAINT review_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: audit_log_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
@@ -4675,6 +5564,41 @@ CREATE INDEX refund_payment_id_idx ON app_public.refund USING btree (payment_id)
 
 
 --
+-- Name: review_event_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_event_id_created_at_idx ON app_public.review USING btree (event_id, created_at DESC, id DESC) WHERE (status = 'active'::app_public.review_status);
+
+
+--
+-- Name: review_event_id_helpful_count_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_event_id_helpful_count_idx ON app_public.review USING btree (event_id, helpful_count DESC, created_at DESC, id DESC) WHERE (status = 'active'::app_public.review_status);
+
+
+--
+-- Name: review_helpful_vote_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_helpful_vote_user_id_idx ON app_public.review_helpful_vote USING btree (user_id);
+
+
+--
+-- Name: review_status_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_status_created_at_idx ON app_public.review USING btree (status, created_at);
+
+
+--
+-- Name: review_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_user_id_idx ON app_public.review USING btree (user_id, created_at);
+
+
+--
 -- Name: outbox _900_enqueue_relay; Type: TRIGGER; Schema: app_private; Owner: -
 --
 
@@ -4686,6 +5610,13 @@ CREATE TRIGGER _900_enqueue_relay AFTER INSERT ON app_private.outbox FOR EACH ST
 --
 
 CREATE CONSTRAINT TRIGGER _100_check_total AFTER INSERT ON app_public.refund DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app_private.tg_refund__check_total();
+
+
+--
+-- Name: review_helpful_vote _100_not_author; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_not_author BEFORE INSERT OR UPDATE ON app_public.review_helpful_vote FOR EACH ROW EXECUTE FUNCTION app_private.tg_review_helpful_vote__not_author();
 
 
 --
@@ -4724,10 +5655,24 @@ CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.promo_code FOR EACH R
 
 
 --
+-- Name: review _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.review FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
 -- Name: event_price_tier _200_check_event; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
 CREATE CONSTRAINT TRIGGER _200_check_event AFTER INSERT OR UPDATE OF event_id, name, price, currency, quota ON app_public.event_price_tier NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION app_private.tg_event_price_tier__check_event();
+
+
+--
+-- Name: review_helpful_vote _200_count; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_count AFTER INSERT OR DELETE ON app_public.review_helpful_vote FOR EACH ROW EXECUTE FUNCTION app_private.tg_review_helpful_vote__count();
 
 
 --
@@ -4853,6 +5798,22 @@ ALTER TABLE ONLY app_public.refund
 
 
 --
+-- Name: review review_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review
+    ADD CONSTRAINT review_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: review_helpful_vote review_helpful_vote_review_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review_helpful_vote
+    ADD CONSTRAINT review_helpful_vote_review_id_fkey FOREIGN KEY (review_id) REFERENCES app_public.review(id) ON DELETE CASCADE;
+
+
+--
 -- Name: audit_log; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
@@ -4919,6 +5880,18 @@ ALTER TABLE app_public.promo_code ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.refund ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: review; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.review ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: review_helpful_vote; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.review_helpful_vote ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: event_category select_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -4939,6 +5912,13 @@ CREATE POLICY select_manager ON app_public.promo_code FOR SELECT USING (((event_
 --
 
 CREATE POLICY select_own ON app_public.favorite FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: review_helpful_vote select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.review_helpful_vote FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
 
 
 --
@@ -4979,6 +5959,13 @@ CREATE POLICY select_visible ON app_public.payment FOR SELECT USING ((booking_id
 
 CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((payment_id IN ( SELECT p.id
    FROM app_public.payment p)));
+
+
+--
+-- Name: review select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.review FOR SELECT USING (((status = 'active'::app_public.review_status) OR (user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
 
 
 --
@@ -5024,6 +6011,13 @@ REVOKE ALL ON FUNCTION app_hidden.assert_event_manager() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_hidden.assert_event_valid(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_review_valid(rating integer, content text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_review_valid(rating integer, content text) FROM PUBLIC;
 
 
 --
@@ -5241,6 +6235,35 @@ REVOKE ALL ON FUNCTION app_hidden.refund_data(r app_public.refund) FROM PUBLIC;
 
 
 --
+-- Name: TABLE review; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.review TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.review TO aquastream_member;
+
+
+--
+-- Name: FUNCTION review_data(r app_public.review); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.review_data(r app_public.review) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION review_is_visible(r app_public.review); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.review_is_visible(r app_public.review) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION review_moderation_on(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.review_moderation_on() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__set_updated_at(); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -5308,6 +6331,20 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__status_transition() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_refund__check_total() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_review_helpful_vote__count(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_review_helpful_vote__count() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_review_helpful_vote__not_author(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_review_helpful_vote__not_author() FROM PUBLIC;
 
 
 --
@@ -5391,6 +6428,15 @@ GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, per
 
 
 --
+-- Name: FUNCTION create_review(event_id uuid, rating integer, content text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -5415,6 +6461,15 @@ GRANT ALL ON FUNCTION app_public.current_user_roles() TO aquastream_member;
 REVOKE ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION delete_review(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.delete_review(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_review(id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.delete_review(id uuid) TO aquastream_member;
 
 
 --
@@ -5445,12 +6500,30 @@ GRANT ALL ON FUNCTION app_public.event_my_booking(e app_public.event) TO aquastr
 
 
 --
+-- Name: FUNCTION event_my_review(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_my_review(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_my_review(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_my_review(e app_public.event) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION event_price_tier_seats_available(t app_public.event_price_tier); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_rating_summary(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_rating_summary(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_rating_summary(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_rating_summary(e app_public.event) TO aquastream_member;
 
 
 --
@@ -5487,6 +6560,24 @@ GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_member;
 REVOKE ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION mark_review_helpful(review_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION moderate_review(id uuid, status app_public.review_status, note text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) TO aquastream_member;
 
 
 --
@@ -5553,12 +6644,39 @@ GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_member
 
 
 --
+-- Name: FUNCTION review_is_marked_helpful(r app_public.review); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION unmark_review_helpful(review_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) TO aquastream_member;
 
 
 --
@@ -5577,6 +6695,23 @@ GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description t
 REVOKE ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION update_review(id uuid, rating integer, content text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_member;
+
+
+--
+-- Name: TABLE review_helpful_vote; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.review_helpful_vote TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.review_helpful_vote TO aquastream_member;
 
 
 --

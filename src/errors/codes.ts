@@ -29,6 +29,7 @@ const standard: Record<string, ErrorCode> = {
   "22003": { status: "INVALID_ARGUMENT", meaning: "a number is out of range" },
   "22007": { status: "INVALID_ARGUMENT", meaning: "a date/time is malformed" },
   "22008": { status: "INVALID_ARGUMENT", meaning: "a date/time is out of range" },
+  "22021": { status: "INVALID_ARGUMENT", meaning: "a text contains a NUL character (or bytes that are not UTF-8)" },
   "22023": { status: "INVALID_ARGUMENT", meaning: "an argument is invalid (the message names it)" },
   "22P02": { status: "INVALID_ARGUMENT", meaning: "a value has the wrong form (e.g. not a uuid)" },
   "23502": { status: "INVALID_ARGUMENT", meaning: "a required value is missing" },
@@ -80,6 +81,14 @@ const own: Record<string, ErrorCode> = {
   },
   GWFAI: { status: "FAILED_PRECONDITION", meaning: "the gateway reported the payment failed (payment.error_code, not raised)" },
   RFAMT: { status: "FAILED_PRECONDITION", meaning: "the refund exceeds what is left to refund of the payment" },
+  // Reviews
+  RVNBK: { status: "PERMISSION_DENIED", meaning: "only participants with a confirmed booking of the event may review it" },
+  RVEND: { status: "FAILED_PRECONDITION", meaning: "the event has not ended yet, so it cannot be reviewed" },
+  RVDUP: { status: "ALREADY_EXISTS", meaning: "the caller has already reviewed the event" },
+  RVRAT: { status: "INVALID_ARGUMENT", meaning: "rating must be a whole number from 1 to 5" },
+  RVLEN: { status: "INVALID_ARGUMENT", meaning: "review text is blank or longer than 4000 characters" },
+  RVCTL: { status: "INVALID_ARGUMENT", meaning: "text contains control characters (only tab, line feed, carriage return are allowed)" },
+  RVOWN: { status: "PERMISSION_DENIED", meaning: "the author cannot mark their own review helpful" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

@@ -139,6 +139,9 @@ export interface RowCounts {
   payment: number;
   refund: number;
   promo: number;
+  review: number;
+  /** Helpful votes. */
+  vote: number;
   /** Sum of seats_taken over events, tiers, and promo uses: any seat or use taken shows here. */
   seats: number;
 }
@@ -181,6 +184,7 @@ export async function rowCounts(tx: Tx): Promise<RowCounts> {
         select id from race_event union all select id from race_booking union all select id from race_payment
         union all select id from app_public.refund where payment_id in (select id from race_payment)
         union all select id from app_public.event_price_tier where event_id in (select id from race_event)
+        union all select id from app_public.review where event_id in (select id from race_event)
       )
       select
         (select count(*) from app_public.event where id not in (select id from race_event))::int as event,
@@ -194,6 +198,9 @@ export async function rowCounts(tx: Tx): Promise<RowCounts> {
         (select count(*) from app_public.payment where id not in (select id from race_payment))::int as payment,
         (select count(*) from app_public.refund where payment_id not in (select id from race_payment))::int as refund,
         (select count(*) from app_public.promo_code where event_id is null or event_id not in (select id from race_event))::int as promo,
+        (select count(*) from app_public.review where event_id not in (select id from race_event))::int as review,
+        (select count(*) from app_public.review_helpful_vote v join app_public.review r on r.id = v.review_id
+          where r.event_id not in (select id from race_event))::int as vote,
         ((select coalesce(sum(seats_taken), 0) from app_public.event where id not in (select id from race_event))
           + (select coalesce(sum(seats_taken), 0) from app_public.event_price_tier where event_id not in (select id from race_event))
           + (select coalesce(sum(uses), 0) from app_public.promo_code where event_id is null or event_id not in (select id from race_event)))::int as seats`,
@@ -277,4 +284,37 @@ export async function payBooking(tx: Tx, user: TestUser, bookingId: string, refe
     payment.id,
   ]);
   return rows[0]!;
+}
+
+/** Moves an event into the past (as the owner: the API cannot), so it has ended. */
+export async function endEvent(tx: Tx, eventId: string): Promise<void> {
+  await rootQuery(
+    tx,
+    "update app_public.event set starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' where id = $1",
+    [eventId],
+  );
+}
+
+/**
+ * A published event whose `participants` booked and paid (confirmed
+ * bookings), then ended: what a review needs. The transaction is left as the
+ * owner.
+ */
+export async function attendedEvent(
+  tx: Tx,
+  participants: TestUser[],
+  options: { organizer?: TestUser; event?: Partial<EventInput> } = {},
+): Promise<{ organizer: TestUser; event: Row; tier: Row; bookings: Row[] }> {
+  const organizer = options.organizer ?? newUser("organizer");
+  const event = await createPublishedEvent(tx, organizer, options.event);
+  const tier = await firstTier(tx, event.id);
+  const bookings: Row[] = [];
+  for (const user of participants) {
+    const booking = await createBooking(tx, user, event.id, tier.id);
+    await payBooking(tx, user, booking.id);
+    bookings.push(booking);
+  }
+  await endEvent(tx, event.id);
+  await tx.query("reset role");
+  return { organizer, event, tier, bookings };
 }
