@@ -62,7 +62,7 @@ try {
   }
 
   if (role === "all" || role === "api") {
-    const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api");
+    const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api", config.limits.poolQueueTimeoutMs);
     pools.push(apiPool);
     const ownerPool = db.apiUrl === db.databaseUrl ? apiPool : createPool(db.databaseUrl, 1, "readiness");
     if (ownerPool !== apiPool) pools.push(ownerPool);
@@ -71,6 +71,7 @@ try {
       pool: apiPool,
       verifier,
       graphiql: config.graphiql,
+      limits: config.limits,
       readiness: makeReadinessCheck(apiPool, ownerPool),
     });
     await new Promise<void>((resolve, reject) => {
@@ -81,7 +82,7 @@ try {
       { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
       "GraphQL listening",
     );
-    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, { pool: apiPool, verifier });
+    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, { pool: apiPool, verifier, limits: config.limits });
   }
 
   if (role === "all" || role === "worker") {

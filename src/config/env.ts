@@ -6,6 +6,8 @@
  * the README's configuration table can be checked against this one list.
  */
 
+import { loadLimits, type LimitsConfig } from "./limits.ts";
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -16,14 +18,14 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function str(env: Env, name: string): string | undefined {
+export function str(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
@@ -42,7 +44,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
+export function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
@@ -112,6 +114,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   graphiql: boolean;
+  /** Resource limits: rate limits, GraphQL/gRPC/database bounds (src/config/limits.ts). */
+  limits: LimitsConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -154,5 +158,6 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     graphiql: bool(env, "GRAPHIQL", nodeEnv !== "production"),
+    limits: loadLimits(env, nodeEnv),
   };
 }

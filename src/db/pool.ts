@@ -5,13 +5,14 @@
 import pg from "pg";
 import { logger } from "../log/logger.ts";
 
-export function createPool(connectionString: string, max: number, name: string): pg.Pool {
+export function createPool(connectionString: string, max: number, name: string, queueTimeoutMs = 5_000): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max,
     application_name: `aquastream-event:${name}`,
-    // Fail fast instead of hanging when the database is unreachable.
-    connectionTimeoutMillis: 5_000,
+    // Fail fast instead of hanging when the database is unreachable or every
+    // connection is taken (DATABASE_POOL_TIMEOUT_MS for the API's pool).
+    connectionTimeoutMillis: queueTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection must not crash the process.
@@ -22,4 +23,13 @@ export function createPool(connectionString: string, max: number, name: string):
     client.on("error", (err) => logger.warn({ pool: name, err: err.message }, "database connection lost"));
   });
   return pool;
+}
+
+/**
+ * pg-pool's refusal when no connection came free (or could be opened) within
+ * connectionTimeoutMillis: the transports answer it as "busy, retry shortly"
+ * (GraphQL 503 + code LMBSY, gRPC UNAVAILABLE) instead of an internal error.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "timeout exceeded when trying to connect";
 }

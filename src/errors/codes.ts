@@ -16,7 +16,9 @@ export type ErrorStatus =
   | "FAILED_PRECONDITION"
   | "PERMISSION_DENIED"
   | "UNAUTHENTICATED"
-  | "RESOURCE_EXHAUSTED";
+  | "RESOURCE_EXHAUSTED"
+  | "DEADLINE_EXCEEDED"
+  | "UNAVAILABLE";
 
 export interface ErrorCode {
   status: ErrorStatus;
@@ -40,6 +42,7 @@ const standard: Record<string, ErrorCode> = {
   "28000": { status: "UNAUTHENTICATED", meaning: "the call needs a signed-in caller" },
   "42501": { status: "PERMISSION_DENIED", meaning: "the caller may not do this" },
   "55000": { status: "FAILED_PRECONDITION", meaning: "the object is not in a state that allows this" },
+  "57014": { status: "DEADLINE_EXCEEDED", meaning: "the statement ran longer than the request's statement_timeout and was canceled" },
   P0002: { status: "NOT_FOUND", meaning: "no such row (or not visible to the caller)" },
 };
 
@@ -89,6 +92,16 @@ const own: Record<string, ErrorCode> = {
   RVLEN: { status: "INVALID_ARGUMENT", meaning: "review text is blank or longer than 4000 characters" },
   RVCTL: { status: "INVALID_ARGUMENT", meaning: "text contains control characters (only tab, line feed, carriage return are allowed)" },
   RVOWN: { status: "PERMISSION_DENIED", meaning: "the author cannot mark their own review helpful" },
+  // Anti-hoarding limits (rows of app_private.setting, docs/limits.md)
+  BKPEN: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings" },
+  BKPOR: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings for this organizer's events" },
+  BKMAX: { status: "INVALID_ARGUMENT", meaning: "quantity exceeds the event's maximum seats per booking" },
+  BKCDN: { status: "RESOURCE_EXHAUSTED", meaning: "too many canceled or lapsed bookings for this event lately: wait for the cool-down" },
+  // Limits of the API process itself (raised by the glue, not by SQL)
+  LMRAT: { status: "RESOURCE_EXHAUSTED", meaning: "too many mutations from this caller: wait Retry-After seconds" },
+  LMDEP: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document is nested deeper than GRAPHQL_MAX_DEPTH" },
+  LMCST: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document costs more than GRAPHQL_MAX_COST" },
+  LMBSY: { status: "UNAVAILABLE", meaning: "every database connection is busy: retry shortly" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

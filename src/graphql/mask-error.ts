@@ -8,11 +8,25 @@ import { randomUUID } from "node:crypto";
 import { GraphQLError } from "postgraphile/graphql";
 import { logger } from "../log/logger.ts";
 import { toCallerError } from "../errors/pg-error.ts";
+import { isPoolTimeout } from "../db/pool.ts";
+import { setResponseStatus } from "./limits-plugin.ts";
 
 export function maskError(error: GraphQLError): GraphQLError {
   const original = error.originalError;
   if (!original) return error; // validation errors and the like: already safe
   if (original instanceof GraphQLError) return error;
+  if (isPoolTimeout(original)) {
+    // Every connection stayed busy for DATABASE_POOL_TIMEOUT_MS: say so (503)
+    // rather than hang or look like a bug.
+    setResponseStatus(503, { "retry-after": "1" });
+    return new GraphQLError("the service is busy (every database connection is in use): retry shortly", {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { code: "LMBSY", status: "UNAVAILABLE" },
+    });
+  }
   const callerError = toCallerError(original);
   if (callerError) {
     return new GraphQLError(callerError.message, {

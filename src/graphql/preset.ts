@@ -15,17 +15,32 @@ import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import { claimsToPgSettings, type Claims } from "../auth/claims.ts";
 import { maskError } from "./mask-error.ts";
+import { PersistedPlugin } from "@grafserv/persisted";
+import type { LimitsConfig } from "../config/limits.ts";
+import type { RateLimiter } from "../limits/rate-limiter.ts";
+import { makePageSizePlugin } from "./page-size-plugin.ts";
+import { makeLimitsPlugin } from "./limits-plugin.ts";
 
 export interface PresetOptions {
   pool: pg.Pool;
   graphiql: boolean;
   /** Where to write schema.graphql (development and the export script only). */
   exportSchemaPath?: string | undefined;
+  /** Resource limits (src/config/limits.ts). */
+  limits: LimitsConfig;
+  /** Mutation rate limit; undefined: none (schema export). */
+  rateLimiter?: RateLimiter | undefined;
 }
 
-export function makePreset({ pool, graphiql, exportSchemaPath }: PresetOptions): GraphileConfig.Preset {
+export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimiter }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgAggregatesPreset, PostGraphileConnectionFilterPreset],
+    plugins: [
+      makePageSizePlugin(limits.graphqlMaxPageSize),
+      // Trusted documents: only operations stored in TRUSTED_DOCUMENTS_DIR run.
+      ...(limits.trustedDocumentsDir ? [PersistedPlugin] : []),
+      makeLimitsPlugin(limits, rateLimiter),
+    ],
     pgServices: [makePgService({ pool, schemas: ["app_public"] })],
     schema: {
       // Aggregates are opt-in per table (`@behavior +aggregates`): they can be costly.
@@ -53,6 +68,9 @@ export function makePreset({ pool, graphiql, exportSchemaPath }: PresetOptions):
         return {
           pgSettings: {
             ...claimsToPgSettings(req?.claims ?? null),
+            // A runaway statement is canceled (57014) instead of holding a connection.
+            statement_timeout: String(limits.statementTimeoutMs),
+            idle_in_transaction_session_timeout: String(limits.idleInTransactionTimeoutMs),
             // The audit log records which request made each change.
             ...(req?.id ? { "app.request_id": req.id } : {}),
           },
@@ -64,8 +82,16 @@ export function makePreset({ pool, graphiql, exportSchemaPath }: PresetOptions):
       graphiql,
       graphiqlPath: "/graphiql",
       graphiqlOnGraphQLGET: false,
-      maxRequestLength: 100_000,
+      // Larger bodies are answered 413 before they are parsed.
+      maxRequestLength: limits.httpMaxBodyBytes,
       maskError,
+      ...(limits.trustedDocumentsDir
+        ? {
+            persistedOperationsDirectory: limits.trustedDocumentsDir,
+            persistedOperationsDirectoryScanInterval: 60_000,
+            allowUnpersistedOperation: () => limits.trustedDocumentsAllowOthers,
+          }
+        : {}),
     },
   };
 }

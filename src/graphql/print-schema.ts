@@ -7,8 +7,9 @@ import type pg from "pg";
 import { makeSchema } from "postgraphile";
 import { lexicographicSortSchema, printSchema } from "postgraphile/graphql";
 import { makePreset } from "./preset.ts";
+import { loadLimits } from "../config/limits.ts";
 
 export async function printApiSchema(pool: pg.Pool): Promise<string> {
-  const { schema } = await makeSchema(makePreset({ pool, graphiql: false }));
+  const { schema } = await makeSchema(makePreset({ pool, graphiql: false, limits: loadLimits({}, "development") }));
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }

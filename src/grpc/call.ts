@@ -14,12 +14,28 @@ import { bearerToken, type Verifier } from "../auth/verifier.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
 import { logger } from "../log/logger.ts";
 import { CallCancelled, toServiceError } from "./status.ts";
+import { loadLimits, type LimitsConfig } from "../config/limits.ts";
+import { callerKey, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
 
 export type Tx = pg.PoolClient;
 
 export interface CallContext {
   pool: pg.Pool;
   verifier: Verifier;
+  /** Process limits; the documented defaults when not given. */
+  limits?: LimitsConfig;
+  /** Mutation rate limit (startGrpcServer makes one from limits when not given). */
+  rateLimiter?: RateLimiter;
+}
+
+/** Reads by name (AIP-style Get/List/Search/Batch…); every other method changes something and is rate-limited. */
+export function isMutatingMethod(method: string): boolean {
+  return !/^(Get|List|Search|Batch|Check|Watch)/.test(method);
+}
+
+function peerIp(call: grpc.ServerUnaryCall<unknown, unknown>): string {
+  // "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" / "1.2.3.4:5678"
+  return call.getPeer().replace(/^ipv[46]:/, "").replace(/:\d+$/, "");
 }
 
 function metadataString(metadata: grpc.Metadata, key: string): string | undefined {
@@ -40,6 +56,8 @@ export function unary<Req, Res>(
   method: string,
   handler: (tx: Tx, request: Req) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
+  const limits = ctx.limits ?? loadLimits({}, "development");
+  const mutating = isMutatingMethod(method);
   return async (call, callback) => {
     const started = performance.now();
     const requestId = metadataString(call.metadata, "x-request-id") ?? crypto.randomUUID();
@@ -59,15 +77,22 @@ export function unary<Req, Res>(
       const token = bearerToken(metadataString(call.metadata, "authorization"));
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
       sub = claims?.sub;
+      if (mutating && ctx.rateLimiter) {
+        const decision = await ctx.rateLimiter.consume(callerKey(sub, peerIp(call)), 1);
+        if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+      }
       client = await ctx.pool.connect();
       await client.query("begin");
       const settings: Record<string, string> = { ...claimsToPgSettings(claims), "app.request_id": requestId };
       const { role, ...rest } = settings;
-      const timeout = remainingMs(call);
+      // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
+      // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
+      const timeout = Math.min(remainingMs(call) ?? limits.grpcDefaultDeadlineMs, limits.statementTimeoutMs);
       await client.query(
         `select set_config('role', $1, true), ${Object.keys(rest)
           .map((_, i) => `set_config($${i * 2 + 2}, $${i * 2 + 3}, true)`)
-          .join(", ")}${timeout ? `, set_config('statement_timeout', '${timeout}', true)` : ""}`,
+          .join(", ")}, set_config('statement_timeout', '${timeout}', true)` +
+          `, set_config('idle_in_transaction_session_timeout', '${limits.idleInTransactionTimeoutMs}', true)`,
         [role, ...Object.entries(rest).flat()],
       );
       const response = await handler(client, call.request);

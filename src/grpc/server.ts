@@ -13,6 +13,8 @@ import { logger } from "../log/logger.ts";
 import { EventServiceService } from "../gen/aquastream/event/v1/event_service.ts";
 import { eventServiceHandlers } from "./event-service.ts";
 import type { CallContext } from "./call.ts";
+import { loadLimits } from "../config/limits.ts";
+import { createRateLimiter } from "../limits/rate-limiter.ts";
 
 const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
@@ -24,10 +26,19 @@ export interface GrpcServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(host: string, port: number, ctx: CallContext): Promise<GrpcServer> {
+export async function startGrpcServer(host: string, port: number, givenCtx: CallContext): Promise<GrpcServer> {
+  const limits = givenCtx.limits ?? loadLimits({}, "development");
+  const ctx: CallContext = {
+    ...givenCtx,
+    limits,
+    rateLimiter: givenCtx.rateLimiter ?? createRateLimiter(limits, givenCtx.pool),
+  };
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": 4 * 1024 * 1024,
-    "grpc.max_concurrent_streams": 1000,
+    // A larger message is refused (RESOURCE_EXHAUSTED) before it is decoded.
+    "grpc.max_receive_message_length": limits.grpcMaxMessageBytes,
+    "grpc.max_send_message_length": limits.grpcMaxMessageBytes,
+    // Calls one connection may have in flight at once.
+    "grpc.max_concurrent_streams": limits.grpcMaxConcurrentStreams,
   });
   // "" is the overall status that load balancers and `grpc_health_probe` ask for.
   const health = new HealthImplementation({ "": "SERVING" });

@@ -8,6 +8,8 @@ import { toCallerError } from "../errors/pg-error.ts";
 import { AuthError, AuthUnavailableError } from "../auth/errors.ts";
 import { logger } from "../log/logger.ts";
 import { randomUUID } from "node:crypto";
+import { RateLimitedError } from "../limits/rate-limiter.ts";
+import { isPoolTimeout } from "../db/pool.ts";
 
 const grpcCodes: Record<ErrorStatus, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -17,6 +19,8 @@ const grpcCodes: Record<ErrorStatus, grpc.status> = {
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
   RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+  DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
 };
 
 /** A caller mistake found in the glue itself (e.g. a malformed page token). */
@@ -59,9 +63,28 @@ export function toServiceError(error: unknown, method: string): Partial<grpc.Ser
   if (error instanceof CallCancelled) {
     return { code: grpc.status.CANCELLED, details: error.message, metadata };
   }
-  // 57014: our own statement_timeout from the call's deadline, or the cancel of a cancelled call.
+  if (error instanceof RateLimitedError) {
+    metadata.set("aquastream-error-code", "LMRAT");
+    metadata.set("retry-after", String(error.retryAfterSeconds));
+    return { code: grpc.status.RESOURCE_EXHAUSTED, details: error.message, metadata };
+  }
+  if (isPoolTimeout(error)) {
+    metadata.set("aquastream-error-code", "LMBSY");
+    return {
+      code: grpc.status.UNAVAILABLE,
+      details: "the service is busy (every database connection is in use): retry shortly",
+      metadata,
+    };
+  }
+  // 57014: our own statement_timeout (the call's deadline, or DATABASE_STATEMENT_TIMEOUT_MS),
+  // or the cancel of a cancelled call.
   if ((error as { code?: string }).code === "57014") {
-    return { code: grpc.status.DEADLINE_EXCEEDED, details: "deadline exceeded while the database was working", metadata };
+    metadata.set("aquastream-error-code", "57014");
+    return {
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: "deadline exceeded while the database was working (the call's deadline or the statement timeout)",
+      metadata,
+    };
   }
   const callerError = toCallerError(error);
   if (callerError) {

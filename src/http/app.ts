@@ -12,6 +12,8 @@ import type { Verifier } from "../auth/verifier.ts";
 import { makePreset } from "../graphql/preset.ts";
 import { logger } from "../log/logger.ts";
 import type { Readiness } from "./readiness.ts";
+import type { LimitsConfig } from "../config/limits.ts";
+import { createRateLimiter } from "../limits/rate-limiter.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -19,6 +21,8 @@ export interface HttpOptions {
   graphiql: boolean;
   readiness: () => Promise<Readiness>;
   exportSchemaPath?: string | undefined;
+  /** Rate, size, depth, cost and page limits (config.limits). */
+  limits: LimitsConfig;
 }
 
 export interface HttpApi {
@@ -58,7 +62,13 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   app.use("/graphql", ...options.verifier.expressMiddleware());
 
   const pgl = postgraphile(
-    makePreset({ pool: options.pool, graphiql: options.graphiql, exportSchemaPath: options.exportSchemaPath }),
+    makePreset({
+      pool: options.pool,
+      graphiql: options.graphiql,
+      exportSchemaPath: options.exportSchemaPath,
+      limits: options.limits,
+      rateLimiter: createRateLimiter(options.limits, options.pool),
+    }),
   );
   const serv = pgl.createServ(grafserv);
   const server = createServer(app);

@@ -32,19 +32,30 @@ export interface TestApi {
   ): Promise<GraphQLResult<T>>;
 }
 
+export interface TestApiOptions {
+  /** Extra environment for loadConfig, e.g. limits ({ RATE_LIMIT_MUTATIONS: "5" }). */
+  env?: Record<string, string>;
+  poolSize?: number;
+}
+
 /** Starts one server for the file (beforeAll) and stops it afterwards. */
-export function useTestApi(): TestApi {
-  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-api-")), LOG_LEVEL: "silent" });
+export function useTestApi(options: TestApiOptions = {}): TestApi {
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-api-")),
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
   const issuer = loadDevIssuer(config);
   let http: HttpApi | undefined;
   let url = "";
-  const pool = createPool(inject("databaseUrl"), 10, "test-api");
+  const pool = createPool(inject("databaseUrl"), options.poolSize ?? 10, "test-api", config.limits.poolQueueTimeoutMs);
 
   beforeAll(async () => {
     http = await createHttpApi({
       pool,
       verifier: createVerifier(config),
       graphiql: false,
+      limits: config.limits,
       readiness: makeReadinessCheck(pool, pool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));

@@ -1,0 +1,68 @@
+/*
+ * Resource limits of the API process, from environment variables, validated
+ * like the rest of src/config/env.ts (a wrong value stops start-up naming the
+ * variable). They protect the process and the database from clients; the
+ * business limits against seat hoarding are rows of app_private.setting in
+ * the database instead (docs/limits.md).
+ */
+import { bool, ConfigError, int, str, type Env } from "./env.ts";
+
+export interface LimitsConfig {
+  /** Mutation points (one per root mutation field) a caller may spend per window. */
+  rateLimitPoints: number;
+  rateLimitWindowSeconds: number;
+  /** Where the counters live: PostgreSQL (shared by every replica) or this process's memory. */
+  rateLimitStore: "postgres" | "memory";
+  /** Largest `first`/`last` a connection accepts; also the page size when neither is given. */
+  graphqlMaxPageSize: number;
+  graphqlMaxDepth: number;
+  graphqlMaxCost: number;
+  /** Introspection queries (__schema, __type) allowed. */
+  graphqlIntrospection: boolean;
+  /** Directory of trusted documents (<sha256>.graphql); undefined: any document runs. */
+  trustedDocumentsDir: string | undefined;
+  /** With trusted documents on, still run documents that are not in the directory. */
+  trustedDocumentsAllowOthers: boolean;
+  /** Largest HTTP request body (bytes); larger ones get 413. */
+  httpMaxBodyBytes: number;
+  grpcMaxMessageBytes: number;
+  grpcMaxConcurrentStreams: number;
+  /** Deadline given to a gRPC call that arrives without one. */
+  grpcDefaultDeadlineMs: number;
+  /** statement_timeout of every API transaction (GraphQL and gRPC). */
+  statementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout of every API transaction. */
+  idleInTransactionTimeoutMs: number;
+  /** How long a request waits for a free pooled connection before it is answered "busy". */
+  poolQueueTimeoutMs: number;
+}
+
+export function loadLimits(env: Env, nodeEnv: "development" | "production" | "test"): LimitsConfig {
+  const store = str(env, "RATE_LIMIT_STORE") ?? "postgres";
+  if (store !== "postgres" && store !== "memory") {
+    throw new ConfigError("RATE_LIMIT_STORE", `must be one of postgres, memory, got "${store}"`);
+  }
+  const trustedDocumentsDir = str(env, "TRUSTED_DOCUMENTS_DIR");
+  const trustedDocumentsAllowOthers = bool(env, "TRUSTED_DOCUMENTS_ALLOW_OTHERS", false);
+  if (trustedDocumentsAllowOthers && !trustedDocumentsDir) {
+    throw new ConfigError("TRUSTED_DOCUMENTS_ALLOW_OTHERS", "needs TRUSTED_DOCUMENTS_DIR as well");
+  }
+  return {
+    rateLimitPoints: int(env, "RATE_LIMIT_MUTATIONS", 60, 1, 1_000_000),
+    rateLimitWindowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    rateLimitStore: store,
+    graphqlMaxPageSize: int(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
+    graphqlMaxDepth: int(env, "GRAPHQL_MAX_DEPTH", 12, 2, 100),
+    graphqlMaxCost: int(env, "GRAPHQL_MAX_COST", 5_000, 10, 1_000_000),
+    graphqlIntrospection: bool(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
+    trustedDocumentsDir,
+    trustedDocumentsAllowOthers,
+    httpMaxBodyBytes: int(env, "HTTP_MAX_BODY_BYTES", 100_000, 1_000, 50_000_000),
+    grpcMaxMessageBytes: int(env, "GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 1_024, 64 * 1024 * 1024),
+    grpcMaxConcurrentStreams: int(env, "GRPC_MAX_CONCURRENT_STREAMS", 100, 1, 10_000),
+    grpcDefaultDeadlineMs: int(env, "GRPC_DEFAULT_DEADLINE_MS", 10_000, 100, 600_000),
+    statementTimeoutMs: int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 10_000, 100, 3_600_000),
+    idleInTransactionTimeoutMs: int(env, "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    poolQueueTimeoutMs: int(env, "DATABASE_POOL_TIMEOUT_MS", 5_000, 100, 600_000),
+  };
+}
