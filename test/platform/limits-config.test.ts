@@ -1,0 +1,74 @@
+/*
+ * The limit variables (src/config/limits.ts): documented defaults, production
+ * defaults, and refusals that name the variable.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/env.ts";
+
+describe("limits configuration", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig({}).limits).toEqual({
+      rateLimitPoints: 60,
+      rateLimitWindowSeconds: 60,
+      rateLimitStore: "postgres",
+      graphqlMaxPageSize: 100,
+      graphqlMaxDepth: 12,
+      graphqlMaxCost: 5000,
+      graphqlIntrospection: true,
+      trustedDocumentsDir: undefined,
+      trustedDocumentsAllowOthers: false,
+      httpMaxBodyBytes: 100_000,
+      grpcMaxMessageBytes: 4 * 1024 * 1024,
+      grpcMaxConcurrentStreams: 100,
+      grpcDefaultDeadlineMs: 10_000,
+      statementTimeoutMs: 10_000,
+      idleInTransactionTimeoutMs: 30_000,
+      poolQueueTimeoutMs: 5_000,
+    });
+  });
+
+  it("turns introspection off in production unless enabled", () => {
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://u@h/db", KEYCLOAK_ISSUER: "https://sso/realms/a" };
+    expect(loadConfig(production).limits.graphqlIntrospection).toBe(false);
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: "true" }).limits.graphqlIntrospection).toBe(true);
+  });
+
+  it.each([
+    [{ RATE_LIMIT_MUTATIONS: "0" }, "RATE_LIMIT_MUTATIONS", "between 1 and"],
+    [{ RATE_LIMIT_WINDOW_SECONDS: "soon" }, "RATE_LIMIT_WINDOW_SECONDS", "whole number"],
+    [{ RATE_LIMIT_STORE: "redis" }, "RATE_LIMIT_STORE", "postgres, memory"],
+    [{ GRAPHQL_MAX_PAGE_SIZE: "0" }, "GRAPHQL_MAX_PAGE_SIZE", "between 1 and"],
+    [{ GRAPHQL_MAX_DEPTH: "1" }, "GRAPHQL_MAX_DEPTH", "between 2 and"],
+    [{ GRAPHQL_MAX_COST: "x" }, "GRAPHQL_MAX_COST", "whole number"],
+    [{ GRAPHQL_INTROSPECTION: "maybe" }, "GRAPHQL_INTROSPECTION", "true or false"],
+    [{ TRUSTED_DOCUMENTS_ALLOW_OTHERS: "true" }, "TRUSTED_DOCUMENTS_ALLOW_OTHERS", "needs TRUSTED_DOCUMENTS_DIR"],
+    [{ HTTP_MAX_BODY_BYTES: "10" }, "HTTP_MAX_BODY_BYTES", "between 1000 and"],
+    [{ GRPC_MAX_MESSAGE_BYTES: "1" }, "GRPC_MAX_MESSAGE_BYTES", "between 1024 and"],
+    [{ GRPC_MAX_CONCURRENT_STREAMS: "0" }, "GRPC_MAX_CONCURRENT_STREAMS", "between 1 and"],
+    [{ GRPC_DEFAULT_DEADLINE_MS: "5" }, "GRPC_DEFAULT_DEADLINE_MS", "between 100 and"],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: "-1" }, "DATABASE_STATEMENT_TIMEOUT_MS", "whole number"],
+    [{ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: "0" }, "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", "between 100 and"],
+    [{ DATABASE_POOL_TIMEOUT_MS: "1" }, "DATABASE_POOL_TIMEOUT_MS", "between 100 and"],
+  ])("refuses %j naming %s", (env, variable, fragment) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(fragment);
+  });
+});
+
+describe("README", () => {
+  it("documents every limit variable in the configuration table", () => {
+    const source = readFileSync("src/config/limits.ts", "utf8");
+    const variables = [...source.matchAll(/\(env, "([A-Z_]+)"/g)].map((m) => m[1]!);
+    expect(variables.length).toBeGreaterThan(10);
+    const readme = readFileSync("README.md", "utf8");
+    for (const variable of variables) expect(readme, variable).toContain(`| \`${variable}\` |`);
+  });
+});
