@@ -29,7 +29,7 @@ import {
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import type { LimitsConfig } from "../config/limits.ts";
-import { callerKey, type RateLimiter } from "../limits/rate-limiter.ts";
+import { callerKey, isRateLimited, type RateLimiter } from "../limits/rate-limiter.ts";
 import type { Claims } from "../auth/claims.ts";
 import { pageSizeError } from "./page-size-plugin.ts";
 
@@ -116,7 +116,9 @@ export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter 
             const req = event.request?.requestContext.expressv4?.req as
               | { claims?: Claims | null; ip?: string }
               | undefined;
-            const decision = await rateLimiter!.consume(callerKey(req?.claims?.sub, req?.ip), points);
+            const decision = isRateLimited(req?.claims?.roles)
+              ? await rateLimiter!.consume(callerKey(req?.claims?.sub, req?.ip), points)
+              : ({ allowed: true } as const);
             if (!decision.allowed) {
               setResponseStatus(429, { "retry-after": String(decision.retryAfterSeconds) });
               throw new SafeError(`too many requests: try again in ${decision.retryAfterSeconds} s`, {

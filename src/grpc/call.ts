@@ -15,7 +15,7 @@ import { claimsToPgSettings } from "../auth/claims.ts";
 import { logger } from "../log/logger.ts";
 import { CallCancelled, toServiceError } from "./status.ts";
 import { loadLimits, type LimitsConfig } from "../config/limits.ts";
-import { callerKey, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
+import { callerKey, isRateLimited, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -28,9 +28,9 @@ export interface CallContext {
   rateLimiter?: RateLimiter;
 }
 
-/** Reads by name (AIP-style Get/List/Search/Batch…); every other method changes something and is rate-limited. */
+/** Reads by name (AIP-style Get/List/Search/Batch…, and QuoteBooking); every other method changes something and is rate-limited. */
 export function isMutatingMethod(method: string): boolean {
-  return !/^(Get|List|Search|Batch|Check|Watch)/.test(method);
+  return !/^(Get|List|Search|Batch|Check|Watch|Quote)/.test(method);
 }
 
 function peerIp(call: grpc.ServerUnaryCall<unknown, unknown>): string {
@@ -77,7 +77,7 @@ export function unary<Req, Res>(
       const token = bearerToken(metadataString(call.metadata, "authorization"));
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
       sub = claims?.sub;
-      if (mutating && ctx.rateLimiter) {
+      if (mutating && ctx.rateLimiter && isRateLimited(claims?.roles)) {
         const decision = await ctx.rateLimiter.consume(callerKey(sub, peerIp(call)), 1);
         if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
       }

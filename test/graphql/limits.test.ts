@@ -14,39 +14,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { becomeUser, type TestUser } from "../helpers/db.ts";
-import { committingUser, createEventCall } from "../db/factories.ts";
+import type { TestUser } from "../helpers/db.ts";
+import { committingUser } from "../db/factories.ts";
+import { committedPublishedEvent, lockEvent } from "../helpers/locks.ts";
 import { useTestApi, type TestApi } from "../helpers/api.ts";
 
 const root = new pg.Pool({ connectionString: inject("databaseUrl"), max: 4 });
 afterAll(() => root.end());
 
-/** A published event of `organizer`, committed (the servers have their own connections). */
-async function publishedEvent(organizer: TestUser): Promise<string> {
-  const client = await root.connect();
-  try {
-    await client.query("begin");
-    await becomeUser(client, organizer);
-    const [sql, params] = createEventCall({ capacity: 10 });
-    const { rows } = await client.query(sql, params);
-    await client.query("select app_public.publish_event($1)", [rows[0]!.id]);
-    await client.query("commit");
-    return rows[0]!.id as string;
-  } finally {
-    client.release();
-  }
-}
 
-/** Holds a row lock on the event until the returned function is called. */
-async function lockEvent(eventId: string): Promise<() => Promise<void>> {
-  const client = await root.connect();
-  await client.query("begin");
-  await client.query("select id from app_public.event where id = $1 for update", [eventId]);
-  return async () => {
-    await client.query("rollback");
-    client.release();
-  };
-}
 
 async function post(api: TestApi, body: string | object, token?: string) {
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -159,7 +135,7 @@ describe("GraphQL limits", () => {
     let organizer: TestUser;
     beforeAll(async () => {
       organizer = committingUser("organizer");
-      for (let i = 0; i < 5; i++) await publishedEvent(organizer);
+      for (let i = 0; i < 5; i++) await committedPublishedEvent(root, organizer);
     });
 
     it("a connection without first/last returns at most GRAPHQL_MAX_PAGE_SIZE rows", async () => {
@@ -228,14 +204,14 @@ describe("GraphQL limits", () => {
 
   it("a statement running past DATABASE_STATEMENT_TIMEOUT_MS is canceled with a clear error and writes nothing", async () => {
     const organizer = committingUser("organizer");
-    const eventId = await publishedEvent(organizer);
-    const release = await lockEvent(eventId);
+    const eventId = await committedPublishedEvent(root, organizer);
+    const lock = await lockEvent(root, eventId);
     let answer;
     try {
       // updateEvent waits for the row lock: a statement that does not finish.
       answer = await api.graphql(UPDATE_TITLE, { id: eventId, title: "Renamed while locked" }, organizer);
     } finally {
-      await release();
+      await lock.release();
     }
     expect(answer.errors?.[0]?.message).toBe("canceling statement due to statement timeout");
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: "57014", status: "DEADLINE_EXCEEDED" });
@@ -249,23 +225,17 @@ describe("a busy database pool", () => {
 
   it("answers 503 + Retry-After with code LMBSY instead of hanging, and serves again once a connection is free", async () => {
     const organizer = committingUser("organizer");
-    const eventId = await publishedEvent(organizer);
-    const release = await lockEvent(eventId);
+    const eventId = await committedPublishedEvent(root, organizer);
+    const lock = await lockEvent(root, eventId);
     // The one pooled connection waits on the lock inside this mutation.
     const blocked = api.graphql(UPDATE_TITLE, { id: eventId, title: "Renamed after the wait" }, organizer);
     let busy;
     try {
-      // Wait until the mutation holds the connection (it shows in pg_stat_activity as waiting on a lock).
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await root.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        if (rows[0]!.n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      // The one pooled connection is now held by the waiting call.
+      await lock.untilSomeoneWaits();
       busy = await post(api, { query: `{ searchEvents(query: "rafting", first: 1) { totalCount } }` });
     } finally {
-      await release();
+      await lock.release();
     }
     expect(busy.status).toBe(503);
     expect(busy.retryAfter).toBe("1");

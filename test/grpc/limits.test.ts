@@ -19,8 +19,9 @@ import { createVerifier } from "../../src/auth/verifier.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
-import { becomeUser, type TestUser } from "../helpers/db.ts";
-import { committingUser, createEventCall } from "../db/factories.ts";
+import type { TestUser } from "../helpers/db.ts";
+import { committingUser } from "../db/factories.ts";
+import { committedPublishedEvent, lockEvent } from "../helpers/locks.ts";
 
 const root = new pg.Pool({ connectionString: inject("databaseUrl"), max: 3 });
 afterAll(() => root.end());
@@ -75,30 +76,7 @@ async function call<Req, Res>(
   );
 }
 
-async function publishedEvent(organizer: TestUser): Promise<string> {
-  const client = await root.connect();
-  try {
-    await client.query("begin");
-    await becomeUser(client, organizer);
-    const [sql, params] = createEventCall({ capacity: 10 });
-    const { rows } = await client.query(sql, params);
-    await client.query("select app_public.publish_event($1)", [rows[0]!.id]);
-    await client.query("commit");
-    return rows[0]!.id as string;
-  } finally {
-    client.release();
-  }
-}
 
-async function lockEvent(eventId: string): Promise<() => Promise<void>> {
-  const client = await root.connect();
-  await client.query("begin");
-  await client.query("select id from app_public.event where id = $1 for update", [eventId]);
-  return async () => {
-    await client.query("rollback");
-    client.release();
-  };
-}
 
 describe("gRPC limits", () => {
   const served = useServer({
@@ -130,9 +108,19 @@ describe("gRPC limits", () => {
     expect(other.error!.code).toBe(grpc.status.NOT_FOUND);
   });
 
+  it("never rate-limits the payment gateway (its confirmations are money already moved)", async () => {
+    const gateway = committingUser("payment-gateway");
+    const codes = new Set<grpc.status>();
+    for (let i = 0; i < 8; i++) {
+      const { error } = await call(served, (c) => c.addFavorite, { eventId: randomUUID() }, gateway);
+      codes.add(error!.code);
+    }
+    expect(codes).toEqual(new Set([grpc.status.NOT_FOUND]));
+  });
+
   it("refuses a message over GRPC_MAX_MESSAGE_BYTES with RESOURCE_EXHAUSTED", async () => {
     const organizer = committingUser("organizer");
-    const eventId = await publishedEvent(organizer);
+    const eventId = await committedPublishedEvent(root, organizer);
     const { error } = await call(served, (c) => c.updateEvent, { id: eventId, description: "x".repeat(10_000) }, organizer);
     expect(error!.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(error!.details).toMatch(/larger than max/i);
@@ -148,13 +136,13 @@ describe("gRPC limits", () => {
 
   it("gives a call without a deadline GRPC_DEFAULT_DEADLINE_MS: a blocked statement ends DEADLINE_EXCEEDED", async () => {
     const organizer = committingUser("organizer");
-    const eventId = await publishedEvent(organizer);
-    const release = await lockEvent(eventId);
+    const eventId = await committedPublishedEvent(root, organizer);
+    const lock = await lockEvent(root, eventId);
     let outcome;
     try {
       outcome = await call(served, (c) => c.updateEvent, { id: eventId, title: "Renamed while locked" }, organizer);
     } finally {
-      await release();
+      await lock.release();
     }
     expect(outcome.error!.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(outcome.error!.metadata.get("aquastream-error-code")).toEqual(["57014"]);
@@ -168,23 +156,17 @@ describe("gRPC with a busy pool", () => {
 
   it("answers UNAVAILABLE (LMBSY) while every connection is taken, and serves again afterwards", async () => {
     const organizer = committingUser("organizer");
-    const eventId = await publishedEvent(organizer);
-    const release = await lockEvent(eventId);
+    const eventId = await committedPublishedEvent(root, organizer);
+    const lock = await lockEvent(root, eventId);
     const blocked = call(served, (c) => c.updateEvent, { id: eventId, title: "Renamed after the wait" }, organizer, {
       deadline: Date.now() + 15_000,
     });
     let busy;
     try {
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await root.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        if (rows[0]!.n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await lock.untilSomeoneWaits();
       busy = await call(served, (c) => c.getEvent, { id: eventId }, null);
     } finally {
-      await release();
+      await lock.release();
     }
     expect(busy.error!.code).toBe(grpc.status.UNAVAILABLE);
     expect(busy.error!.metadata.get("aquastream-error-code")).toEqual(["LMBSY"]);
