@@ -493,6 +493,7 @@ CREATE TABLE app_public.event (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, title), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, location_name), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, COALESCE(description, ''::text)), 'C'::"char"))) STORED NOT NULL,
+    max_seats_per_booking integer,
     CONSTRAINT event_booking_deadline_hours_check CHECK (((booking_deadline_hours >= 0) AND (booking_deadline_hours <= 8760))),
     CONSTRAINT event_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
     CONSTRAINT event_canceled_at_check CHECK ((((status = 'canceled'::app_public.event_status) = (canceled_at IS NOT NULL)) AND ((status = 'canceled'::app_public.event_status) = (cancel_reason IS NOT NULL)))),
@@ -506,6 +507,7 @@ CREATE TABLE app_public.event (
     CONSTRAINT event_latitude_longitude_check CHECK (((latitude IS NULL) = (longitude IS NULL))),
     CONSTRAINT event_location_name_check CHECK ((((char_length(location_name) >= 1) AND (char_length(location_name) <= 200)) AND (location_name !~ '^\s|\s$'::text))),
     CONSTRAINT event_longitude_check CHECK (((longitude >= ('-180'::integer)::double precision) AND (longitude <= (180)::double precision))),
+    CONSTRAINT event_max_seats_per_booking_check CHECK (((max_seats_per_booking >= 1) AND (max_seats_per_booking <= 20))),
     CONSTRAINT event_published_at_check CHECK (((status <> ALL (ARRAY['published'::app_public.event_status, 'completed'::app_public.event_status])) OR (published_at IS NOT NULL))),
     CONSTRAINT event_seats_taken_check CHECK (((seats_taken >= 0) AND (seats_taken <= capacity))),
     CONSTRAINT event_title_check CHECK ((((char_length(title) >= 3) AND (char_length(title) <= 200)) AND (title !~ '^\s|\s$'::text)))
@@ -687,6 +689,79 @@ COMMENT ON COLUMN app_public.event.updated_at IS 'When the event row last change
 
 COMMENT ON COLUMN app_public.event.search_vector IS '@behavior -*
 Full-text index of title (A), location (B) and description (C); used by search_events.';
+
+
+--
+-- Name: COLUMN event.max_seats_per_booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.max_seats_per_booking IS 'Most seats one booking may take; null: the operators'' default (setting booking_max_seats_default, 10).';
+
+
+--
+-- Name: assert_booking_limits(app_public.event, uuid, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+  v_max_seats integer := coalesce(e.max_seats_per_booking, app_hidden.setting_int('booking_max_seats_default', 10));
+  v_max_pending integer := app_hidden.setting_int('booking_max_pending_per_user', 5);
+  v_max_pending_organizer integer := app_hidden.setting_int('booking_max_pending_per_organizer', 3);
+  v_cooldown_after integer := app_hidden.setting_int('booking_cooldown_after', 3);
+  v_window interval := make_interval(mins => app_hidden.setting_int('booking_cooldown_window_minutes', 60));
+  v_cooldown interval := make_interval(mins => app_hidden.setting_int('booking_cooldown_minutes', 30));
+  v_pending integer;
+  v_recent integer;
+  v_last_end timestamptz;
+begin
+  if assert_booking_limits.quantity > v_max_seats then
+    raise exception 'at most % seat(s) per booking for this event', v_max_seats
+      using errcode = 'BKMAX', column = 'quantity', hint = 'Book fewer seats.';
+  end if;
+
+  -- Book, cancel, book again: counted per event, only what the user ended
+  -- (canceled themselves) or let lapse; an organizer's cancellation does not count.
+  if v_cooldown > interval '0' then
+    select count(*), max(coalesce(b.canceled_at, b.expired_at)) into v_recent, v_last_end
+    from app_public.booking b
+    where b.event_id = e.id and b.user_id = assert_booking_limits.user_id
+      and ((b.status = 'canceled' and b.canceled_by = assert_booking_limits.user_id and b.canceled_at > now() - v_window)
+        or (b.status = 'expired' and b.expired_at > now() - v_window));
+    if v_recent >= v_cooldown_after and v_last_end + v_cooldown > now() then
+      raise exception 'you canceled or let lapse % bookings of this event lately: you can book it again from %',
+        v_recent, v_last_end + v_cooldown
+        using errcode = 'BKCDN', hint = 'Wait for the cool-down to end.';
+    end if;
+  end if;
+
+  -- Unpaid holds: those past their payment deadline are about to expire and do not count.
+  select count(*) into v_pending
+  from app_public.booking b
+  where b.user_id = assert_booking_limits.user_id and b.status = 'pending_payment' and b.payment_deadline > now();
+  if v_pending >= v_max_pending then
+    raise exception 'you already hold % unpaid booking(s), the most allowed at once', v_pending
+      using errcode = 'BKPEN', hint = 'Pay or cancel one of them first.';
+  end if;
+  select count(*) into v_pending
+  from app_public.booking b
+  join app_public.event pe on pe.id = b.event_id
+  where b.user_id = assert_booking_limits.user_id and b.status = 'pending_payment' and b.payment_deadline > now()
+    and pe.organizer_id = e.organizer_id;
+  if v_pending >= v_max_pending_organizer then
+    raise exception 'you already hold % unpaid booking(s) for this organizer''s events, the most allowed at once', v_pending
+      using errcode = 'BKPOR', hint = 'Pay or cancel one of them first.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_booking_limits(e app_public.event, user_id uuid, quantity integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) IS 'The anti-hoarding rules of a new booking, from app_private.setting: BKMAX (seats per booking), BKCDN (cool-down after repeated cancel/lapse on the event), BKPEN (unpaid bookings overall), BKPOR (unpaid bookings for the organizer''s events). Reads only; create_booking serializes a user''s bookings first so the counts hold under concurrency.';
 
 
 --
@@ -1988,6 +2063,7 @@ begin
     raise exception 'you already have a booking for this event'
       using errcode = 'BKDUP', hint = 'Cancel it first to book differently.';
   end if;
+  perform app_hidden.assert_booking_limits(v_event, v_user_id, price_booking.quantity);
   if v_event.seats_taken + price_booking.quantity > v_event.capacity then
     raise exception 'sold out: % seat(s) requested, % left', price_booking.quantity, v_event.capacity - v_event.seats_taken
       using errcode = 'BKFUL';
@@ -2036,7 +2112,7 @@ $$;
 -- Name: FUNCTION price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Checks every booking rule for the caller and computes the price (tier price × quantity − promo discount, never below zero) and the payment deadline. Writes nothing. Shared by quote_booking and create_booking.';
+COMMENT ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Checks every booking rule for the caller (including the anti-hoarding limits of assert_booking_limits) and computes the price (tier price × quantity − promo discount, never below zero) and the payment deadline. Writes nothing. Shared by quote_booking and create_booking.';
 
 
 --
@@ -2530,6 +2606,24 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.review_moderation_on() IS 'Whether reviews are moderated before they are shown: setting review_moderation (default off).';
+
+
+--
+-- Name: setting_int(text, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.setting_int(key text, fallback integer) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce((select s.value::integer from app_private.setting s where s.key = setting_int.key), fallback);
+$$;
+
+
+--
+-- Name: FUNCTION setting_int(key text, fallback integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.setting_int(key text, fallback integer) IS 'An integer setting of app_private.setting, or the fallback when its row is missing. Owner only (read inside security-definer functions).';
 
 
 --
@@ -3249,13 +3343,18 @@ CREATE FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, qua
 -- The ON CONFLICT target names columns that are also parameters.
 #variable_conflict use_column
 declare
-  v_quote app_public.booking_quote := app_hidden.price_booking(
-    create_booking.event_id, create_booking.price_tier_id, create_booking.quantity, create_booking.promo_code
-  );
-  v_user_id uuid := app_public.current_user_id();
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_quote app_public.booking_quote;
   v_event app_public.event;
   v_booking app_public.booking;
 begin
+  -- Lock order: user (advisory) → event → tier → promo code → booking.
+  -- 7301 namespaces the key ("a user's bookings") among advisory locks.
+  perform pg_advisory_xact_lock(7301, hashtext(v_user_id::text));
+  v_quote := app_hidden.price_booking(
+    create_booking.event_id, create_booking.price_tier_id, create_booking.quantity, create_booking.promo_code
+  );
+
   update app_public.event e
   set seats_taken = e.seats_taken + v_quote.quantity
   where e.id = v_quote.event_id
@@ -3333,7 +3432,7 @@ $$;
 -- Name: FUNCTION create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Books seats of a price tier of a published event for the caller, optionally with a promo code. The booking holds its seats as pending_payment until payment_deadline (a booking with nothing to pay is confirmed at once). One live booking per user per event; organizers cannot book their own events; bookings close booking_deadline_hours before the start. Errors: 28000, P0002 (event or tier), BKOWN, BKQTY, BKTEV, CPUNK, 55000 (not published), BKCLO, BKDUP, BKFUL, BKTQF, CPINA, CPEXP, CPCUR, CPUSE.';
+COMMENT ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Books seats of a price tier of a published event for the caller, optionally with a promo code. The booking holds its seats as pending_payment until payment_deadline (a booking with nothing to pay is confirmed at once). One live booking per user per event; organizers cannot book their own events; bookings close booking_deadline_hours before the start; the anti-hoarding limits of app_private.setting apply (docs/limits.md). Errors: 28000, P0002 (event or tier), BKOWN, BKQTY, BKMAX, BKTEV, CPUNK, 55000 (not published), BKCLO, BKDUP, BKCDN, BKPEN, BKPOR, BKFUL, BKTQF, CPINA, CPEXP, CPCUR, CPUSE.';
 
 
 --
@@ -4173,7 +4272,7 @@ $$;
 -- Name: FUNCTION quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'What booking these seats would cost the caller now, with every rule of create_booking checked; writes nothing. Errors: as create_booking.';
+COMMENT ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'What booking these seats would cost the caller now, with every rule of create_booking checked (the anti-hoarding limits too); writes nothing. Errors: as create_booking.';
 
 
 --
@@ -4434,6 +4533,47 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.search_reviews(event_id uuid, status app_public.review_status, sort app_public.review_sort, only_mine boolean) IS 'Reviews the caller may see, paged by the client. event_id: of one event (null: all events). status: active by default; pending or rejected show the caller''s own ones (admins: everyone''s, the moderation queue); null: every status the caller may see. sort: newest (default), oldest, or most_helpful (then newest). only_mine: the caller''s own reviews only.';
+
+
+--
+-- Name: set_event_max_seats_per_booking(uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(set_event_max_seats_per_booking.id);
+begin
+  perform app_hidden.assert_event_editable(v_event);
+  if set_event_max_seats_per_booking.max_seats_per_booking is not null
+     and set_event_max_seats_per_booking.max_seats_per_booking not between 1 and 20 then
+    raise exception 'max_seats_per_booking must be between 1 and 20' using errcode = '22023', column = 'max_seats_per_booking';
+  end if;
+  if v_event.max_seats_per_booking is not distinct from set_event_max_seats_per_booking.max_seats_per_booking then
+    return v_event;
+  end if;
+  update app_public.event e set max_seats_per_booking = set_event_max_seats_per_booking.max_seats_per_booking
+  where e.id = v_event.id
+  returning * into v_event;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event.update', 'event',
+    jsonb_build_object(
+      'changes', jsonb_build_object('maxSeatsPerBooking', v_event.max_seats_per_booking),
+      'event', app_hidden.event_data(v_event)
+    )
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer) IS 'Sets the most seats one booking of the event may take (1..20; null: the operators'' default). Its organizer or an admin; bookings already made keep their seats. Setting the same value writes nothing. Errors: 28000, 42501, P0002, 55000, 22023.';
 
 
 --
@@ -5036,6 +5176,45 @@ ALTER TABLE app_private.outbox ALTER COLUMN "position" ADD GENERATED ALWAYS AS I
 
 
 --
+-- Name: rate_limit_counter; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.rate_limit_counter (
+    key character varying(255) NOT NULL,
+    points integer DEFAULT 0 NOT NULL,
+    expire bigint
+);
+
+
+--
+-- Name: TABLE rate_limit_counter; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.rate_limit_counter IS 'Per-caller mutation counters of the API (rate-limiter-flexible, PostgreSQL store): one row per caller key and window. Expired rows are overwritten by the next count; any row may be deleted at any time (the caller''s budget resets).';
+
+
+--
+-- Name: COLUMN rate_limit_counter.key; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.rate_limit_counter.key IS '"mutation:sub:<user id>" or "mutation:ip:<address>".';
+
+
+--
+-- Name: COLUMN rate_limit_counter.points; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.rate_limit_counter.points IS 'Points spent in the current window.';
+
+
+--
+-- Name: COLUMN rate_limit_counter.expire; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.rate_limit_counter.expire IS 'End of the current window, in milliseconds since the Unix epoch.';
+
+
+--
 -- Name: review_helpful_vote; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -5150,6 +5329,12 @@ CASE key
     WHEN 'booking_hold_minutes'::text THEN ((value ~ '^[0-9]{1,4}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 1440)))
     WHEN 'payment_url_base'::text THEN (value ~ '^https?://'::text)
     WHEN 'review_moderation'::text THEN (value = ANY (ARRAY['on'::text, 'off'::text]))
+    WHEN 'booking_max_pending_per_user'::text THEN ((value ~ '^[0-9]{1,4}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 1000)))
+    WHEN 'booking_max_pending_per_organizer'::text THEN ((value ~ '^[0-9]{1,4}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 1000)))
+    WHEN 'booking_max_seats_default'::text THEN ((value ~ '^[0-9]{1,2}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 20)))
+    WHEN 'booking_cooldown_after'::text THEN ((value ~ '^[0-9]{1,3}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 100)))
+    WHEN 'booking_cooldown_window_minutes'::text THEN ((value ~ '^[0-9]{1,5}$'::text) AND (((value)::integer >= 1) AND ((value)::integer <= 10080)))
+    WHEN 'booking_cooldown_minutes'::text THEN ((value ~ '^[0-9]{1,5}$'::text) AND (((value)::integer >= 0) AND ((value)::integer <= 10080)))
     ELSE true
 END)
 );
@@ -5263,6 +5448,14 @@ ALTER TABLE ONLY app_private.outbox
 
 ALTER TABLE ONLY app_private.outbox
     ADD CONSTRAINT outbox_position_key UNIQUE ("position");
+
+
+--
+-- Name: rate_limit_counter rate_limit_counter_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.rate_limit_counter
+    ADD CONSTRAINT rate_limit_counter_pkey PRIMARY KEY (key);
 
 
 --
@@ -5820,10 +6013,23 @@ ALTER TABLE ONLY app_public.review_helpful_vote
 ALTER TABLE app_private.audit_log ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: rate_limit_counter authenticator_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY authenticator_all ON app_private.rate_limit_counter TO aquastream_authenticator USING (true) WITH CHECK (true);
+
+
+--
 -- Name: outbox; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
 ALTER TABLE app_private.outbox ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: rate_limit_counter; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.rate_limit_counter ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: setting; Type: ROW SECURITY; Schema: app_private; Owner: -
@@ -5977,6 +6183,13 @@ GRANT USAGE ON SCHEMA app_hidden TO aquastream_member;
 
 
 --
+-- Name: SCHEMA app_private; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA app_private TO aquastream_authenticator;
+
+
+--
 -- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: -
 --
 
@@ -5990,6 +6203,13 @@ GRANT USAGE ON SCHEMA app_public TO aquastream_member;
 
 GRANT SELECT ON TABLE app_public.event TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.event TO aquastream_member;
+
+
+--
+-- Name: FUNCTION assert_booking_limits(e app_public.event, user_id uuid, quantity integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) FROM PUBLIC;
 
 
 --
@@ -6261,6 +6481,13 @@ REVOKE ALL ON FUNCTION app_hidden.review_is_visible(r app_public.review) FROM PU
 --
 
 REVOKE ALL ON FUNCTION app_hidden.review_moderation_on() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION setting_int(key text, fallback integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.setting_int(key text, fallback integer) FROM PUBLIC;
 
 
 --
@@ -6671,6 +6898,14 @@ GRANT ALL ON FUNCTION app_public.search_reviews(event_id uuid, status app_public
 
 
 --
+-- Name: FUNCTION set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_seats_per_booking integer) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION unmark_review_helpful(review_id uuid); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -6704,6 +6939,13 @@ GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price num
 REVOKE ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_member;
+
+
+--
+-- Name: TABLE rate_limit_counter; Type: ACL; Schema: app_private; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app_private.rate_limit_counter TO aquastream_authenticator;
 
 
 --
