@@ -23,6 +23,7 @@ import { makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
 import { startWorker } from "./worker/runner.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
+import { loadCrewConfig } from "./crew/config.ts";
 import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
 
@@ -34,11 +35,13 @@ if (!["all", "api", "worker"].includes(role)) {
 
 let config;
 let outbox;
+let crew;
 try {
   config = loadConfig();
   // The relay's settings are checked here too, so a wrong KAFKA_* or OUTBOX_*
   // value stops start-up instead of failing every relay job later.
   outbox = loadOutboxConfig();
+  crew = loadCrewConfig(); // CREW_* likewise
 } catch (error) {
   if (error instanceof ConfigError) {
     logger.fatal({ variable: error.variable }, `configuration error: ${error.message}`);
@@ -94,6 +97,10 @@ try {
         ? { brokers: outbox.brokers, topics: outbox.topics }
         : { brokers: [] },
       outbox.brokers.length > 0 ? "outbox relay on" : "outbox relay off (no KAFKA_BROKERS): domain events wait in the outbox",
+    );
+    logger.info(
+      { crewService: crew.address ?? null, deadlineMs: crew.deadlineMs, attempts: crew.assignAttempts },
+      crew.address ? "crew assignment on" : "crew assignment off (no CREW_SERVICE_ADDRESS): events needing a crew wait as pending",
     );
   }
 } catch (error) {

@@ -1,9 +1,14 @@
 /*
  * Client for the crew service (proto/aquastream/crew/v1). Every call has a
  * deadline, so a slow crew service costs a worker job its timeout, never a
- * user's request (crew calls only happen in worker tasks). Identity: this
- * service's own token from `token()` (see README "Crew service"), because the
- * calls run later in the worker, when the user's token may have expired.
+ * user's request (crew calls only happen in worker tasks).
+ *
+ * Identity (README "Crew assignment"): each call carries this service's own
+ * token (`authorization: Bearer <CREW_SERVICE_TOKEN>`), not the user's JWT:
+ * the calls run later in the worker, when the user's token may have expired,
+ * and releases happen with no user at all (cancellations by the system). Who
+ * asked goes along as the metadata `aquastream-on-behalf-of: <subject>`, for
+ * the crew service's audit, never as a credential.
  */
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -12,9 +17,14 @@ import {
   type ReleaseCrewRequest,
 } from "../gen/aquastream/crew/v1/crew_service.ts";
 
+/** Who the call is made for (the Keycloak subject that published/canceled), when a person did. */
+export interface CrewCallContext {
+  onBehalfOf?: string | null;
+}
+
 export interface CrewClient {
-  assignCrew(request: AssignCrewRequest): Promise<string>;
-  releaseCrew(request: ReleaseCrewRequest): Promise<boolean>;
+  assignCrew(request: AssignCrewRequest, context?: CrewCallContext): Promise<string>;
+  releaseCrew(request: ReleaseCrewRequest, context?: CrewCallContext): Promise<boolean>;
   close(): void;
 }
 
@@ -25,15 +35,22 @@ export interface CrewClientOptions {
 }
 
 export function createCrewClient({ address, deadlineMs, token }: CrewClientOptions): CrewClient {
-  const client = new CrewServiceClient(address, grpc.credentials.createInsecure());
+  const client = new CrewServiceClient(address, grpc.credentials.createInsecure(), {
+    // After an outage the channel reconnects at most this long after the
+    // service is back (gRPC's default grows to 120 s, longer than a job's
+    // retry delay, so retries would keep failing against a healthy service).
+    "grpc.max_reconnect_backoff_ms": 5_000,
+  });
 
   async function unary<Req, Res>(
     method: (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
     request: Req,
+    context: CrewCallContext = {},
   ): Promise<Res> {
     const metadata = new grpc.Metadata();
     const bearer = await token?.();
     if (bearer) metadata.set("authorization", `Bearer ${bearer}`);
+    if (context.onBehalfOf) metadata.set("aquastream-on-behalf-of", context.onBehalfOf);
     return new Promise((resolve, reject) =>
       method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: Res) =>
         error ? reject(error) : resolve(response),
@@ -42,8 +59,8 @@ export function createCrewClient({ address, deadlineMs, token }: CrewClientOptio
   }
 
   return {
-    assignCrew: async (request) => (await unary(client.assignCrew, request)).crewId,
-    releaseCrew: async (request) => (await unary(client.releaseCrew, request)).released,
+    assignCrew: async (request, context) => (await unary(client.assignCrew, request, context)).crewId,
+    releaseCrew: async (request, context) => (await unary(client.releaseCrew, request, context)).released,
     close: () => client.close(),
   };
 }

@@ -36,7 +36,7 @@ export interface CrewStub {
   crews: readonly string[];
   behaviour: StubBehaviour;
   /** Every call received, in order (for tests). */
-  calls: { method: "AssignCrew" | "ReleaseCrew"; eventId: string; authorization?: string }[];
+  calls: { method: "AssignCrew" | "ReleaseCrew"; eventId: string; authorization?: string; onBehalfOf?: string }[];
   assignments(): readonly Assignment[];
   /** Stops listening (the service is "down"); `up()` listens again on the same port. */
   down(): Promise<void>;
@@ -55,7 +55,12 @@ export async function startCrewStub(options: { host?: string; port?: number; cre
   const calls: CrewStub["calls"] = [];
 
   async function gate(method: "AssignCrew" | "ReleaseCrew", eventId: string, metadata: grpc.Metadata) {
-    calls.push({ method, eventId, authorization: metadata.get("authorization")[0]?.toString() });
+    calls.push({
+      method,
+      eventId,
+      authorization: metadata.get("authorization")[0]?.toString(),
+      onBehalfOf: metadata.get("aquastream-on-behalf-of")[0]?.toString(),
+    });
     if (behaviour.delayMs > 0) await new Promise((r) => setTimeout(r, behaviour.delayMs));
     if (behaviour.failTimes > 0) {
       behaviour.failTimes--;

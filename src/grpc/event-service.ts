@@ -130,6 +130,10 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
       eventResult(tx, "select (app_public.cancel_event($1, $2)).id", [req.id, req.reason]),
     ),
 
+    retryCrewAssignment: unary(ctx, "RetryCrewAssignment", (tx, req: api.RetryCrewAssignmentRequest) =>
+      eventResult(tx, "select (app_public.retry_crew_assignment($1)).id", [req.id]),
+    ),
+
     addFavorite: unary(ctx, "AddFavorite", async (tx, req: api.AddFavoriteRequest) => {
       const { rows } = await tx.query<{ created_at: Date }>(
         "select (app_public.add_favorite($1)).created_at",

@@ -17,6 +17,7 @@ import {
 import { toTimestamp } from "../../src/grpc/convert.ts";
 import { committingUser } from "../db/factories.ts";
 import type { TestUser } from "../helpers/db.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { errorCode, errorField, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
@@ -240,15 +241,6 @@ describe("deadlines and cancellation reach PostgreSQL", () => {
         where application_name = 'aquastream-event:test-grpc' and wait_event_type = 'Lock' and query like '%create_booking%'`,
     );
     return rows[0]!.n;
-  }
-
-  /** Polls until `probe` holds (a liveness bound, not a timing assertion). */
-  async function eventually(probe: () => Promise<boolean>, what: string): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if (await probe()) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`never happened: ${what}`);
   }
 
   it("a call whose deadline passes stops its query and books nothing", async () => {

@@ -646,6 +646,18 @@ export interface CancelEventResponse {
   event?: Event | undefined;
 }
 
+/** RetryCrewAssignment input. */
+export interface RetryCrewAssignmentRequest {
+  /** Event id (uuid) of a published event whose crew assignment failed. */
+  id: string;
+}
+
+/** RetryCrewAssignment result. */
+export interface RetryCrewAssignmentResponse {
+  /** The event, crew_status pending again. */
+  event?: Event | undefined;
+}
+
 /** AddFavorite input. */
 export interface AddFavoriteRequest {
   /** Event id (uuid) of an event the caller may see. */
@@ -3402,6 +3414,140 @@ export const CancelEventResponse: MessageFns<CancelEventResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<CancelEventResponse>, I>>(object: I): CancelEventResponse {
     const message = createBaseCancelEventResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseRetryCrewAssignmentRequest(): RetryCrewAssignmentRequest {
+  return { id: "" };
+}
+
+export const RetryCrewAssignmentRequest: MessageFns<RetryCrewAssignmentRequest> = {
+  encode(message: RetryCrewAssignmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryCrewAssignmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryCrewAssignmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryCrewAssignmentRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RetryCrewAssignmentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryCrewAssignmentRequest>, I>>(base?: I): RetryCrewAssignmentRequest {
+    return RetryCrewAssignmentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryCrewAssignmentRequest>, I>>(object: I): RetryCrewAssignmentRequest {
+    const message = createBaseRetryCrewAssignmentRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRetryCrewAssignmentResponse(): RetryCrewAssignmentResponse {
+  return { event: undefined };
+}
+
+export const RetryCrewAssignmentResponse: MessageFns<RetryCrewAssignmentResponse> = {
+  encode(message: RetryCrewAssignmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryCrewAssignmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryCrewAssignmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryCrewAssignmentResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: RetryCrewAssignmentResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryCrewAssignmentResponse>, I>>(base?: I): RetryCrewAssignmentResponse {
+    return RetryCrewAssignmentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryCrewAssignmentResponse>, I>>(object: I): RetryCrewAssignmentResponse {
+    const message = createBaseRetryCrewAssignmentResponse();
     message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
     return message;
   },
@@ -7861,6 +8007,21 @@ export const EventServiceService = {
     responseSerialize: (value: CancelEventResponse): Buffer => Buffer.from(CancelEventResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CancelEventResponse => CancelEventResponse.decode(value),
   },
+  /**
+   * An admin asks the crew service again for an event whose crew assignment
+   * failed (crew_status failed → pending; retry_crew_assignment).
+   */
+  retryCrewAssignment: {
+    path: "/aquastream.event.v1.EventService/RetryCrewAssignment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryCrewAssignmentRequest): Buffer =>
+      Buffer.from(RetryCrewAssignmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryCrewAssignmentRequest => RetryCrewAssignmentRequest.decode(value),
+    responseSerialize: (value: RetryCrewAssignmentResponse): Buffer =>
+      Buffer.from(RetryCrewAssignmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetryCrewAssignmentResponse => RetryCrewAssignmentResponse.decode(value),
+  },
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite: {
     path: "/aquastream.event.v1.EventService/AddFavorite" as const,
@@ -8079,6 +8240,11 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   publishEvent: handleUnaryCall<PublishEventRequest, PublishEventResponse>;
   /** draft/published → canceled, with a reason shown to participants. */
   cancelEvent: handleUnaryCall<CancelEventRequest, CancelEventResponse>;
+  /**
+   * An admin asks the crew service again for an event whose crew assignment
+   * failed (crew_status failed → pending; retry_crew_assignment).
+   */
+  retryCrewAssignment: handleUnaryCall<RetryCrewAssignmentRequest, RetryCrewAssignmentResponse>;
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite: handleUnaryCall<AddFavoriteRequest, AddFavoriteResponse>;
   /** Removes an event from the caller's favorites. */
@@ -8242,6 +8408,25 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelEventResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * An admin asks the crew service again for an event whose crew assignment
+   * failed (crew_status failed → pending; retry_crew_assignment).
+   */
+  retryCrewAssignment(
+    request: RetryCrewAssignmentRequest,
+    callback: (error: ServiceError | null, response: RetryCrewAssignmentResponse) => void,
+  ): ClientUnaryCall;
+  retryCrewAssignment(
+    request: RetryCrewAssignmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetryCrewAssignmentResponse) => void,
+  ): ClientUnaryCall;
+  retryCrewAssignment(
+    request: RetryCrewAssignmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetryCrewAssignmentResponse) => void,
   ): ClientUnaryCall;
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite(
