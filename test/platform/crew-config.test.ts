@@ -1,0 +1,61 @@
+/*
+ * Crew assignment settings (CREW_*) are validated like the others: a wrong
+ * value names its variable, and the service refuses to start with it.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/env.ts";
+import { loadCrewConfig, retryDelayMs } from "../../src/crew/config.ts";
+
+const exec = promisify(execFile);
+
+describe("loadCrewConfig", () => {
+  it("defaults: assignment off, 5 s deadline, 8 attempts, backoff 10 s doubling up to 15 min", () => {
+    const config = loadCrewConfig({});
+    expect(config).toEqual({
+      address: undefined,
+      deadlineMs: 5_000,
+      assignAttempts: 8,
+      retryBaseMs: 10_000,
+      retryMaxMs: 900_000,
+      serviceToken: undefined,
+    });
+    expect([2, 3, 4, 8, 9].map((next) => retryDelayMs(config, next))).toEqual([10_000, 20_000, 40_000, 640_000, 900_000]);
+  });
+
+  it("reads an address, a deadline and a token", () => {
+    expect(
+      loadCrewConfig({ CREW_SERVICE_ADDRESS: "crew-stub:50061", CREW_DEADLINE_MS: "800", CREW_SERVICE_TOKEN: "secret" }),
+    ).toMatchObject({ address: "crew-stub:50061", deadlineMs: 800, serviceToken: "secret" });
+  });
+
+  it.each([
+    [{ CREW_SERVICE_ADDRESS: "http://crew:50061" }, "CREW_SERVICE_ADDRESS", "host:port"],
+    [{ CREW_SERVICE_ADDRESS: "crew" }, "CREW_SERVICE_ADDRESS", "host:port"],
+    [{ CREW_DEADLINE_MS: "soon" }, "CREW_DEADLINE_MS", "whole number"],
+    [{ CREW_ASSIGN_ATTEMPTS: "0" }, "CREW_ASSIGN_ATTEMPTS", "between 1 and 100"],
+    [{ CREW_RETRY_BASE_MS: "5000", CREW_RETRY_MAX_MS: "1000" }, "CREW_RETRY_MAX_MS", "at least CREW_RETRY_BASE_MS"],
+  ])("refuses %j naming %s", (env, variable, fragment) => {
+    let error: unknown;
+    try {
+      loadCrewConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(fragment);
+  });
+
+  it("the service process exits with code 2 on a wrong CREW_SERVICE_ADDRESS and names it", async () => {
+    const result = await exec("tsx", ["src/main.ts", "worker"], {
+      env: { ...process.env, CREW_SERVICE_ADDRESS: "not an address", LOG_LEVEL: "silent" },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("CREW_SERVICE_ADDRESS");
+  });
+});
