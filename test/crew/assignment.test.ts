@@ -7,58 +7,20 @@
  */
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import { run, Logger, type Runner } from "graphile-worker";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startCrewStub, type CrewStub } from "../../src/crew/stub-server.ts";
+import { describe, expect, it } from "vitest";
 import { setCrewConfig } from "../../src/crew/jobs.ts";
-import type { CrewConfig } from "../../src/crew/config.ts";
 import { CrewStatus, EventStatus } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
-import assign_crew from "../../tasks/assign_crew.ts";
-import release_crew from "../../tasks/release_crew.ts";
 import { committingUser } from "../db/factories.ts";
 import { eventually } from "../helpers/eventually.ts";
 import type { TestUser } from "../helpers/db.ts";
 import { errorCode, useGrpcApi } from "../grpc/helpers.ts";
+import { useCrewWorker } from "./helpers.ts";
 
 const api = useGrpcApi();
 const { call } = api;
-let stub: CrewStub;
-let worker: Runner;
-
-const settings = (overrides: Partial<CrewConfig> = {}): CrewConfig => ({
-  address: `127.0.0.1:${stub.port}`,
-  deadlineMs: 500,
-  assignAttempts: 3,
-  retryBaseMs: 50,
-  retryMaxMs: 200,
-  serviceToken: "crew-client-token",
-  ...overrides,
-});
-
-beforeAll(async () => {
-  stub = await startCrewStub({ crewCount: 2 });
-  setCrewConfig(settings());
-  worker = await run({
-    pgPool: api.pool,
-    concurrency: 1,
-    taskList: { assign_crew, release_crew },
-    pollInterval: 50,
-    noHandleSignals: true,
-    logger: new Logger(() => () => {}),
-  });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  setCrewConfig(undefined);
-  await stub?.close();
-});
-
-beforeEach(() => {
-  Object.assign(stub.behaviour, { failTimes: 0, delayMs: 0, failCode: grpc.status.UNAVAILABLE });
-  setCrewConfig(settings());
-});
+const crew = useCrewWorker(api.pool);
+const settings = crew.settings;
 
 /** Each test its own days, so events never overlap another test's (the stub has 2 crews). */
 let day = 0;
@@ -111,15 +73,15 @@ async function crewMessages(eventId: string) {
 }
 
 const callsFor = (eventId: string, method?: "AssignCrew" | "ReleaseCrew") =>
-  stub.calls.filter((c) => c.eventId === eventId && (!method || c.method === method));
+  crew.stub.calls.filter((c) => c.eventId === eventId && (!method || c.method === method));
 
 describe("crew assignment through the crew service", () => {
   it("publishing assigns a crew: crew_id recorded, CrewAssigned, the service token and the publisher forwarded", async () => {
     const organizer = committingUser("organizer");
     const event = await crewEvent(organizer);
     const state = await until(event.id, "assigned");
-    expect(stub.crews).toContain(state.crew_id);
-    expect(stub.assignments().find((a) => a.eventId === event.id)?.crewId).toBe(state.crew_id);
+    expect(crew.stub.crews).toContain(state.crew_id);
+    expect(crew.stub.assignments().find((a) => a.eventId === event.id)?.crewId).toBe(state.crew_id);
 
     const messages = await crewMessages(event.id);
     expect(messages.map((m) => m.event_type)).toEqual(["CrewAssigned"]);
@@ -135,7 +97,7 @@ describe("crew assignment through the crew service", () => {
   });
 
   it("a crew service failing twice is retried with backoff, then the crew is assigned once", async () => {
-    stub.behaviour.failTimes = 2;
+    crew.stub.behaviour.failTimes = 2;
     const event = await crewEvent(committingUser("organizer"));
     await until(event.id, "assigned");
     expect(callsFor(event.id, "AssignCrew")).toHaveLength(3);
@@ -143,18 +105,18 @@ describe("crew assignment through the crew service", () => {
   });
 
   it("a slow crew service runs into the deadline; the next attempt succeeds", async () => {
-    stub.behaviour.delayMs = 1_000; // above the 500 ms deadline
+    crew.stub.behaviour.delayMs = 1_000; // above the 500 ms deadline
     const event = await crewEvent(committingUser("organizer"));
     await eventually(async () => callsFor(event.id, "AssignCrew").length >= 1, "the first, slow AssignCrew");
-    stub.behaviour.delayMs = 0;
+    crew.stub.behaviour.delayMs = 0;
     await until(event.id, "assigned");
     // However many slow calls ran, one assignment and one message.
     expect((await crewMessages(event.id)).map((m) => m.event_type)).toEqual(["CrewAssigned"]);
-    expect(stub.assignments().filter((a) => a.eventId === event.id)).toHaveLength(1);
+    expect(crew.stub.assignments().filter((a) => a.eventId === event.id)).toHaveLength(1);
   });
 
   it("a crew service down for every attempt → crew_status failed + CrewAssignmentFailed; an admin's retry then assigns", async () => {
-    await stub.down();
+    await crew.stub.down();
     try {
       const event = await crewEvent(committingUser("organizer"));
       await until(event.id, "failed");
@@ -164,7 +126,7 @@ describe("crew assignment through the crew service", () => {
       const got = await call(api.client.getEvent, { id: event.id }, null);
       expect(got.response!.event!.crewStatus).toBe(CrewStatus.CREW_STATUS_FAILED);
 
-      await stub.up();
+      await crew.stub.up();
       // A fresh client, as a restarted worker would have: the old channel is
       // in gRPC's reconnect backoff (≥ 1 s), longer than this test's retries.
       setCrewConfig(settings());
@@ -177,7 +139,7 @@ describe("crew assignment through the crew service", () => {
       const again = await call(api.client.retryCrewAssignment, { id: event.id }, committingUser("admin"));
       expect(again.error?.code).toBe(grpc.status.FAILED_PRECONDITION);
     } finally {
-      await stub.up().catch(() => {});
+      await crew.stub.up().catch(() => {});
     }
   });
 
@@ -188,7 +150,7 @@ describe("crew assignment through the crew service", () => {
     const canceled = await call(api.client.cancelEvent, { id: event.id, reason: "storm warning" }, organizer);
     expect(canceled.response!.event!.status).toBe(EventStatus.EVENT_STATUS_CANCELED);
     await eventually(async () => (await crewMessages(event.id)).some((m) => m.event_type === "CrewReleased"), "CrewReleased");
-    expect(stub.assignments().some((a) => a.eventId === event.id)).toBe(false);
+    expect(crew.stub.assignments().some((a) => a.eventId === event.id)).toBe(false);
     expect(callsFor(event.id, "ReleaseCrew")).toEqual([
       expect.objectContaining({ authorization: "Bearer crew-client-token", onBehalfOf: organizer.sub }),
     ]);
@@ -216,19 +178,19 @@ describe("crew assignment through the crew service", () => {
     await until(event.id, "assigned");
     await eventually(async () => (await crewMessages(event.id)).length === 3, "three crew messages");
     expect((await crewMessages(event.id)).map((m) => m.event_type)).toEqual(["CrewAssigned", "CrewReleased", "CrewAssigned"]);
-    const atStub = stub.assignments().filter((a) => a.eventId === event.id);
+    const atStub = crew.stub.assignments().filter((a) => a.eventId === event.id);
     expect(atStub).toHaveLength(1);
     expect(atStub[0]!.startsAt).toBe(start.getTime());
   });
 
   it("an answer that arrives after the event was canceled is released, not recorded as the event's crew", async () => {
     const organizer = committingUser("organizer");
-    stub.behaviour.delayMs = 300;
+    crew.stub.behaviour.delayMs = 300;
     const event = await crewEvent(organizer);
     await eventually(async () => callsFor(event.id, "AssignCrew").length === 1, "AssignCrew in flight");
     await call(api.client.cancelEvent, { id: event.id, reason: "not enough people" }, organizer);
     await eventually(async () => (await crewMessages(event.id)).some((m) => m.event_type === "CrewReleased"), "the late crew released");
-    expect(stub.assignments().some((a) => a.eventId === event.id)).toBe(false);
+    expect(crew.stub.assignments().some((a) => a.eventId === event.id)).toBe(false);
     expect(await crewState(event.id)).toEqual({ crew_status: "pending", crew_id: null });
     expect((await crewMessages(event.id)).map((m) => m.event_type)).toEqual(["CrewReleased"]);
   });

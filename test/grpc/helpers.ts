@@ -3,15 +3,17 @@
  * port over the test database, a generated client, and tokens from the
  * development issuer (its own key in a temporary DATA_DIR).
  */
-import { mkdtempSync } from "node:fs";
+import { createPrivateKey, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, inject } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
-import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { DEV_ISSUER, loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import type { TestUser } from "../helpers/db.ts";
@@ -37,6 +39,8 @@ export interface GrpcTestApi {
   readonly pool: ReturnType<typeof createPool>;
   readonly port: number;
   metadataFor(as: Caller): Promise<grpc.Metadata>;
+  /** A token of the development issuer that expired two minutes ago (beyond the 30 s tolerance). */
+  expiredToken(user: TestUser): Promise<string>;
   /** Calls a unary RPC; resolves with the response or the ServiceError. */
   call<Req, Res>(method: Method<Req, Res>, request: Req, as?: Caller, options?: Partial<grpc.CallOptions>): Promise<CallResult<Res>>;
   /** Like call(), and also hands out the ClientUnaryCall (to cancel it). */
@@ -75,6 +79,19 @@ export function useGrpcApi(): GrpcTestApi {
       if (typeof as === "string") metadata.set("authorization", as);
       else if (as) metadata.set("authorization", `Bearer ${await issuer.signDevToken({ role: as.roles, sub: as.sub })}`);
       return metadata;
+    },
+    async expiredToken(user) {
+      const jwk = JSON.parse(readFileSync(issuer.keyFile, "utf8")) as import("node:crypto").JsonWebKey;
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ realm_access: { roles: user.roles } })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: issuer.kid })
+        .setIssuer(DEV_ISSUER)
+        .setSubject(user.sub)
+        .setAudience(issuer.audience)
+        .setIssuedAt(now - 3600)
+        .setExpirationTime(now - 120)
+        .setJti(randomUUID())
+        .sign(createPrivateKey({ key: jwk, format: "jwk" }));
     },
     async start(method, request, as = null, options = {}) {
       const md = await api.metadataFor(as);
