@@ -1264,6 +1264,49 @@ COMMENT ON FUNCTION app_hidden.complete_ended_events() IS 'Marks published event
 
 
 --
+-- Name: crew_releases_due(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.crew_releases_due(event_id uuid) RETURNS TABLE(assignment_id uuid, crew_id uuid)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select a.id, a.crew_id
+  from app_private.crew_assignment a
+  where a.event_id = crew_releases_due.event_id and a.release_requested_at is not null and a.released_at is null
+  order by a.assigned_at;
+$$;
+
+
+--
+-- Name: FUNCTION crew_releases_due(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.crew_releases_due(event_id uuid) IS 'Assignments of the event that are to be released and not yet released (the release_crew job''s work).';
+
+
+--
+-- Name: crew_request(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.crew_request(event_id uuid) RETURNS TABLE(event_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, location text, participants integer)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select e.id, e.starts_at, e.ends_at, e.location_name, e.capacity
+  from app_public.event e
+  where e.id = crew_request.event_id and e.status = 'published' and e.crew_status = 'pending';
+$$;
+
+
+--
+-- Name: FUNCTION crew_request(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.crew_request(event_id uuid) IS 'The AssignCrew request for an event that is published and waiting for a crew; no row when it needs none (any more).';
+
+
+--
 -- Name: distance_km(double precision, double precision, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -1339,6 +1382,32 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) IS 'Cancels or expires a locked live booking: frees its seats (event and tier), gives its promo use back, announces BookingCanceled/BookingExpired, refunds the paid remainder when canceled. Owner only.';
+
+
+--
+-- Name: enqueue_crew_job(text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.enqueue_crew_job(task text, event_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select graphile_worker.add_job(
+    enqueue_crew_job.task,
+    json_build_object('eventId', enqueue_crew_job.event_id, 'requestedBy', app_public.current_user_id()),
+    queue_name := 'crew',
+    -- One waiting job per event and task: asking twice before it runs asks once.
+    job_key := enqueue_crew_job.task || ':' || enqueue_crew_job.event_id,
+    job_key_mode := 'replace'
+  );
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_crew_job(task text, event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.enqueue_crew_job(task text, event_id uuid) IS 'Enqueues a crew job (assign_crew or release_crew) for an event in the caller''s transaction; the payload names who asked (requestedBy, forwarded to the crew service).';
 
 
 --
@@ -2403,6 +2472,132 @@ COMMENT ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_id u
 
 
 --
+-- Name: record_crew_assigned(uuid, uuid, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.record_crew_assigned(event_id uuid, crew_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event;
+begin
+  select * into v_event from app_public.event e where e.id = record_crew_assigned.event_id for update;
+  if not found then
+    raise exception 'event % not found', record_crew_assigned.event_id using errcode = 'P0002';
+  end if;
+
+  if v_event.crew_id = record_crew_assigned.crew_id and v_event.crew_status = 'assigned' then
+    return true; -- already recorded (a retry after a lost answer)
+  end if;
+
+  if v_event.status <> 'published' or v_event.crew_status <> 'pending'
+     or (v_event.starts_at, v_event.ends_at) is distinct from (record_crew_assigned.starts_at, record_crew_assigned.ends_at) then
+    insert into app_private.crew_assignment (event_id, crew_id, starts_at, ends_at, release_requested_at)
+    values (v_event.id, record_crew_assigned.crew_id, record_crew_assigned.starts_at, record_crew_assigned.ends_at, now());
+    perform app_hidden.enqueue_crew_job('release_crew', v_event.id);
+    return false;
+  end if;
+
+  insert into app_private.crew_assignment (event_id, crew_id, starts_at, ends_at)
+  values (v_event.id, record_crew_assigned.crew_id, v_event.starts_at, v_event.ends_at);
+  update app_public.event e
+  set crew_id = record_crew_assigned.crew_id, crew_status = 'assigned'
+  where e.id = v_event.id
+  returning * into v_event;
+
+  perform app_hidden.record_change(
+    'crew', v_event.id, 'CrewAssigned', 'crew.assign', 'event',
+    jsonb_build_object('eventId', v_event.id, 'crewId', v_event.crew_id,
+                       'startsAt', v_event.starts_at, 'endsAt', v_event.ends_at)
+  );
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_crew_assigned(event_id uuid, crew_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.record_crew_assigned(event_id uuid, crew_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone) IS 'The worker records the crew the crew service assigned for this period: the event gets crew_id, crew_status assigned, CrewAssigned. Idempotent. If the event no longer wants it (canceled, new dates, already assigned), the crew is queued for release instead and false is returned. Errors: P0002, 23P01 (the crew is on an overlapping event).';
+
+
+--
+-- Name: record_crew_assignment_failed(uuid, text, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.record_crew_assignment_failed(event_id uuid, error text, attempts integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event;
+begin
+  update app_public.event e
+  set crew_status = 'failed'
+  where e.id = record_crew_assignment_failed.event_id and e.status = 'published' and e.crew_status = 'pending'
+  returning * into v_event;
+  if not found then
+    return false; -- no longer waiting for a crew: nothing failed
+  end if;
+
+  perform app_hidden.record_change(
+    'crew', v_event.id, 'CrewAssignmentFailed', 'crew.assign_failed', 'event',
+    jsonb_build_object('eventId', v_event.id, 'startsAt', v_event.starts_at, 'endsAt', v_event.ends_at,
+                       'organizerId', v_event.organizer_id, 'attempts', record_crew_assignment_failed.attempts,
+                       'error', record_crew_assignment_failed.error)
+  );
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_crew_assignment_failed(event_id uuid, error text, attempts integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.record_crew_assignment_failed(event_id uuid, error text, attempts integer) IS 'The worker gave up assigning a crew after its last attempt: crew_status failed and CrewAssignmentFailed (for admins), if the event was still waiting. Returns whether it was.';
+
+
+--
+-- Name: record_crew_released(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.record_crew_released(assignment_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_assignment app_private.crew_assignment;
+begin
+  update app_private.crew_assignment a
+  set released_at = now()
+  where a.id = record_crew_released.assignment_id and a.release_requested_at is not null and a.released_at is null
+  returning * into v_assignment;
+  if not found then
+    return false;
+  end if;
+
+  perform app_hidden.record_change(
+    'crew', v_assignment.event_id, 'CrewReleased', 'crew.release', 'crew_assignment',
+    jsonb_build_object('eventId', v_assignment.event_id, 'crewId', v_assignment.crew_id,
+                       'startsAt', v_assignment.starts_at, 'endsAt', v_assignment.ends_at),
+    v_assignment.id::text
+  );
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_crew_released(assignment_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.record_crew_released(assignment_id uuid) IS 'The worker records that the crew service released an assignment: released_at and CrewReleased, once.';
+
+
+--
 -- Name: refund_data(app_public.refund); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2704,6 +2899,67 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_event__check_tier_quota() IS 'Constraint trigger: an event''s capacity is never below the quota of one of its price tiers (TRQTA).';
+
+
+--
+-- Name: tg_event__crew_new_period(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__crew_new_period() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if new.crew_required and new.status in ('draft', 'published') and new.crew_status in ('assigned', 'failed')
+     and (new.starts_at, new.ends_at) is distinct from (old.starts_at, old.ends_at) then
+    new.crew_id := null;
+    new.crew_status := 'pending';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__crew_new_period(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__crew_new_period() IS 'Trigger: when an event with a crew (or a failed assignment) gets new dates, its crew is dropped and a new one requested (crew_status pending).';
+
+
+--
+-- Name: tg_event__enqueue_crew_jobs(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__enqueue_crew_jobs() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- The event lost the crew it had: release it at the crew service.
+  if old.crew_id is not null
+     and (new.crew_id is distinct from old.crew_id or (new.status = 'canceled' and old.status <> 'canceled')) then
+    update app_private.crew_assignment a
+    set release_requested_at = now()
+    where a.event_id = new.id and a.release_requested_at is null;
+    perform app_hidden.enqueue_crew_job('release_crew', new.id);
+  end if;
+
+  -- A published event needs a crew it does not have yet (just published, new
+  -- dates, crew_required switched on, or an admin's retry).
+  if new.status = 'published' and new.crew_status = 'pending'
+     and (old.status is distinct from new.status or old.crew_status is distinct from new.crew_status) then
+    perform app_hidden.enqueue_crew_job('assign_crew', new.id);
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__enqueue_crew_jobs(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__enqueue_crew_jobs() IS 'Trigger: enqueues release_crew when an event loses its crew and assign_crew when a published event needs one, in the same transaction.';
 
 
 --
@@ -4413,6 +4669,50 @@ COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price ti
 
 
 --
+-- Name: retry_crew_assignment(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.retry_crew_assignment(id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event;
+begin
+  perform app_hidden.assert_signed_in();
+  if not app_public.has_role('admin') then
+    raise exception 'only admins can retry a crew assignment' using errcode = '42501';
+  end if;
+  select * into v_event from app_public.event e where e.id = retry_crew_assignment.id for update;
+  if not found then
+    raise exception 'event not found' using errcode = 'P0002', column = 'id';
+  end if;
+  if v_event.status <> 'published' or v_event.crew_status <> 'failed' then
+    raise exception 'only a published event whose crew assignment failed can be retried; this one is % with crew %',
+      v_event.status, v_event.crew_status
+      using errcode = '55000', column = 'crew_status';
+  end if;
+
+  -- The trigger enqueues assign_crew for the pending event.
+  update app_public.event e set crew_status = 'pending' where e.id = v_event.id returning * into v_event;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event.retry_crew', 'event',
+    jsonb_build_object('changes', jsonb_build_object('crewStatus', jsonb_build_object('from', 'failed', 'to', 'pending')),
+                       'event', app_hidden.event_data(v_event))
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION retry_crew_assignment(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.retry_crew_assignment(id uuid) IS 'An admin asks the crew service again for an event whose crew assignment failed: crew_status back to pending, a new assign_crew job. Errors: 28000, 42501, P0002, 55000 (not published, or not failed).';
+
+
+--
 -- Name: review_is_marked_helpful(app_public.review); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4974,6 +5274,86 @@ ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 
 
 --
+-- Name: crew_assignment; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.crew_assignment (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    crew_id uuid NOT NULL,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    release_requested_at timestamp with time zone,
+    released_at timestamp with time zone,
+    CONSTRAINT crew_assignment_released_at_check CHECK (((released_at IS NULL) OR (release_requested_at IS NOT NULL)))
+);
+
+
+--
+-- Name: TABLE crew_assignment; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.crew_assignment IS 'Every crew the crew service assigned to an event, with when it was (to be) released. The event''s current crew is also on app_public.event (crew_id). Written only by the app_hidden.record_crew_* functions and the event trigger; no grants to clients.';
+
+
+--
+-- Name: COLUMN crew_assignment.id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.id IS 'Identifier of the assignment.';
+
+
+--
+-- Name: COLUMN crew_assignment.event_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.event_id IS 'The event.';
+
+
+--
+-- Name: COLUMN crew_assignment.crew_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.crew_id IS 'The crew (the crew service''s id).';
+
+
+--
+-- Name: COLUMN crew_assignment.starts_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.starts_at IS 'Start of the period the crew was assigned for.';
+
+
+--
+-- Name: COLUMN crew_assignment.ends_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.ends_at IS 'End of that period.';
+
+
+--
+-- Name: COLUMN crew_assignment.assigned_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.assigned_at IS 'When the assignment was recorded.';
+
+
+--
+-- Name: COLUMN crew_assignment.release_requested_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.release_requested_at IS 'When the event lost this crew (canceled, new dates, crew no longer required, or the answer came too late); the release_crew job then releases it at the crew service.';
+
+
+--
+-- Name: COLUMN crew_assignment.released_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.crew_assignment.released_at IS 'When the crew service confirmed the release.';
+
+
+--
 -- Name: outbox; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -5435,6 +5815,14 @@ ALTER TABLE ONLY app_private.audit_log
 
 
 --
+-- Name: crew_assignment crew_assignment_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.crew_assignment
+    ADD CONSTRAINT crew_assignment_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -5621,6 +6009,20 @@ CREATE INDEX audit_log_occurred_at_idx ON app_private.audit_log USING brin (occu
 --
 
 CREATE INDEX audit_log_table_name_row_id_idx ON app_private.audit_log USING btree (table_name, row_id);
+
+
+--
+-- Name: crew_assignment_event_id_current_key; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE UNIQUE INDEX crew_assignment_event_id_current_key ON app_private.crew_assignment USING btree (event_id) WHERE (release_requested_at IS NULL);
+
+
+--
+-- Name: crew_assignment_release_due_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX crew_assignment_release_due_idx ON app_private.crew_assignment USING btree (event_id) WHERE ((release_requested_at IS NOT NULL) AND (released_at IS NULL));
 
 
 --
@@ -5908,6 +6310,28 @@ CREATE TRIGGER _300_freeze_finished BEFORE UPDATE ON app_public.event FOR EACH R
 --
 
 CREATE CONSTRAINT TRIGGER _400_check_tier_quota AFTER UPDATE OF capacity ON app_public.event NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW WHEN ((new.capacity < old.capacity)) EXECUTE FUNCTION app_private.tg_event__check_tier_quota();
+
+
+--
+-- Name: event _400_crew_new_period; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _400_crew_new_period BEFORE UPDATE OF starts_at, ends_at ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg_event__crew_new_period();
+
+
+--
+-- Name: event _900_enqueue_crew_jobs; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_enqueue_crew_jobs AFTER UPDATE ON app_public.event FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.crew_status IS DISTINCT FROM new.crew_status) OR (old.crew_id IS DISTINCT FROM new.crew_id))) EXECUTE FUNCTION app_private.tg_event__enqueue_crew_jobs();
+
+
+--
+-- Name: crew_assignment crew_assignment_event_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.crew_assignment
+    ADD CONSTRAINT crew_assignment_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
 
 
 --
@@ -6295,6 +6719,20 @@ REVOKE ALL ON FUNCTION app_hidden.complete_ended_events() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION crew_releases_due(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.crew_releases_due(event_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION crew_request(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.crew_request(event_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -6308,6 +6746,13 @@ GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitu
 --
 
 REVOKE ALL ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enqueue_crew_job(task text, event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.enqueue_crew_job(task text, event_id uuid) FROM PUBLIC;
 
 
 --
@@ -6448,6 +6893,27 @@ REVOKE ALL ON FUNCTION app_hidden.record_change(aggregate_type text, aggregate_i
 
 
 --
+-- Name: FUNCTION record_crew_assigned(event_id uuid, crew_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.record_crew_assigned(event_id uuid, crew_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION record_crew_assignment_failed(event_id uuid, error text, attempts integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.record_crew_assignment_failed(event_id uuid, error text, attempts integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION record_crew_released(assignment_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.record_crew_released(assignment_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION refund_data(r app_public.refund); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -6509,6 +6975,20 @@ REVOKE ALL ON FUNCTION app_private.tg_booking__status_transition() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_event__check_tier_quota() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__crew_new_period(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__crew_new_period() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__enqueue_crew_jobs(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__enqueue_crew_jobs() FROM PUBLIC;
 
 
 --
@@ -6868,6 +7348,15 @@ GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_me
 REVOKE ALL ON FUNCTION app_public.remove_price_tier(id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION retry_crew_assignment(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) TO aquastream_member;
 
 
 --
