@@ -23,6 +23,8 @@ export interface LimitsConfig {
   trustedDocumentsDir: string | undefined;
   /** With trusted documents on, still run documents that are not in the directory. */
   trustedDocumentsAllowOthers: boolean;
+  /** Proxies in front of the API whose X-Forwarded-For is trusted (express "trust proxy" hops); 0: none. */
+  httpTrustProxy: number;
   /** Largest HTTP request body (bytes); larger ones get 413. */
   httpMaxBodyBytes: number;
   grpcMaxMessageBytes: number;
@@ -57,6 +59,7 @@ export function loadLimits(env: Env, nodeEnv: "development" | "production" | "te
     graphqlIntrospection: bool(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
     trustedDocumentsDir,
     trustedDocumentsAllowOthers,
+    httpTrustProxy: int(env, "HTTP_TRUST_PROXY", 0, 0, 10),
     httpMaxBodyBytes: int(env, "HTTP_MAX_BODY_BYTES", 100_000, 1_000, 50_000_000),
     grpcMaxMessageBytes: int(env, "GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 1_024, 64 * 1024 * 1024),
     grpcMaxConcurrentStreams: int(env, "GRPC_MAX_CONCURRENT_STREAMS", 100, 1, 10_000),

@@ -36,6 +36,8 @@ export interface HttpApi {
 export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   const app = express();
   app.disable("x-powered-by");
+  // req.ip (the rate limit's key for anonymous callers) is the client's, not the ingress's.
+  app.set("trust proxy", options.limits.httpTrustProxy);
   let draining = false;
 
   app.use((req, res, next) => {

@@ -220,6 +220,28 @@ describe("GraphQL limits", () => {
   });
 });
 
+describe("anonymous callers behind a trusted proxy", () => {
+  const api = useTestApi({ env: { HTTP_TRUST_PROXY: "1", RATE_LIMIT_MUTATIONS: "2", RATE_LIMIT_WINDOW_SECONDS: "600" } });
+
+  async function anonymousMutation(forwardedFor: string): Promise<number> {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+      body: JSON.stringify({ query: CANCEL, variables: { id: randomUUID() } }),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  it("are counted by their own address from X-Forwarded-For", async () => {
+    // Documentation ranges (RFC 5737); the test database is rebuilt for every run.
+    const a = "198.51.100.7";
+    const b = "203.0.113.9";
+    expect([await anonymousMutation(a), await anonymousMutation(a), await anonymousMutation(a)]).toEqual([200, 200, 429]);
+    expect(await anonymousMutation(b)).toBe(200);
+  });
+});
+
 describe("a busy database pool", () => {
   const api = useTestApi({ poolSize: 1, env: { DATABASE_POOL_TIMEOUT_MS: "300", DATABASE_STATEMENT_TIMEOUT_MS: "20000" } });
 

@@ -28,6 +28,8 @@ afterAll(() => root.end());
 
 interface Served {
   client: EventServiceClient;
+  /** host:port of the server, for a second connection. */
+  address(): string;
   token(user: TestUser): Promise<string>;
 }
 
@@ -40,6 +42,7 @@ function useServer(env: Record<string, string>, poolSize = 5): Served {
   const served = {
     client: undefined as unknown as EventServiceClient,
     token: (user: TestUser) => issuer.signDevToken({ role: user.roles, sub: user.sub }),
+    address: () => `127.0.0.1:${server.port}`,
   };
   beforeAll(async () => {
     server = await startGrpcServer("127.0.0.1", 0, { pool, verifier: createVerifier(config), limits: config.limits });
@@ -148,6 +151,43 @@ describe("gRPC limits", () => {
     expect(outcome.error!.metadata.get("aquastream-error-code")).toEqual(["57014"]);
     const { rows } = await root.query("select title from app_public.event where id = $1", [eventId]);
     expect(rows[0]!.title).not.toBe("Renamed while locked");
+  });
+});
+
+describe("gRPC concurrent streams", () => {
+  const served = useServer({ GRPC_MAX_CONCURRENT_STREAMS: "1", DATABASE_STATEMENT_TIMEOUT_MS: "20000" });
+
+  it("one connection runs at most GRPC_MAX_CONCURRENT_STREAMS calls at once; another connection is served", async () => {
+    const organizer = committingUser("organizer");
+    const eventId = await committedPublishedEvent(root, organizer);
+    const lock = await lockEvent(root, eventId);
+    const blocked = call(served, (c) => c.updateEvent, { id: eventId, title: "Renamed after the wait" }, organizer, {
+      deadline: Date.now() + 15_000,
+    });
+    let second;
+    let otherConnection;
+    try {
+      await lock.untilSomeoneWaits();
+      // Same connection: the only stream is taken, so this call cannot start before its deadline.
+      second = await call(served, (c) => c.getEvent, { id: eventId }, null, { deadline: Date.now() + 1_500 });
+      // Its own HTTP/2 connection (grpc-js would otherwise share the subchannel of the same target).
+      const other = new EventServiceClient(served.address(), grpc.credentials.createInsecure(), {
+        "grpc.use_local_subchannel_pool": 1,
+      });
+      try {
+        otherConnection = await new Promise<grpc.ServiceError | null>((resolve) =>
+          other.getEvent({ id: eventId }, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (error) => resolve(error)),
+        );
+      } finally {
+        other.close();
+      }
+    } finally {
+      await lock.release();
+    }
+    expect(second.error).toBeDefined();
+    expect([grpc.status.DEADLINE_EXCEEDED, grpc.status.UNAVAILABLE]).toContain(second.error!.code);
+    expect(otherConnection).toBeNull();
+    expect((await blocked).error).toBeUndefined();
   });
 });
 
