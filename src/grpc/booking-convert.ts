@@ -13,27 +13,10 @@ import {
   type PromoCode,
   type Refund,
 } from "../gen/aquastream/event/v1/event_service.ts";
-import { toTimestamp } from "./convert.ts";
+import { fromLabel, toTimestamp } from "./convert.ts";
 
 type Timestamp = Date | null;
 const opt = <T>(value: T | null): T | undefined => value ?? undefined;
-
-/** A proto enum value from a SQL enum label: "pending_payment" → BOOKING_STATUS_PENDING_PAYMENT. */
-function fromLabel<E extends Record<string, string | number>>(enumObject: E, prefix: string, label: string): E[keyof E] {
-  const value = enumObject[`${prefix}_${label.toUpperCase()}` as keyof E];
-  return (value ?? enumObject["UNRECOGNIZED" as keyof E]) as E[keyof E];
-}
-
-/** The SQL label of a proto enum value: PAYMENT_METHOD_BANK_TRANSFER → "bank_transfer"; undefined for UNSPECIFIED. */
-export function toLabel<E extends Record<string, string | number>>(
-  enumObject: E,
-  prefix: string,
-  value: number,
-): string | undefined {
-  const name = enumObject[value as unknown as keyof E];
-  if (typeof name !== "string" || !name.startsWith(`${prefix}_`) || name.endsWith("_UNSPECIFIED")) return undefined;
-  return name.slice(prefix.length + 1).toLowerCase();
-}
 
 export interface BookingRow {
   id: string;

@@ -12,10 +12,9 @@ import {
 } from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext, type Tx } from "./call.ts";
-import { fromTimestamp } from "./convert.ts";
+import { fromTimestamp, toLabel } from "./convert.ts";
 import {
   toBooking,
-  toLabel,
   toPayment,
   toPromoCode,
   toQuote,

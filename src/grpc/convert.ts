@@ -17,6 +17,23 @@ export function fromTimestamp(value: Timestamp | undefined): Date | null {
   return new Date(Number(value.seconds) * 1000 + Math.floor(value.nanos / 1_000_000));
 }
 
+/** A proto enum value from a SQL enum label: "pending_payment" → BOOKING_STATUS_PENDING_PAYMENT. */
+export function fromLabel<E extends Record<string, string | number>>(enumObject: E, prefix: string, label: string): E[keyof E] {
+  const value = enumObject[`${prefix}_${label.toUpperCase()}` as keyof E];
+  return (value ?? enumObject["UNRECOGNIZED" as keyof E]) as E[keyof E];
+}
+
+/** The SQL label of a proto enum value: PAYMENT_METHOD_BANK_TRANSFER → "bank_transfer"; undefined for UNSPECIFIED. */
+export function toLabel<E extends Record<string, string | number>>(
+  enumObject: E,
+  prefix: string,
+  value: number,
+): string | undefined {
+  const name = enumObject[value as unknown as keyof E];
+  if (typeof name !== "string" || !name.startsWith(`${prefix}_`) || name.endsWith("_UNSPECIFIED")) return undefined;
+  return name.slice(prefix.length + 1).toLowerCase();
+}
+
 const eventStatuses: Record<string, EventStatus> = {
   draft: EventStatus.EVENT_STATUS_DRAFT,
   published: EventStatus.EVENT_STATUS_PUBLISHED,
@@ -54,6 +71,16 @@ export interface EventRow {
   canceled_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** to_jsonb(app_public.event_rating_summary(e)), selected with the row. */
+  rating_summary: {
+    average: number | null;
+    count: number;
+    one_star: number;
+    two_stars: number;
+    three_stars: number;
+    four_stars: number;
+    five_stars: number;
+  };
 }
 
 export interface TierRow {
@@ -103,6 +130,15 @@ export function toEvent(row: EventRow, tiers: TierRow[]): Event {
     createdAt: toTimestamp(row.created_at),
     updatedAt: toTimestamp(row.updated_at),
     priceTiers: tiers.map(toPriceTier),
+    ratingSummary: {
+      average: row.rating_summary.average ?? undefined,
+      count: row.rating_summary.count,
+      oneStar: row.rating_summary.one_star,
+      twoStars: row.rating_summary.two_stars,
+      threeStars: row.rating_summary.three_stars,
+      fourStars: row.rating_summary.four_stars,
+      fiveStars: row.rating_summary.five_stars,
+    },
   };
 }
 

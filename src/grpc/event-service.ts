@@ -8,12 +8,17 @@ import { unary, type CallContext, type Tx } from "./call.ts";
 import { fromTimestamp, nextPageToken, readPage, toEvent, toTimestamp, type EventRow, type TierRow } from "./convert.ts";
 import { NotFound } from "./status.ts";
 import { bookingHandlers } from "./booking-service.ts";
+import { reviewHandlers } from "./review-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
 async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
   if (ids.length === 0) return [];
   const [events, tiers] = await Promise.all([
-    tx.query<EventRow>("select * from app_public.event where id = any($1::uuid[])", [ids]),
+    tx.query<EventRow>(
+      // The rating summary as GraphQL's ratingSummary computes it.
+      "select e.*, to_jsonb(app_public.event_rating_summary(e)) as rating_summary from app_public.event e where e.id = any($1::uuid[])",
+      [ids],
+    ),
     tx.query<TierRow>(
       "select * from app_public.event_price_tier where event_id = any($1::uuid[]) order by sort_order, name",
       [ids],
@@ -42,6 +47,7 @@ const optional = <T>(value: T | undefined): T | null => (value === undefined ? n
 export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
   return {
     ...bookingHandlers(ctx),
+    ...reviewHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

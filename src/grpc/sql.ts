@@ -28,6 +28,18 @@ export function optionalUuid(value: string | undefined, field: string): string |
 /** A named argument: its value and the SQL type to cast the parameter to. */
 export type Arg = [value: unknown, type: string] | undefined;
 
+/** `name => $1::type, …` for the defined arguments, numbered from 1, with their values. */
+export function namedArgs(args: Record<string, Arg>): { sql: string; values: unknown[] } {
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (const [name, arg] of Object.entries(args)) {
+    if (arg === undefined || arg[0] === undefined) continue;
+    values.push(arg[0]);
+    names.push(`${name} => $${values.length}::${arg[1]}`);
+  }
+  return { sql: names.join(", "), values };
+}
+
 /**
  * `select <columns> from app_public.<fn>(name => $1::type, …) r` with the
  * defined arguments; returns the rows (a function returning one composite
@@ -39,14 +51,8 @@ export async function callFunction<Row extends QueryResultRow>(
   args: Record<string, Arg>,
   columns = "r.*",
 ): Promise<Row[]> {
-  const names: string[] = [];
-  const values: unknown[] = [];
-  for (const [name, arg] of Object.entries(args)) {
-    if (arg === undefined || arg[0] === undefined) continue;
-    values.push(arg[0]);
-    names.push(`${name} => $${values.length}::${arg[1]}`);
-  }
-  const { rows } = await tx.query<Row>(`select ${columns} from app_public.${fn}(${names.join(", ")}) r`, values);
+  const { sql, values } = namedArgs(args);
+  const { rows } = await tx.query<Row>(`select ${columns} from app_public.${fn}(${sql}) r`, values);
   return rows;
 }
 

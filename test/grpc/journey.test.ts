@@ -4,9 +4,10 @@
  * service: the organizer creates and publishes an event (a crew is
  * assigned), a user books, pays, the payment gateway confirms, the organizer
  * refunds part, the user cancels (the rest is refunded, the seats come
- * back), another user books, and each lists their bookings. Then every
- * status code a caller's mistake can earn, from a real bad call, and the
- * health service answering SERVING.
+ * back), another user books, and each lists their bookings; every status
+ * code a caller's mistake can earn, from a real bad call; the other user
+ * pays, the event ends, they review it, votes and moderation follow; the
+ * health service answers SERVING. (Release on cancel: test/crew/.)
  */
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
@@ -19,6 +20,8 @@ import {
   EventStatus,
   PaymentMethod,
   PaymentStatus,
+  ReviewSort,
+  ReviewStatus,
   type Event,
 } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
@@ -153,17 +156,71 @@ describe("a gateway's journey over gRPC", () => {
     expect([again.error?.code, errorCode(again.error)]).toEqual([grpc.status.ALREADY_EXISTS, "BKDUP"]);
   });
 
-  it("canceling the event releases its crew; the health service answers SERVING", async () => {
-    const canceled = await call(api.client.cancelEvent, { id: event.id, reason: "storm warning" }, organizer);
-    expect(canceled.response!.event!.status).toBe(EventStatus.EVENT_STATUS_CANCELED);
-    await eventually(async () => {
-      const { rows } = await api.pool.query(
-        "select 1 from app_private.outbox where aggregate_id = $1 and event_type = 'CrewReleased'",
-        [event.id],
-      );
-      return rows.length === 1;
-    }, "CrewReleased");
+  it("the other user pays; the event ends; they review it, others find it helpful, an admin moderates", async () => {
+    const { response: bobs } = await call(api.client.listBookings, { pageSize: 1, pageToken: "" }, bob);
+    const { response: pay } = await call(api.client.initiatePayment, { bookingId: bobs!.bookings[0]!.id, method: PaymentMethod.PAYMENT_METHOD_SBP }, bob);
+    const paid = await call(api.client.confirmPayment, { paymentId: pay!.payment!.id, gatewayReference: `gw-${pay!.payment!.id}` }, gateway);
+    expect(paid.response!.payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_COMPLETED);
 
+    const early = await call(api.client.createReview, { eventId: event.id, rating: 5, content: "Can't wait" }, bob);
+    expect([early.error?.code, errorCode(early.error)]).toEqual([grpc.status.FAILED_PRECONDITION, "RVEND"]);
+    // The event ends: not something the API does, so the owner moves its
+    // times into the past and completes it, as the worker's cron would.
+    await api.pool.query(
+      `update app_public.event set starts_at = now() - interval '30 hours', ends_at = now() - interval '2 hours', status = 'completed'
+        where id = $1`,
+      [event.id],
+    );
+
+    const created = await call(api.client.createReview, { eventId: event.id, rating: 5, content: "Great rapids,\nsafe guides." }, bob);
+    expect(created.error).toBeUndefined();
+    const review = created.response!.review!;
+    expect(review).toMatchObject({ rating: 5, content: "Great rapids,\nsafe guides.", status: ReviewStatus.REVIEW_STATUS_ACTIVE, userId: bob.sub });
+
+    const canceledOne = await call(api.client.createReview, { eventId: event.id, rating: 1, content: "never went" }, alice);
+    expect([canceledOne.error?.code, errorCode(canceledOne.error)]).toEqual([grpc.status.PERMISSION_DENIED, "RVNBK"]);
+    const twice = await call(api.client.createReview, { eventId: event.id, rating: 4, content: "again" }, bob);
+    expect([twice.error?.code, errorCode(twice.error)]).toEqual([grpc.status.ALREADY_EXISTS, "RVDUP"]);
+    const badRating = await call(api.client.updateReview, { id: review.id, rating: 7 }, bob);
+    expect([badRating.error?.code, errorCode(badRating.error)]).toEqual([grpc.status.INVALID_ARGUMENT, "RVRAT"]);
+    const ownVote = await call(api.client.markReviewHelpful, { reviewId: review.id }, bob);
+    expect([ownVote.error?.code, errorCode(ownVote.error)]).toEqual([grpc.status.PERMISSION_DENIED, "RVOWN"]);
+
+    const voted = await call(api.client.markReviewHelpful, { reviewId: review.id }, alice);
+    expect(voted.response!.review).toMatchObject({ helpfulCount: 1, markedHelpful: true });
+    const listed = await call(api.client.listReviews, { eventId: event.id, sort: ReviewSort.REVIEW_SORT_MOST_HELPFUL, pageSize: 10, pageToken: "", status: ReviewStatus.REVIEW_STATUS_UNSPECIFIED, allStatuses: false, onlyMine: false }, null);
+    expect(listed.response!.reviews.map((r) => [r.id, r.helpfulCount, r.markedHelpful])).toEqual([[review.id, 1, false]]);
+    const summary = (await call(api.client.getEvent, { id: event.id }, null)).response!.event!.ratingSummary;
+    expect(summary).toMatchObject({ average: 5, count: 1, fiveStars: 1, oneStar: 0 });
+
+    const notAdmin = await call(api.client.moderateReview, { id: review.id, status: ReviewStatus.REVIEW_STATUS_REJECTED }, organizer);
+    expect(notAdmin.error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    const admin = committingUser("admin");
+    const rejected = await call(api.client.moderateReview, { id: review.id, status: ReviewStatus.REVIEW_STATUS_REJECTED, note: "Please do not name guides." }, admin);
+    expect(rejected.response!.review).toMatchObject({ status: ReviewStatus.REVIEW_STATUS_REJECTED, moderationNote: "Please do not name guides.", moderatedBy: admin.sub });
+    const publicList = await call(api.client.listReviews, { eventId: event.id, pageSize: 10, pageToken: "", status: 0, sort: 0, allStatuses: false, onlyMine: false }, null);
+    expect(publicList.response!.reviews).toEqual([]);
+    const mine = await call(api.client.listReviews, { pageSize: 10, pageToken: "", status: 0, sort: 0, allStatuses: true, onlyMine: true }, bob);
+    expect(mine.response!.reviews.map((r) => [r.id, r.status])).toEqual([[review.id, ReviewStatus.REVIEW_STATUS_REJECTED]]);
+
+    // An edit never publishes a rejected review: it goes back to the queue.
+    const edited = await call(api.client.updateReview, { id: review.id, content: "Great rapids, safe guides." }, bob);
+    expect(edited.response!.review).toMatchObject({ status: ReviewStatus.REVIEW_STATUS_PENDING, rating: 5 });
+    const approved = await call(api.client.moderateReview, { id: review.id, status: ReviewStatus.REVIEW_STATUS_ACTIVE }, admin);
+    expect(approved.response!.review!.status).toBe(ReviewStatus.REVIEW_STATUS_ACTIVE);
+    const unvoted = await call(api.client.unmarkReviewHelpful, { reviewId: review.id }, alice);
+    expect(unvoted.response!.review).toMatchObject({ helpfulCount: 0, markedHelpful: false });
+
+    const notAuthor = await call(api.client.deleteReview, { id: review.id }, alice);
+    expect(notAuthor.error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    const deleted = await call(api.client.deleteReview, { id: review.id }, bob);
+    expect(deleted.response!.review!.id).toBe(review.id);
+    expect((await call(api.client.getEvent, { id: event.id }, null)).response!.event!.ratingSummary).toMatchObject({ count: 0 });
+    const gone = await call(api.client.markReviewHelpful, { reviewId: review.id }, alice);
+    expect(gone.error?.code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it("the health service answers SERVING", async () => {
     const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, { enums: String })) as unknown as {
       grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client & {
         check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;

@@ -364,6 +364,106 @@ export function discountKindToJSON(object: DiscountKind): string {
   }
 }
 
+/** Where a review is in moderation. */
+export enum ReviewStatus {
+  /** REVIEW_STATUS_UNSPECIFIED - Not given (in ListReviews: active). */
+  REVIEW_STATUS_UNSPECIFIED = 0,
+  /** REVIEW_STATUS_PENDING - Waiting for an admin; seen by its author and admins. */
+  REVIEW_STATUS_PENDING = 1,
+  /** REVIEW_STATUS_ACTIVE - Public. */
+  REVIEW_STATUS_ACTIVE = 2,
+  /** REVIEW_STATUS_REJECTED - Rejected by an admin; seen by its author and admins. */
+  REVIEW_STATUS_REJECTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function reviewStatusFromJSON(object: any): ReviewStatus {
+  switch (object) {
+    case 0:
+    case "REVIEW_STATUS_UNSPECIFIED":
+      return ReviewStatus.REVIEW_STATUS_UNSPECIFIED;
+    case 1:
+    case "REVIEW_STATUS_PENDING":
+      return ReviewStatus.REVIEW_STATUS_PENDING;
+    case 2:
+    case "REVIEW_STATUS_ACTIVE":
+      return ReviewStatus.REVIEW_STATUS_ACTIVE;
+    case 3:
+    case "REVIEW_STATUS_REJECTED":
+      return ReviewStatus.REVIEW_STATUS_REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReviewStatus.UNRECOGNIZED;
+  }
+}
+
+export function reviewStatusToJSON(object: ReviewStatus): string {
+  switch (object) {
+    case ReviewStatus.REVIEW_STATUS_UNSPECIFIED:
+      return "REVIEW_STATUS_UNSPECIFIED";
+    case ReviewStatus.REVIEW_STATUS_PENDING:
+      return "REVIEW_STATUS_PENDING";
+    case ReviewStatus.REVIEW_STATUS_ACTIVE:
+      return "REVIEW_STATUS_ACTIVE";
+    case ReviewStatus.REVIEW_STATUS_REJECTED:
+      return "REVIEW_STATUS_REJECTED";
+    case ReviewStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Order of ListReviews. */
+export enum ReviewSort {
+  /** REVIEW_SORT_UNSPECIFIED - Not given: newest. */
+  REVIEW_SORT_UNSPECIFIED = 0,
+  /** REVIEW_SORT_NEWEST - Newest first. */
+  REVIEW_SORT_NEWEST = 1,
+  /** REVIEW_SORT_OLDEST - Oldest first (the moderation queue). */
+  REVIEW_SORT_OLDEST = 2,
+  /** REVIEW_SORT_MOST_HELPFUL - Most helpful votes first, then newest. */
+  REVIEW_SORT_MOST_HELPFUL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function reviewSortFromJSON(object: any): ReviewSort {
+  switch (object) {
+    case 0:
+    case "REVIEW_SORT_UNSPECIFIED":
+      return ReviewSort.REVIEW_SORT_UNSPECIFIED;
+    case 1:
+    case "REVIEW_SORT_NEWEST":
+      return ReviewSort.REVIEW_SORT_NEWEST;
+    case 2:
+    case "REVIEW_SORT_OLDEST":
+      return ReviewSort.REVIEW_SORT_OLDEST;
+    case 3:
+    case "REVIEW_SORT_MOST_HELPFUL":
+      return ReviewSort.REVIEW_SORT_MOST_HELPFUL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReviewSort.UNRECOGNIZED;
+  }
+}
+
+export function reviewSortToJSON(object: ReviewSort): string {
+  switch (object) {
+    case ReviewSort.REVIEW_SORT_UNSPECIFIED:
+      return "REVIEW_SORT_UNSPECIFIED";
+    case ReviewSort.REVIEW_SORT_NEWEST:
+      return "REVIEW_SORT_NEWEST";
+    case ReviewSort.REVIEW_SORT_OLDEST:
+      return "REVIEW_SORT_OLDEST";
+    case ReviewSort.REVIEW_SORT_MOST_HELPFUL:
+      return "REVIEW_SORT_MOST_HELPFUL";
+    case ReviewSort.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A price tier of an event. */
 export interface PriceTier {
   /** Tier id (uuid). */
@@ -464,6 +564,28 @@ export interface Event {
     | undefined;
   /** Its price tiers, in display order. */
   priceTiers: PriceTier[];
+  /** Ratings of its active reviews. */
+  ratingSummary?: RatingSummary | undefined;
+}
+
+/** The ratings of an event's active reviews. */
+export interface RatingSummary {
+  /** Mean rating 1–5, rounded to two decimals; unset without reviews. */
+  average?:
+    | number
+    | undefined;
+  /** Active reviews. */
+  count: number;
+  /** Active reviews rated 1. */
+  oneStar: number;
+  /** Active reviews rated 2. */
+  twoStars: number;
+  /** Active reviews rated 3. */
+  threeStars: number;
+  /** Active reviews rated 4. */
+  fourStars: number;
+  /** Active reviews rated 5. */
+  fiveStars: number;
 }
 
 /** CreateEvent input. */
@@ -1140,6 +1262,165 @@ export interface DeactivatePromoCodeResponse {
   promoCode?: PromoCode | undefined;
 }
 
+/** A participant's review of an event. */
+export interface Review {
+  /** Review id (uuid). */
+  id: string;
+  /** The event reviewed (uuid). */
+  eventId: string;
+  /** Keycloak subject of the author. */
+  userId: string;
+  /** 1 (worst) to 5 (best). */
+  rating: number;
+  /** Plain text exactly as written: render as text, never as HTML. */
+  content: string;
+  /** Where it is in moderation. */
+  status: ReviewStatus;
+  /** How many users marked it helpful. */
+  helpfulCount: number;
+  /** Whether the caller marked it helpful. */
+  markedHelpful: boolean;
+  /** The admin who last moderated it (Keycloak subject), if any. */
+  moderatedBy?:
+    | string
+    | undefined;
+  /** When it was last moderated. */
+  moderatedAt?:
+    | Timestamp
+    | undefined;
+  /** The admin's note of the last moderation, for the author. */
+  moderationNote?:
+    | string
+    | undefined;
+  /** When its author last edited it. */
+  editedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was written. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** When it last changed. */
+  updatedAt?: Timestamp | undefined;
+}
+
+/** CreateReview input. */
+export interface CreateReviewRequest {
+  /** Event id (uuid) of an ended event the caller had a confirmed booking for. */
+  eventId: string;
+  /** 1..5. */
+  rating: number;
+  /** Plain text, 1–4000 characters. */
+  content: string;
+}
+
+/** CreateReview result. */
+export interface CreateReviewResponse {
+  /** The new review (active, or pending when moderation is on). */
+  review?: Review | undefined;
+}
+
+/** UpdateReview input: unset fields keep their value. */
+export interface UpdateReviewRequest {
+  /** Review id (uuid) of the caller's review. */
+  id: string;
+  /** New rating 1..5. */
+  rating?:
+    | number
+    | undefined;
+  /** New text. */
+  content?: string | undefined;
+}
+
+/** UpdateReview result. */
+export interface UpdateReviewResponse {
+  /** The review after the change. */
+  review?: Review | undefined;
+}
+
+/** DeleteReview input. */
+export interface DeleteReviewRequest {
+  /** Review id (uuid). */
+  id: string;
+}
+
+/** DeleteReview result. */
+export interface DeleteReviewResponse {
+  /** The review as it was. */
+  review?: Review | undefined;
+}
+
+/** ModerateReview input. */
+export interface ModerateReviewRequest {
+  /** Review id (uuid). */
+  id: string;
+  /** ACTIVE or REJECTED. */
+  status: ReviewStatus;
+  /** Note for the author, 1–1000 characters. */
+  note?: string | undefined;
+}
+
+/** ModerateReview result. */
+export interface ModerateReviewResponse {
+  /** The moderated review. */
+  review?: Review | undefined;
+}
+
+/** MarkReviewHelpful input. */
+export interface MarkReviewHelpfulRequest {
+  /** Review id (uuid) of someone else's review. */
+  reviewId: string;
+}
+
+/** MarkReviewHelpful result. */
+export interface MarkReviewHelpfulResponse {
+  /** The review with its new helpful_count. */
+  review?: Review | undefined;
+}
+
+/** UnmarkReviewHelpful input. */
+export interface UnmarkReviewHelpfulRequest {
+  /** Review id (uuid). */
+  reviewId: string;
+}
+
+/** UnmarkReviewHelpful result. */
+export interface UnmarkReviewHelpfulResponse {
+  /** The review with its new helpful_count. */
+  review?: Review | undefined;
+}
+
+/** ListReviews input; every filter is optional. */
+export interface ListReviewsRequest {
+  /** Only reviews of this event (uuid). */
+  eventId?:
+    | string
+    | undefined;
+  /**
+   * Only this status (unspecified: active). Pending and rejected show the
+   * caller's own (admins: everyone's, the moderation queue).
+   */
+  status: ReviewStatus;
+  /** Every status the caller may see (status is then ignored). */
+  allStatuses: boolean;
+  /** Order (unspecified: newest first). */
+  sort: ReviewSort;
+  /** Only the caller's own reviews. */
+  onlyMine: boolean;
+  /** Reviews per page, 1..100 (default 20). */
+  pageSize: number;
+  /** next_page_token of the previous page; empty for the first. */
+  pageToken: string;
+}
+
+/** ListReviews result. */
+export interface ListReviewsResponse {
+  /** One page of reviews. */
+  reviews: Review[];
+  /** Token for the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
 function createBasePriceTier(): PriceTier {
   return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0 };
 }
@@ -1436,6 +1717,7 @@ function createBaseEvent(): Event {
     createdAt: undefined,
     updatedAt: undefined,
     priceTiers: [],
+    ratingSummary: undefined,
   };
 }
 
@@ -1512,6 +1794,9 @@ export const Event: MessageFns<Event> = {
     }
     for (const v of message.priceTiers) {
       PriceTier.encode(v!, writer.uint32(194).fork()).join();
+    }
+    if (message.ratingSummary !== undefined) {
+      RatingSummary.encode(message.ratingSummary, writer.uint32(202).fork()).join();
     }
     return writer;
   },
@@ -1721,6 +2006,14 @@ export const Event: MessageFns<Event> = {
             message.priceTiers.push(PriceTier.decode(reader, reader.uint32()));
             continue;
           }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.ratingSummary = RatingSummary.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1823,6 +2116,11 @@ export const Event: MessageFns<Event> = {
         : globalThis.Array.isArray(object?.price_tiers)
         ? object.price_tiers.map((e: any) => PriceTier.fromJSON(e))
         : [],
+      ratingSummary: isSet(object.ratingSummary)
+        ? RatingSummary.fromJSON(object.ratingSummary)
+        : isSet(object.rating_summary)
+        ? RatingSummary.fromJSON(object.rating_summary)
+        : undefined,
     };
   },
 
@@ -1900,6 +2198,9 @@ export const Event: MessageFns<Event> = {
     if (message.priceTiers?.length) {
       obj.priceTiers = message.priceTiers.map((e) => PriceTier.toJSON(e));
     }
+    if (message.ratingSummary !== undefined) {
+      obj.ratingSummary = RatingSummary.toJSON(message.ratingSummary);
+    }
     return obj;
   },
 
@@ -1944,6 +2245,194 @@ export const Event: MessageFns<Event> = {
       ? Timestamp.fromPartial(object.updatedAt)
       : undefined;
     message.priceTiers = object.priceTiers?.map((e) => PriceTier.fromPartial(e)) || [];
+    message.ratingSummary = (object.ratingSummary !== undefined && object.ratingSummary !== null)
+      ? RatingSummary.fromPartial(object.ratingSummary)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRatingSummary(): RatingSummary {
+  return { average: undefined, count: 0, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 0, fiveStars: 0 };
+}
+
+export const RatingSummary: MessageFns<RatingSummary> = {
+  encode(message: RatingSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.average !== undefined) {
+      writer.uint32(9).double(message.average);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    if (message.oneStar !== 0) {
+      writer.uint32(24).int32(message.oneStar);
+    }
+    if (message.twoStars !== 0) {
+      writer.uint32(32).int32(message.twoStars);
+    }
+    if (message.threeStars !== 0) {
+      writer.uint32(40).int32(message.threeStars);
+    }
+    if (message.fourStars !== 0) {
+      writer.uint32(48).int32(message.fourStars);
+    }
+    if (message.fiveStars !== 0) {
+      writer.uint32(56).int32(message.fiveStars);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RatingSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRatingSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.average = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.oneStar = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.twoStars = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.threeStars = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.fourStars = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fiveStars = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RatingSummary {
+    return {
+      average: isSet(object.average) ? globalThis.Number(object.average) : undefined,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      oneStar: isSet(object.oneStar)
+        ? globalThis.Number(object.oneStar)
+        : isSet(object.one_star)
+        ? globalThis.Number(object.one_star)
+        : 0,
+      twoStars: isSet(object.twoStars)
+        ? globalThis.Number(object.twoStars)
+        : isSet(object.two_stars)
+        ? globalThis.Number(object.two_stars)
+        : 0,
+      threeStars: isSet(object.threeStars)
+        ? globalThis.Number(object.threeStars)
+        : isSet(object.three_stars)
+        ? globalThis.Number(object.three_stars)
+        : 0,
+      fourStars: isSet(object.fourStars)
+        ? globalThis.Number(object.fourStars)
+        : isSet(object.four_stars)
+        ? globalThis.Number(object.four_stars)
+        : 0,
+      fiveStars: isSet(object.fiveStars)
+        ? globalThis.Number(object.fiveStars)
+        : isSet(object.five_stars)
+        ? globalThis.Number(object.five_stars)
+        : 0,
+    };
+  },
+
+  toJSON(message: RatingSummary): unknown {
+    const obj: any = {};
+    if (message.average !== undefined) {
+      obj.average = floatToJson(message.average);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.oneStar !== 0) {
+      obj.oneStar = Math.round(message.oneStar);
+    }
+    if (message.twoStars !== 0) {
+      obj.twoStars = Math.round(message.twoStars);
+    }
+    if (message.threeStars !== 0) {
+      obj.threeStars = Math.round(message.threeStars);
+    }
+    if (message.fourStars !== 0) {
+      obj.fourStars = Math.round(message.fourStars);
+    }
+    if (message.fiveStars !== 0) {
+      obj.fiveStars = Math.round(message.fiveStars);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RatingSummary>, I>>(base?: I): RatingSummary {
+    return RatingSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RatingSummary>, I>>(object: I): RatingSummary {
+    const message = createBaseRatingSummary();
+    message.average = object.average ?? undefined;
+    message.count = object.count ?? 0;
+    message.oneStar = object.oneStar ?? 0;
+    message.twoStars = object.twoStars ?? 0;
+    message.threeStars = object.threeStars ?? 0;
+    message.fourStars = object.fourStars ?? 0;
+    message.fiveStars = object.fiveStars ?? 0;
     return message;
   },
 };
@@ -7940,9 +8429,1557 @@ export const DeactivatePromoCodeResponse: MessageFns<DeactivatePromoCodeResponse
   },
 };
 
+function createBaseReview(): Review {
+  return {
+    id: "",
+    eventId: "",
+    userId: "",
+    rating: 0,
+    content: "",
+    status: 0,
+    helpfulCount: 0,
+    markedHelpful: false,
+    moderatedBy: undefined,
+    moderatedAt: undefined,
+    moderationNote: undefined,
+    editedAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Review: MessageFns<Review> = {
+  encode(message: Review, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(32).int32(message.rating);
+    }
+    if (message.content !== "") {
+      writer.uint32(42).string(message.content);
+    }
+    if (message.status !== 0) {
+      writer.uint32(48).int32(message.status);
+    }
+    if (message.helpfulCount !== 0) {
+      writer.uint32(56).int32(message.helpfulCount);
+    }
+    if (message.markedHelpful !== false) {
+      writer.uint32(64).bool(message.markedHelpful);
+    }
+    if (message.moderatedBy !== undefined) {
+      writer.uint32(74).string(message.moderatedBy);
+    }
+    if (message.moderatedAt !== undefined) {
+      Timestamp.encode(message.moderatedAt, writer.uint32(82).fork()).join();
+    }
+    if (message.moderationNote !== undefined) {
+      writer.uint32(90).string(message.moderationNote);
+    }
+    if (message.editedAt !== undefined) {
+      Timestamp.encode(message.editedAt, writer.uint32(98).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(106).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(114).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Review {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.helpfulCount = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.markedHelpful = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.moderatedBy = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.moderatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.moderationNote = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.editedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Review {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+      status: isSet(object.status) ? reviewStatusFromJSON(object.status) : 0,
+      helpfulCount: isSet(object.helpfulCount)
+        ? globalThis.Number(object.helpfulCount)
+        : isSet(object.helpful_count)
+        ? globalThis.Number(object.helpful_count)
+        : 0,
+      markedHelpful: isSet(object.markedHelpful)
+        ? globalThis.Boolean(object.markedHelpful)
+        : isSet(object.marked_helpful)
+        ? globalThis.Boolean(object.marked_helpful)
+        : false,
+      moderatedBy: isSet(object.moderatedBy)
+        ? globalThis.String(object.moderatedBy)
+        : isSet(object.moderated_by)
+        ? globalThis.String(object.moderated_by)
+        : undefined,
+      moderatedAt: isSet(object.moderatedAt)
+        ? fromJsonTimestamp(object.moderatedAt)
+        : isSet(object.moderated_at)
+        ? fromJsonTimestamp(object.moderated_at)
+        : undefined,
+      moderationNote: isSet(object.moderationNote)
+        ? globalThis.String(object.moderationNote)
+        : isSet(object.moderation_note)
+        ? globalThis.String(object.moderation_note)
+        : undefined,
+      editedAt: isSet(object.editedAt)
+        ? fromJsonTimestamp(object.editedAt)
+        : isSet(object.edited_at)
+        ? fromJsonTimestamp(object.edited_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Review): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    if (message.status !== 0) {
+      obj.status = reviewStatusToJSON(message.status);
+    }
+    if (message.helpfulCount !== 0) {
+      obj.helpfulCount = Math.round(message.helpfulCount);
+    }
+    if (message.markedHelpful !== false) {
+      obj.markedHelpful = message.markedHelpful;
+    }
+    if (message.moderatedBy !== undefined) {
+      obj.moderatedBy = message.moderatedBy;
+    }
+    if (message.moderatedAt !== undefined) {
+      obj.moderatedAt = fromTimestamp(message.moderatedAt).toISOString();
+    }
+    if (message.moderationNote !== undefined) {
+      obj.moderationNote = message.moderationNote;
+    }
+    if (message.editedAt !== undefined) {
+      obj.editedAt = fromTimestamp(message.editedAt).toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Review>, I>>(base?: I): Review {
+    return Review.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Review>, I>>(object: I): Review {
+    const message = createBaseReview();
+    message.id = object.id ?? "";
+    message.eventId = object.eventId ?? "";
+    message.userId = object.userId ?? "";
+    message.rating = object.rating ?? 0;
+    message.content = object.content ?? "";
+    message.status = object.status ?? 0;
+    message.helpfulCount = object.helpfulCount ?? 0;
+    message.markedHelpful = object.markedHelpful ?? false;
+    message.moderatedBy = object.moderatedBy ?? undefined;
+    message.moderatedAt = (object.moderatedAt !== undefined && object.moderatedAt !== null)
+      ? Timestamp.fromPartial(object.moderatedAt)
+      : undefined;
+    message.moderationNote = object.moderationNote ?? undefined;
+    message.editedAt = (object.editedAt !== undefined && object.editedAt !== null)
+      ? Timestamp.fromPartial(object.editedAt)
+      : undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateReviewRequest(): CreateReviewRequest {
+  return { eventId: "", rating: 0, content: "" };
+}
+
+export const CreateReviewRequest: MessageFns<CreateReviewRequest> = {
+  encode(message: CreateReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(16).int32(message.rating);
+    }
+    if (message.content !== "") {
+      writer.uint32(26).string(message.content);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateReviewRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+    };
+  },
+
+  toJSON(message: CreateReviewRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateReviewRequest>, I>>(base?: I): CreateReviewRequest {
+    return CreateReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateReviewRequest>, I>>(object: I): CreateReviewRequest {
+    const message = createBaseCreateReviewRequest();
+    message.eventId = object.eventId ?? "";
+    message.rating = object.rating ?? 0;
+    message.content = object.content ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateReviewResponse(): CreateReviewResponse {
+  return { review: undefined };
+}
+
+export const CreateReviewResponse: MessageFns<CreateReviewResponse> = {
+  encode(message: CreateReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: CreateReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateReviewResponse>, I>>(base?: I): CreateReviewResponse {
+    return CreateReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateReviewResponse>, I>>(object: I): CreateReviewResponse {
+    const message = createBaseCreateReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateReviewRequest(): UpdateReviewRequest {
+  return { id: "", rating: undefined, content: undefined };
+}
+
+export const UpdateReviewRequest: MessageFns<UpdateReviewRequest> = {
+  encode(message: UpdateReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rating !== undefined) {
+      writer.uint32(16).int32(message.rating);
+    }
+    if (message.content !== undefined) {
+      writer.uint32(26).string(message.content);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateReviewRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : undefined,
+      content: isSet(object.content) ? globalThis.String(object.content) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateReviewRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rating !== undefined) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.content !== undefined) {
+      obj.content = message.content;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateReviewRequest>, I>>(base?: I): UpdateReviewRequest {
+    return UpdateReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateReviewRequest>, I>>(object: I): UpdateReviewRequest {
+    const message = createBaseUpdateReviewRequest();
+    message.id = object.id ?? "";
+    message.rating = object.rating ?? undefined;
+    message.content = object.content ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateReviewResponse(): UpdateReviewResponse {
+  return { review: undefined };
+}
+
+export const UpdateReviewResponse: MessageFns<UpdateReviewResponse> = {
+  encode(message: UpdateReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: UpdateReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateReviewResponse>, I>>(base?: I): UpdateReviewResponse {
+    return UpdateReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateReviewResponse>, I>>(object: I): UpdateReviewResponse {
+    const message = createBaseUpdateReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteReviewRequest(): DeleteReviewRequest {
+  return { id: "" };
+}
+
+export const DeleteReviewRequest: MessageFns<DeleteReviewRequest> = {
+  encode(message: DeleteReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteReviewRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeleteReviewRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteReviewRequest>, I>>(base?: I): DeleteReviewRequest {
+    return DeleteReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteReviewRequest>, I>>(object: I): DeleteReviewRequest {
+    const message = createBaseDeleteReviewRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteReviewResponse(): DeleteReviewResponse {
+  return { review: undefined };
+}
+
+export const DeleteReviewResponse: MessageFns<DeleteReviewResponse> = {
+  encode(message: DeleteReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: DeleteReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteReviewResponse>, I>>(base?: I): DeleteReviewResponse {
+    return DeleteReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteReviewResponse>, I>>(object: I): DeleteReviewResponse {
+    const message = createBaseDeleteReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseModerateReviewRequest(): ModerateReviewRequest {
+  return { id: "", status: 0, note: undefined };
+}
+
+export const ModerateReviewRequest: MessageFns<ModerateReviewRequest> = {
+  encode(message: ModerateReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.note !== undefined) {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      status: isSet(object.status) ? reviewStatusFromJSON(object.status) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : undefined,
+    };
+  },
+
+  toJSON(message: ModerateReviewRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.status !== 0) {
+      obj.status = reviewStatusToJSON(message.status);
+    }
+    if (message.note !== undefined) {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModerateReviewRequest>, I>>(base?: I): ModerateReviewRequest {
+    return ModerateReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModerateReviewRequest>, I>>(object: I): ModerateReviewRequest {
+    const message = createBaseModerateReviewRequest();
+    message.id = object.id ?? "";
+    message.status = object.status ?? 0;
+    message.note = object.note ?? undefined;
+    return message;
+  },
+};
+
+function createBaseModerateReviewResponse(): ModerateReviewResponse {
+  return { review: undefined };
+}
+
+export const ModerateReviewResponse: MessageFns<ModerateReviewResponse> = {
+  encode(message: ModerateReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: ModerateReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModerateReviewResponse>, I>>(base?: I): ModerateReviewResponse {
+    return ModerateReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModerateReviewResponse>, I>>(object: I): ModerateReviewResponse {
+    const message = createBaseModerateReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMarkReviewHelpfulRequest(): MarkReviewHelpfulRequest {
+  return { reviewId: "" };
+}
+
+export const MarkReviewHelpfulRequest: MessageFns<MarkReviewHelpfulRequest> = {
+  encode(message: MarkReviewHelpfulRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkReviewHelpfulRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkReviewHelpfulRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkReviewHelpfulRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MarkReviewHelpfulRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkReviewHelpfulRequest>, I>>(base?: I): MarkReviewHelpfulRequest {
+    return MarkReviewHelpfulRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkReviewHelpfulRequest>, I>>(object: I): MarkReviewHelpfulRequest {
+    const message = createBaseMarkReviewHelpfulRequest();
+    message.reviewId = object.reviewId ?? "";
+    return message;
+  },
+};
+
+function createBaseMarkReviewHelpfulResponse(): MarkReviewHelpfulResponse {
+  return { review: undefined };
+}
+
+export const MarkReviewHelpfulResponse: MessageFns<MarkReviewHelpfulResponse> = {
+  encode(message: MarkReviewHelpfulResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkReviewHelpfulResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkReviewHelpfulResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkReviewHelpfulResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: MarkReviewHelpfulResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkReviewHelpfulResponse>, I>>(base?: I): MarkReviewHelpfulResponse {
+    return MarkReviewHelpfulResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkReviewHelpfulResponse>, I>>(object: I): MarkReviewHelpfulResponse {
+    const message = createBaseMarkReviewHelpfulResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUnmarkReviewHelpfulRequest(): UnmarkReviewHelpfulRequest {
+  return { reviewId: "" };
+}
+
+export const UnmarkReviewHelpfulRequest: MessageFns<UnmarkReviewHelpfulRequest> = {
+  encode(message: UnmarkReviewHelpfulRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnmarkReviewHelpfulRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnmarkReviewHelpfulRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnmarkReviewHelpfulRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UnmarkReviewHelpfulRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnmarkReviewHelpfulRequest>, I>>(base?: I): UnmarkReviewHelpfulRequest {
+    return UnmarkReviewHelpfulRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnmarkReviewHelpfulRequest>, I>>(object: I): UnmarkReviewHelpfulRequest {
+    const message = createBaseUnmarkReviewHelpfulRequest();
+    message.reviewId = object.reviewId ?? "";
+    return message;
+  },
+};
+
+function createBaseUnmarkReviewHelpfulResponse(): UnmarkReviewHelpfulResponse {
+  return { review: undefined };
+}
+
+export const UnmarkReviewHelpfulResponse: MessageFns<UnmarkReviewHelpfulResponse> = {
+  encode(message: UnmarkReviewHelpfulResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnmarkReviewHelpfulResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnmarkReviewHelpfulResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnmarkReviewHelpfulResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: UnmarkReviewHelpfulResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnmarkReviewHelpfulResponse>, I>>(base?: I): UnmarkReviewHelpfulResponse {
+    return UnmarkReviewHelpfulResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnmarkReviewHelpfulResponse>, I>>(object: I): UnmarkReviewHelpfulResponse {
+    const message = createBaseUnmarkReviewHelpfulResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListReviewsRequest(): ListReviewsRequest {
+  return { eventId: undefined, status: 0, allStatuses: false, sort: 0, onlyMine: false, pageSize: 0, pageToken: "" };
+}
+
+export const ListReviewsRequest: MessageFns<ListReviewsRequest> = {
+  encode(message: ListReviewsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== undefined) {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.allStatuses !== false) {
+      writer.uint32(24).bool(message.allStatuses);
+    }
+    if (message.sort !== 0) {
+      writer.uint32(32).int32(message.sort);
+    }
+    if (message.onlyMine !== false) {
+      writer.uint32(40).bool(message.onlyMine);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(48).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(58).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.allStatuses = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sort = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.onlyMine = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewsRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      status: isSet(object.status) ? reviewStatusFromJSON(object.status) : 0,
+      allStatuses: isSet(object.allStatuses)
+        ? globalThis.Boolean(object.allStatuses)
+        : isSet(object.all_statuses)
+        ? globalThis.Boolean(object.all_statuses)
+        : false,
+      sort: isSet(object.sort) ? reviewSortFromJSON(object.sort) : 0,
+      onlyMine: isSet(object.onlyMine)
+        ? globalThis.Boolean(object.onlyMine)
+        : isSet(object.only_mine)
+        ? globalThis.Boolean(object.only_mine)
+        : false,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListReviewsRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.status !== 0) {
+      obj.status = reviewStatusToJSON(message.status);
+    }
+    if (message.allStatuses !== false) {
+      obj.allStatuses = message.allStatuses;
+    }
+    if (message.sort !== 0) {
+      obj.sort = reviewSortToJSON(message.sort);
+    }
+    if (message.onlyMine !== false) {
+      obj.onlyMine = message.onlyMine;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewsRequest>, I>>(base?: I): ListReviewsRequest {
+    return ListReviewsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewsRequest>, I>>(object: I): ListReviewsRequest {
+    const message = createBaseListReviewsRequest();
+    message.eventId = object.eventId ?? undefined;
+    message.status = object.status ?? 0;
+    message.allStatuses = object.allStatuses ?? false;
+    message.sort = object.sort ?? 0;
+    message.onlyMine = object.onlyMine ?? false;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListReviewsResponse(): ListReviewsResponse {
+  return { reviews: [], nextPageToken: "" };
+}
+
+export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
+  encode(message: ListReviewsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reviews) {
+      Review.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviews.push(Review.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewsResponse {
+    return {
+      reviews: globalThis.Array.isArray(object?.reviews) ? object.reviews.map((e: any) => Review.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListReviewsResponse): unknown {
+    const obj: any = {};
+    if (message.reviews?.length) {
+      obj.reviews = message.reviews.map((e) => Review.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewsResponse>, I>>(base?: I): ListReviewsResponse {
+    return ListReviewsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewsResponse>, I>>(object: I): ListReviewsResponse {
+    const message = createBaseListReviewsResponse();
+    message.reviews = object.reviews?.map((e) => Review.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /**
- * EventService: the event catalog, favorites, bookings, payments and promo
- * codes (reviews join as their SQL functions land).
+ * EventService: the event catalog, favorites, bookings, payments, promo
+ * codes, reviews and crew assignment.
  */
 export type EventServiceService = typeof EventServiceService;
 export const EventServiceService = {
@@ -8225,6 +10262,97 @@ export const EventServiceService = {
       Buffer.from(DeactivatePromoCodeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeactivatePromoCodeResponse => DeactivatePromoCodeResponse.decode(value),
   },
+  /**
+   * Reviews an event the caller attended (a confirmed booking, the event
+   * ended): rating 1–5 and plain text; one per user per event (create_review).
+   */
+  createReview: {
+    path: "/aquastream.event.v1.EventService/CreateReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateReviewRequest): Buffer => Buffer.from(CreateReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateReviewRequest => CreateReviewRequest.decode(value),
+    responseSerialize: (value: CreateReviewResponse): Buffer =>
+      Buffer.from(CreateReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateReviewResponse => CreateReviewResponse.decode(value),
+  },
+  /**
+   * The author changes rating and/or text; unset fields keep their value
+   * (update_review).
+   */
+  updateReview: {
+    path: "/aquastream.event.v1.EventService/UpdateReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateReviewRequest): Buffer => Buffer.from(UpdateReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateReviewRequest => UpdateReviewRequest.decode(value),
+    responseSerialize: (value: UpdateReviewResponse): Buffer =>
+      Buffer.from(UpdateReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateReviewResponse => UpdateReviewResponse.decode(value),
+  },
+  /** The author or an admin deletes a review (delete_review). */
+  deleteReview: {
+    path: "/aquastream.event.v1.EventService/DeleteReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteReviewRequest): Buffer => Buffer.from(DeleteReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteReviewRequest => DeleteReviewRequest.decode(value),
+    responseSerialize: (value: DeleteReviewResponse): Buffer =>
+      Buffer.from(DeleteReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteReviewResponse => DeleteReviewResponse.decode(value),
+  },
+  /**
+   * An admin makes a review active or rejected, with an optional note
+   * (moderate_review).
+   */
+  moderateReview: {
+    path: "/aquastream.event.v1.EventService/ModerateReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ModerateReviewRequest): Buffer =>
+      Buffer.from(ModerateReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ModerateReviewRequest => ModerateReviewRequest.decode(value),
+    responseSerialize: (value: ModerateReviewResponse): Buffer =>
+      Buffer.from(ModerateReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ModerateReviewResponse => ModerateReviewResponse.decode(value),
+  },
+  /** Marks a review helpful (one vote per user, not by its author; idempotent). */
+  markReviewHelpful: {
+    path: "/aquastream.event.v1.EventService/MarkReviewHelpful" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkReviewHelpfulRequest): Buffer =>
+      Buffer.from(MarkReviewHelpfulRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkReviewHelpfulRequest => MarkReviewHelpfulRequest.decode(value),
+    responseSerialize: (value: MarkReviewHelpfulResponse): Buffer =>
+      Buffer.from(MarkReviewHelpfulResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkReviewHelpfulResponse => MarkReviewHelpfulResponse.decode(value),
+  },
+  /** Takes the caller's helpful vote back (idempotent). */
+  unmarkReviewHelpful: {
+    path: "/aquastream.event.v1.EventService/UnmarkReviewHelpful" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnmarkReviewHelpfulRequest): Buffer =>
+      Buffer.from(UnmarkReviewHelpfulRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnmarkReviewHelpfulRequest => UnmarkReviewHelpfulRequest.decode(value),
+    responseSerialize: (value: UnmarkReviewHelpfulResponse): Buffer =>
+      Buffer.from(UnmarkReviewHelpfulResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UnmarkReviewHelpfulResponse => UnmarkReviewHelpfulResponse.decode(value),
+  },
+  /**
+   * Reviews the caller may see (search_reviews): active ones by default, of
+   * one event or all, newest / oldest / most helpful first. Paged.
+   */
+  listReviews: {
+    path: "/aquastream.event.v1.EventService/ListReviews" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReviewsRequest): Buffer => Buffer.from(ListReviewsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReviewsRequest => ListReviewsRequest.decode(value),
+    responseSerialize: (value: ListReviewsResponse): Buffer => Buffer.from(ListReviewsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReviewsResponse => ListReviewsResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -8310,6 +10438,32 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   listPromoCodes: handleUnaryCall<ListPromoCodesRequest, ListPromoCodesResponse>;
   /** Deactivates a promo code: no new booking may use it (idempotent). */
   deactivatePromoCode: handleUnaryCall<DeactivatePromoCodeRequest, DeactivatePromoCodeResponse>;
+  /**
+   * Reviews an event the caller attended (a confirmed booking, the event
+   * ended): rating 1–5 and plain text; one per user per event (create_review).
+   */
+  createReview: handleUnaryCall<CreateReviewRequest, CreateReviewResponse>;
+  /**
+   * The author changes rating and/or text; unset fields keep their value
+   * (update_review).
+   */
+  updateReview: handleUnaryCall<UpdateReviewRequest, UpdateReviewResponse>;
+  /** The author or an admin deletes a review (delete_review). */
+  deleteReview: handleUnaryCall<DeleteReviewRequest, DeleteReviewResponse>;
+  /**
+   * An admin makes a review active or rejected, with an optional note
+   * (moderate_review).
+   */
+  moderateReview: handleUnaryCall<ModerateReviewRequest, ModerateReviewResponse>;
+  /** Marks a review helpful (one vote per user, not by its author; idempotent). */
+  markReviewHelpful: handleUnaryCall<MarkReviewHelpfulRequest, MarkReviewHelpfulResponse>;
+  /** Takes the caller's helpful vote back (idempotent). */
+  unmarkReviewHelpful: handleUnaryCall<UnmarkReviewHelpfulRequest, UnmarkReviewHelpfulResponse>;
+  /**
+   * Reviews the caller may see (search_reviews): active ones by default, of
+   * one event or all, newest / oldest / most helpful first. Paged.
+   */
+  listReviews: handleUnaryCall<ListReviewsRequest, ListReviewsResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -8702,6 +10856,130 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeactivatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reviews an event the caller attended (a confirmed booking, the event
+   * ended): rating 1–5 and plain text; one per user per event (create_review).
+   */
+  createReview(
+    request: CreateReviewRequest,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  createReview(
+    request: CreateReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  createReview(
+    request: CreateReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The author changes rating and/or text; unset fields keep their value
+   * (update_review).
+   */
+  updateReview(
+    request: UpdateReviewRequest,
+    callback: (error: ServiceError | null, response: UpdateReviewResponse) => void,
+  ): ClientUnaryCall;
+  updateReview(
+    request: UpdateReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateReviewResponse) => void,
+  ): ClientUnaryCall;
+  updateReview(
+    request: UpdateReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateReviewResponse) => void,
+  ): ClientUnaryCall;
+  /** The author or an admin deletes a review (delete_review). */
+  deleteReview(
+    request: DeleteReviewRequest,
+    callback: (error: ServiceError | null, response: DeleteReviewResponse) => void,
+  ): ClientUnaryCall;
+  deleteReview(
+    request: DeleteReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteReviewResponse) => void,
+  ): ClientUnaryCall;
+  deleteReview(
+    request: DeleteReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteReviewResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * An admin makes a review active or rejected, with an optional note
+   * (moderate_review).
+   */
+  moderateReview(
+    request: ModerateReviewRequest,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  moderateReview(
+    request: ModerateReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  moderateReview(
+    request: ModerateReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  /** Marks a review helpful (one vote per user, not by its author; idempotent). */
+  markReviewHelpful(
+    request: MarkReviewHelpfulRequest,
+    callback: (error: ServiceError | null, response: MarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  markReviewHelpful(
+    request: MarkReviewHelpfulRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  markReviewHelpful(
+    request: MarkReviewHelpfulRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  /** Takes the caller's helpful vote back (idempotent). */
+  unmarkReviewHelpful(
+    request: UnmarkReviewHelpfulRequest,
+    callback: (error: ServiceError | null, response: UnmarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  unmarkReviewHelpful(
+    request: UnmarkReviewHelpfulRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UnmarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  unmarkReviewHelpful(
+    request: UnmarkReviewHelpfulRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UnmarkReviewHelpfulResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reviews the caller may see (search_reviews): active ones by default, of
+   * one event or all, newest / oldest / most helpful first. Paged.
+   */
+  listReviews(
+    request: ListReviewsRequest,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
+  ): ClientUnaryCall;
+  listReviews(
+    request: ListReviewsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
+  ): ClientUnaryCall;
+  listReviews(
+    request: ListReviewsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
   ): ClientUnaryCall;
 }
 

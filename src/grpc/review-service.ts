@@ -1,0 +1,131 @@
+/*
+ * EventService handlers for reviews: each write calls the SQL function
+ * GraphQL calls (migration 4, docs/reviews.md); ListReviews reads
+ * search_reviews as the caller, so RLS decides who sees which review.
+ */
+import {
+  ReviewSort,
+  ReviewStatus,
+  type EventServiceServer,
+  type Review,
+} from "../gen/aquastream/event/v1/event_service.ts";
+import type * as api from "../gen/aquastream/event/v1/event_service.ts";
+import { unary, type CallContext } from "./call.ts";
+import { fromLabel, toLabel, toTimestamp } from "./convert.ts";
+import { callFunction, namedArgs, optionalUuid, queryPage, uuid, type Arg } from "./sql.ts";
+
+type ReviewHandlers = Pick<
+  EventServiceServer,
+  | "createReview"
+  | "updateReview"
+  | "deleteReview"
+  | "moderateReview"
+  | "markReviewHelpful"
+  | "unmarkReviewHelpful"
+  | "listReviews"
+>;
+
+interface ReviewRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  rating: number;
+  content: string;
+  status: string;
+  helpful_count: number;
+  /** app_public.review_is_marked_helpful(r), selected with the row. */
+  marked_helpful: boolean;
+  moderated_by: string | null;
+  moderated_at: Date | null;
+  moderation_note: string | null;
+  edited_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Review rows always come with the caller's own vote (as GraphQL's isMarkedHelpful). */
+const REVIEW_COLUMNS = "r.*, app_public.review_is_marked_helpful(r) as marked_helpful";
+
+const toReview = (row: ReviewRow): Review => ({
+  id: row.id,
+  eventId: row.event_id,
+  userId: row.user_id,
+  rating: row.rating,
+  content: row.content,
+  status: fromLabel(ReviewStatus, "REVIEW_STATUS", row.status),
+  helpfulCount: row.helpful_count,
+  markedHelpful: row.marked_helpful,
+  moderatedBy: row.moderated_by ?? undefined,
+  moderatedAt: toTimestamp(row.moderated_at),
+  moderationNote: row.moderation_note ?? undefined,
+  editedAt: toTimestamp(row.edited_at),
+  createdAt: toTimestamp(row.created_at),
+  updatedAt: toTimestamp(row.updated_at),
+});
+
+export function reviewHandlers(ctx: CallContext): ReviewHandlers {
+  /** An RPC that calls one review function and answers with the review. */
+  const reviewCall = <Req>(method: string, fn: string, args: (req: Req) => Record<string, Arg>) =>
+    unary(ctx, method, async (tx, req: Req) => {
+      const [row] = await callFunction<Omit<ReviewRow, "marked_helpful">>(tx, fn, args(req));
+      // The caller's vote in a statement of its own: within the function's
+      // statement, a stable function would not see the vote it just wrote.
+      const { rows } = await tx.query<{ marked: boolean }>(
+        "select app_public.review_is_marked_helpful(r) as marked from app_public.review r where r.id = $1",
+        [row!.id],
+      );
+      return { review: toReview({ ...row!, marked_helpful: rows[0]?.marked ?? false }) };
+    });
+
+  return {
+    createReview: reviewCall("CreateReview", "create_review", (req: api.CreateReviewRequest) => ({
+      event_id: [uuid(req.eventId, "event_id"), "uuid"],
+      rating: [req.rating, "integer"],
+      content: [req.content, "text"],
+    })),
+
+    updateReview: reviewCall("UpdateReview", "update_review", (req: api.UpdateReviewRequest) => ({
+      id: [uuid(req.id, "id"), "uuid"],
+      rating: [req.rating, "integer"],
+      content: [req.content, "text"],
+    })),
+
+    deleteReview: reviewCall("DeleteReview", "delete_review", (req: api.DeleteReviewRequest) => ({
+      id: [uuid(req.id, "id"), "uuid"],
+    })),
+
+    moderateReview: reviewCall("ModerateReview", "moderate_review", (req: api.ModerateReviewRequest) => ({
+      id: [uuid(req.id, "id"), "uuid"],
+      // UNSPECIFIED passes null: SQL refuses it and names the argument.
+      status: [toLabel(ReviewStatus, "REVIEW_STATUS", req.status) ?? null, "app_public.review_status"],
+      note: [req.note, "text"],
+    })),
+
+    markReviewHelpful: reviewCall("MarkReviewHelpful", "mark_review_helpful", (req: api.MarkReviewHelpfulRequest) => ({
+      review_id: [uuid(req.reviewId, "review_id"), "uuid"],
+    })),
+
+    unmarkReviewHelpful: reviewCall("UnmarkReviewHelpful", "unmark_review_helpful", (req: api.UnmarkReviewHelpfulRequest) => ({
+      review_id: [uuid(req.reviewId, "review_id"), "uuid"],
+    })),
+
+    listReviews: unary(ctx, "ListReviews", async (tx, req: api.ListReviewsRequest) => {
+      // Unset filters are not passed, so search_reviews' defaults apply (active, newest).
+      const args: Record<string, Arg> = {
+        event_id: [optionalUuid(req.eventId, "event_id"), "uuid"],
+        status: [req.allStatuses ? null : toLabel(ReviewStatus, "REVIEW_STATUS", req.status), "app_public.review_status"],
+        sort: [toLabel(ReviewSort, "REVIEW_SORT", req.sort), "app_public.review_sort"],
+        only_mine: [req.onlyMine || undefined, "boolean"],
+      };
+      const { sql, values } = namedArgs(args);
+      const { rows, nextPageToken } = await queryPage<ReviewRow>(
+        tx,
+        req,
+        `select ${REVIEW_COLUMNS} from app_public.search_reviews(${sql}) r
+          limit $${values.length + 1} offset $${values.length + 2}`,
+        values,
+      );
+      return { reviews: rows.map(toReview), nextPageToken };
+    }),
+  };
+}
