@@ -1,10 +1,12 @@
 #!/bin/sh
 # Container entry point: the first argument chooses what this container is.
+# node --import tsx: one process (the tsx CLI would add a parent that
+# SIGKILLs the service when it does not answer a signal within 30 ms).
 set -e
 case "${1:-api}" in
-  api)     exec node_modules/.bin/tsx src/main.ts api ;;
-  worker)  exec node_modules/.bin/tsx src/main.ts worker ;;
-  all)     exec node_modules/.bin/tsx src/main.ts all ;;
-  migrate) exec node_modules/.bin/tsx src/db/cli.ts migrate ;;
+  api)     exec node --import tsx src/main.ts api ;;
+  worker)  exec node --import tsx src/main.ts worker ;;
+  all)     exec node --import tsx src/main.ts all ;;
+  migrate) exec node --import tsx src/db/cli.ts migrate ;;
   *)       exec "$@" ;;
 esac

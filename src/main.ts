@@ -51,7 +51,19 @@ try {
   throw error;
 }
 
+// From here on a signal is ours. One that arrives during start-up is kept
+// and honoured as soon as everything has started, so a process asked to
+// stop early still drains and exits 0 instead of dying half-started.
+let started = false;
+let signalDuringStartUp: string | undefined;
+const onSignal = (signal: string) => {
+  if (started) void shutdown(signal);
+  else signalDuringStartUp ??= signal;
+};
+takeOverShutdownSignals(onSignal);
+
 const db = await openDatabase(config).catch(fail);
+takeOverShutdownSignals(onSignal); // drop what the embedded database added
 const pools: pg.Pool[] = [];
 let http: HttpApi | undefined;
 let grpcServer: GrpcServer | undefined;
@@ -141,4 +153,5 @@ async function shutdown(signal: string) {
   logger.info("stopped");
   process.exit(0);
 }
-takeOverShutdownSignals((signal) => void shutdown(signal));
+started = true;
+if (signalDuringStartUp) void shutdown(signalDuringStartUp);
