@@ -1,5 +1,5 @@
 /*
- * Entry point. `tsx src/main.ts all|api|worker`
+ * Entry point. `node --import tsx src/main.ts all|api|worker` (npm start, start:api, start:worker)
  *
  *   all     everything in one process (the embedded default: `npm start`)
  *   api     GraphQL + gRPC only (scale out behind a load balancer)
@@ -29,7 +29,7 @@ import { logger } from "./log/logger.ts";
 
 const role = (process.argv[2] ?? "all") as Role;
 if (!["all", "api", "worker"].includes(role)) {
-  console.error(`usage: tsx src/main.ts all|api|worker (got "${role}")`);
+  console.error(`usage: node --import tsx src/main.ts all|api|worker (got "${role}")`);
   process.exit(2);
 }
 
