@@ -147,7 +147,12 @@ format_storage() {
   if [[ -f "$data/metadata/meta.properties" ]]; then return 0; fi
   # A cluster id is 16 random bytes in URL-safe base64 without padding.
   local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # Never one that starts with "-": the format tool would read it as an option
+  # (Kafka's own Uuid.randomUuid() avoids those for the same reason).
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   java -cp "$lib/*" -Dlog4j2.configurationFile="$data/log4j2.properties" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" >>"$logfile" 2>&1 \
     || { log "formatting the storage failed; see $logfile"; tail -n 20 "$logfile" >&2; exit 1; }
