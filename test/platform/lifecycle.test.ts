@@ -14,7 +14,9 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dataDir = mkdtempSync(join(tmpdir(), "aquastream-lifecycle-"));
-const base = 20000 + (process.pid % 20000);
+// Below the kernel's ephemeral range (32768+), so no server another test file
+// started on port 0 can be sitting on these ports and answer /readyz for us.
+const base = 20000 + (process.pid % 12000);
 const ports = { http: base, grpc: base + 1, pg: base + 2 };
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
