@@ -893,7 +893,8 @@ begin
     raise exception 'rating must be a whole number from 1 to 5'
       using errcode = 'RVRAT', column = 'rating';
   end if;
-  if content is null or content !~ '\S' then
+  -- Blank: nothing but white space, visible or not (no-break, ideographic, zero-width spaces).
+  if content is null or content !~ '[^\s\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]' then
     raise exception 'content must not be empty'
       using errcode = 'RVLEN', column = 'content', hint = 'Write 1 to 4000 characters.';
   end if;
@@ -913,7 +914,7 @@ $$;
 -- Name: FUNCTION assert_review_valid(rating integer, content text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.assert_review_valid(rating integer, content text) IS 'Validates a review''s rating (RVRAT) and text (RVLEN: blank or over 4000 characters; RVCTL: control characters).';
+COMMENT ON FUNCTION app_hidden.assert_review_valid(rating integer, content text) IS 'Validates a review''s rating (RVRAT) and text (RVLEN: blank, also when only invisible spaces, or over 4000 characters; RVCTL: control characters).';
 
 
 --
@@ -2636,7 +2637,7 @@ CREATE TABLE app_public.review (
     edited_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT review_content_check CHECK ((((char_length(content) >= 1) AND (char_length(content) <= 4000)) AND (content ~ '\S'::text))),
+    CONSTRAINT review_content_check CHECK ((((char_length(content) >= 1) AND (char_length(content) <= 4000)) AND (content ~ '[^\s\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]'::text))),
     CONSTRAINT review_content_control_check CHECK ((content !~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]'::text)),
     CONSTRAINT review_helpful_count_check CHECK ((helpful_count >= 0)),
     CONSTRAINT review_moderated_at_check CHECK ((((moderated_at IS NULL) = (moderated_by IS NULL)) AND ((moderation_note IS NULL) OR (moderated_at IS NOT NULL)) AND ((status <> 'rejected'::app_public.review_status) OR (moderated_at IS NOT NULL)))),
@@ -4327,7 +4328,9 @@ declare
   v_review app_public.review;
   v_voted boolean;
 begin
-  select * into v_review from app_public.review r where r.id = mark_review_helpful.review_id;
+  -- "key share": waits for a deletion under way (then finds nothing: P0002),
+  -- not for other votes, edits or moderation.
+  select * into v_review from app_public.review r where r.id = mark_review_helpful.review_id for key share;
   if not found or not app_hidden.review_is_visible(v_review) then
     raise exception 'review not found' using errcode = 'P0002';
   end if;
@@ -4363,7 +4366,7 @@ $$;
 -- Name: FUNCTION mark_review_helpful(review_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.mark_review_helpful(review_id uuid) IS 'The caller marks an active review helpful (one vote per user; marking it again changes nothing) and gets the review with its new helpful_count. Errors: 28000, P0002, RVOWN (own review), 55000 (not active).';
+COMMENT ON FUNCTION app_public.mark_review_helpful(review_id uuid) IS 'The caller marks an active review helpful (one vote per user; marking it again changes nothing) and gets the review with its new helpful_count. A vote arriving while the review is being deleted waits and answers P0002. Errors: 28000, P0002, RVOWN (own review), 55000 (not active).';
 
 
 --

@@ -186,6 +186,41 @@ describe("review races (real concurrent connections)", () => {
     expect(await state(review.id)).toEqual({ helpful_count: 70, votes: 70, marked: 100, unmarked: 30 });
   });
 
+  it("a vote racing the review's deletion waits for it, then answers P0002 (not a foreign-key error)", async () => {
+    const author = raceUserNo(5104);
+    const review = await reviewBy(author);
+    const [voter] = voters(1, 500);
+    const deleter = await pool.connect();
+    const votingClient = await pool.connect();
+    try {
+      // The author's deletion is under way (row locked and deleted, not committed yet) …
+      await deleter.query("begin");
+      await becomeUser(deleter, author);
+      await deleter.query("select app_public.delete_review($1)", [review.id]);
+      // … when the vote arrives: it must wait for the deletion, not read the row around it.
+      await votingClient.query("begin");
+      await becomeUser(votingClient, voter!);
+      const voterPid = (await votingClient.query("select pg_backend_pid() as pid")).rows[0]!.pid as number;
+      const deleterPid = (await deleter.query("select pg_backend_pid() as pid")).rows[0]!.pid as number;
+      const vote = votingClient.query(MARK, [review.id]).then(
+        () => ({ ok: true as const }),
+        (error: pg.DatabaseError) => ({ ok: false as const, code: error.code, message: error.message }),
+      );
+      // Wait until the server reports the vote blocked by the deleter (polling the server, no timing assumption).
+      while (!(await pool.query("select $2::int = any(pg_blocking_pids($1)) as b", [voterPid, deleterPid])).rows[0]!.b) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await deleter.query("commit");
+      expect(await vote).toEqual({ ok: false, code: "P0002", message: "review not found" });
+      await votingClient.query("rollback");
+    } finally {
+      await deleter.query("rollback").catch(() => {});
+      deleter.release();
+      votingClient.release();
+    }
+    expect(await one("select count(*)::int as n from app_public.review_helpful_vote where review_id = $1", [review.id])).toEqual({ n: 0 });
+  });
+
   it("one user creating a review of one event 10 times at once gets exactly one review (RVDUP for the rest)", async () => {
     const author = raceUserNo(5103);
     const event = await attendedEvent(author);

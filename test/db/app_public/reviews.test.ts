@@ -183,7 +183,7 @@ describe("create_review", () => {
       });
     });
 
-    it("text over 4000 characters, empty, blank or missing: RVLEN", async () => {
+    it("text over 4000 characters, empty, blank (also only invisible spaces) or missing: RVLEN", async () => {
       await withRootTx(async (tx) => {
         const user = newUser("user");
         const { event } = await attendedEvent(tx, [user]);
@@ -191,7 +191,8 @@ describe("create_review", () => {
           code: "RVLEN",
           message: "content must be at most 4000 characters long; it has 4001",
         });
-        for (const content of ["", " \n\t ", null]) {
+        // Invisible spaces are blank too: no-break, zero-width, ideographic, byte-order mark.
+        for (const content of ["", " \n\t ", "\u00a0\u200b\u3000\ufeff", null]) {
           expect(await refused(tx, user, [event.id, 5, content])).toEqual({ code: "RVLEN", message: "content must not be empty" });
         }
       });
@@ -517,6 +518,7 @@ describe("row-level security of reviews", () => {
       const cases: [string, string][] = [
         ["update app_public.review set rating = 6 where id = $1", "review_rating_check"],
         ["update app_public.review set content = repeat('x', 4001) where id = $1", "review_content_check"],
+        ["update app_public.review set content = E'\\u00a0\\u200b' where id = $1", "review_content_check"],
         ["update app_public.review set content = E'a\\x07' where id = $1", "review_content_control_check"],
         ["update app_public.review set status = 'rejected' where id = $1", "review_moderated_at_check"],
         ["update app_public.review set helpful_count = -1 where id = $1", "review_helpful_count_check"],
