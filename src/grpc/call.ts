@@ -64,14 +64,18 @@ export function unary<Req, Res>(
     let client: pg.PoolClient | undefined;
     let sub: string | undefined;
     // The client gave up (cancel, or its deadline passed on its side): stop the
-    // running statement now and never commit. The connection is released only
-    // after the cancel request is done, so it can never hit someone else's query.
+    // running statement now and never commit. Only while this call holds the
+    // connection (grpc-js may report a cancel after the answer, when the
+    // connection already serves someone else), and a connection that was sent
+    // a cancel is closed, not pooled, so a late cancel can never hit another
+    // call's statement.
+    let held = false;
     let cancelled = false;
     let cancelling: Promise<unknown> | undefined;
     call.on("cancelled", () => {
       cancelled = true;
       const pid = (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID;
-      if (pid) cancelling = ctx.pool.query("select pg_cancel_backend($1)", [pid]).catch(() => {});
+      if (held && pid) cancelling = ctx.pool.query("select pg_cancel_backend($1)", [pid]).catch(() => {});
     });
     try {
       const token = bearerToken(metadataString(call.metadata, "authorization"));
@@ -82,6 +86,7 @@ export function unary<Req, Res>(
         if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
       }
       client = await ctx.pool.connect();
+      held = true;
       await client.query("begin");
       const settings: Record<string, string> = { ...claimsToPgSettings(claims), "app.request_id": requestId };
       const { role, ...rest } = settings;
@@ -109,8 +114,13 @@ export function unary<Req, Res>(
       );
       callback(serviceError as grpc.ServiceError, null);
     } finally {
-      await cancelling;
-      client?.release();
+      held = false;
+      if (cancelling) {
+        await cancelling;
+        client?.release(true); // close it: the cancel may still be on its way
+      } else {
+        client?.release();
+      }
     }
   };
 }

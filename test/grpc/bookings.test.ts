@@ -6,7 +6,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import pg from "pg";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import {
   BookingStatus,
   DiscountKind,
@@ -242,6 +242,21 @@ describe("deadlines and cancellation reach PostgreSQL", () => {
     );
     return rows[0]!.n;
   }
+
+  it("a call that answered never sends a cancel (grpc-js reports 'cancelled' when every stream closes)", async () => {
+    const query = vi.spyOn(api.pool, "query");
+    try {
+      for (let i = 0; i < 5; i++) {
+        expect((await call(api.client.listEvents, { pageSize: 1, pageToken: "", onlyAvailable: false }, null)).error).toBeUndefined();
+      }
+      // Let the streams close and their late events run.
+      await new Promise((r) => setTimeout(r, 200));
+      const cancels = query.mock.calls.filter(([sql]) => String(sql).includes("pg_cancel_backend"));
+      expect(cancels).toEqual([]);
+    } finally {
+      query.mockRestore();
+    }
+  });
 
   it("a call whose deadline passes stops its query and books nothing", async () => {
     const organizer = committingUser("organizer");
