@@ -264,6 +264,99 @@ describe("outbox relay → Kafka", () => {
     expect(confirmed.value.data).toMatchObject({ id: paid.id, eventId: event.id, userId: buyer.sub, quantity: 2, status: "confirmed" });
   });
 
+  it("publishes every review and crew event type on its topic, in order per key", async () => {
+    await relayNow(config); // earlier rows out of the way
+    const start = await lastPosition();
+    const organizer = newUser("organizer");
+    const author = newUser("user");
+    const voter = newUser("user");
+    const admin = newUser("admin");
+
+    // Reviews: a confirmed participant of an event that has ended.
+    const past = await committed(async (tx) => {
+      const created = await createEvent(tx, organizer);
+      const event = (await tx.query("select * from app_public.publish_event($1)", [created.id])).rows[0]!;
+      const booking = await createBooking(tx, author, event.id, (await firstTier(tx, event.id)).id, 1);
+      const payment = (await tx.query("select * from app_public.initiate_payment($1, 'card')", [booking.id])).rows[0]!;
+      await becomeUser(tx, gateway);
+      await tx.query("select app_public.confirm_payment($1, $2)", [`gw-${payment.id}`, payment.id]);
+      await tx.query("reset role");
+      await tx.query(
+        "update app_public.event set starts_at = now() - interval '3 days', ends_at = now() - interval '1 day' where id = $1",
+        [event.id],
+      );
+      return event;
+    });
+    const review = await committed(async (tx) => {
+      await becomeUser(tx, author);
+      const created = (await tx.query("select * from app_public.create_review($1, 5, 'Great guides, cold water.')", [past.id])).rows[0]!; // ReviewCreated
+      await tx.query("select app_public.update_review(id => $1, rating => 4)", [created.id]); // ReviewUpdated
+      return created;
+    });
+    await committed(async (tx) => {
+      await becomeUser(tx, voter);
+      await tx.query("select app_public.mark_review_helpful($1)", [review.id]); // ReviewMarkedHelpful
+      await tx.query("select app_public.unmark_review_helpful($1)", [review.id]); // ReviewUnmarkedHelpful
+      await becomeUser(tx, admin);
+      await tx.query("select app_public.moderate_review($1, 'rejected', 'Names a guide in full')", [review.id]); // ReviewModerated
+      await becomeUser(tx, author);
+      await tx.query("select app_public.delete_review($1)", [review.id]); // ReviewDeleted
+    });
+
+    // Crew: what the worker's crew tasks record (the crew service itself is
+    // exercised in test/crew/), for an event assigned then canceled, and one
+    // whose assignment failed.
+    const [withCrew, withoutCrew] = await committed(async (tx) => {
+      const list: Row[] = [];
+      for (const title of ["Crewed trip", "Uncrewed trip"]) {
+        const created = await createEvent(tx, organizer, { title, crewRequired: true });
+        list.push((await tx.query("select * from app_public.publish_event($1)", [created.id])).rows[0]!);
+      }
+      return list;
+    });
+    await committed(async (tx) => {
+      await tx.query("select app_hidden.record_crew_assigned($1, gen_random_uuid(), $2, $3)", [
+        withCrew!.id,
+        withCrew!.starts_at,
+        withCrew!.ends_at,
+      ]); // CrewAssigned
+      await tx.query("select app_hidden.record_crew_assignment_failed($1, 'crew service unavailable', 5)", [withoutCrew!.id]); // CrewAssignmentFailed
+    });
+    await committed(async (tx) => {
+      await becomeUser(tx, organizer);
+      await tx.query("select app_public.cancel_event($1, 'Storm warning')", [withCrew!.id]);
+      await tx.query("reset role");
+      const { rows } = await tx.query("select assignment_id from app_hidden.crew_releases_due($1)", [withCrew!.id]);
+      expect(rows).toHaveLength(1);
+      await tx.query("select app_hidden.record_crew_released($1)", [rows[0].assignment_id]); // CrewReleased
+    });
+
+    const rows = (await rowsAfter(start)).filter((r) => r.aggregate_type === "review" || r.aggregate_type === "crew");
+    expect(rows.filter((r) => r.aggregate_id === review.id).map((r) => r.event_type)).toEqual([
+      "ReviewCreated",
+      "ReviewUpdated",
+      "ReviewMarkedHelpful",
+      "ReviewUnmarkedHelpful",
+      "ReviewModerated",
+      "ReviewDeleted",
+    ]);
+    expect(rows.filter((r) => r.aggregate_id === withCrew!.id).map((r) => r.event_type)).toEqual(["CrewAssigned", "CrewReleased"]);
+    expect(rows.filter((r) => r.aggregate_id === withoutCrew!.id).map((r) => r.event_type)).toEqual(["CrewAssignmentFailed"]);
+
+    await runOnce({ pgPool: pool, taskList: { relay_outbox } });
+    const received = await consumeUntil(topicsOf(rows), rows.map((r) => r.id), 20_000);
+    for (const row of rows) {
+      const message = received.find((m) => m.headers.id === row.id);
+      expect(message, `${row.event_type} ${row.id}`).toBeDefined();
+      expect(message!.topic).toBe(`aquastream.${row.aggregate_type}`);
+      expect(message!.key).toBe(row.aggregate_id);
+      expect(message!.value).toEqual(expectedEnvelope(row));
+    }
+    for (const [key, ids] of idsByKey(received.filter((m) => rows.some((r) => r.id === m.headers.id)))) {
+      expect(ids, key).toEqual(rows.filter((r) => r.aggregate_id === key).map((r) => r.id));
+    }
+  });
+
   it("keeps 1,000 booking actions working while the broker is down, then delivers every event in order per key", async () => {
     const organizer = newUser("organizer");
     // 20 published events with room for 25 bookings each; 500 buyers.
