@@ -2,15 +2,17 @@
  * JWT verification for both transports, built once from the config.
  *
  * One options object (algorithms RS256/ES256 only, issuer, audience when
- * configured, 30 s clock tolerance), one key lookup (jwks-rsa: cached, rate
- * limited, refetched when a kid is unknown), one payload → Claims step. The
+ * configured, 30 s clock tolerance), one key lookup (jwks-rsa fetches and
+ * parses the JWKS; key-set.ts caches it as one set, refetched when older than
+ * KEYCLOAK_JWKS_MAX_AGE or when a kid is unknown, at most once per
+ * minRefetchMs), one payload → Claims step. The
  * HTTP side runs them through express-jwt, gRPC calls verify(); both use
  * jsonwebtoken underneath, so a token is accepted or refused for the same
  * reason whichever way it arrives.
  *
  * Development mode (no KEYCLOAK_ISSUER) swaps only the key source: the dev
- * issuer's public JWKS is handed to the same jwks-rsa client through
- * getKeysInterceptor, with no HTTP call.
+ * issuer's public JWKS is handed to the same jwks-rsa client through its
+ * fetcher, with no HTTP call.
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { expressjwt, UnauthorizedError } from "express-jwt";
@@ -21,6 +23,7 @@ import { logger } from "../log/logger.ts";
 import { payloadToClaims, type Claims } from "./claims.ts";
 import { loadDevIssuer, type DevIssuer } from "./dev-issuer.ts";
 import { AuthError, AuthUnavailableError } from "./errors.ts";
+import { createKeySet, type KeySet } from "./key-set.ts";
 
 export { AuthError, AuthUnavailableError } from "./errors.ts";
 
@@ -48,6 +51,15 @@ export interface Verifier {
   /** [express-jwt, req.auth → req.claims, 401/503 error responder]; mount before GraphQL. */
   expressMiddleware(): Array<RequestHandler | ErrorRequestHandler>;
   jwksClient: JwksClient;
+  keySet: KeySet;
+}
+
+/** Timing of JWKS refetches; the defaults suit production, tests shorten them. */
+export interface JwksTiming {
+  /** An unknown kid refetches the JWKS at most this often (default 6 s: 10 a minute). */
+  minRefetchMs?: number;
+  /** A set that cannot be refreshed stays usable this long past its max age (default 10 min). */
+  staleGraceMs?: number;
 }
 
 /**
@@ -89,16 +101,8 @@ function normalize(err: unknown): Error {
 }
 
 function jwksOptions(config: Config, dev: DevIssuer | undefined): JwksOptions {
-  const common = {
-    cache: true,
-    cacheMaxEntries: 10,
-    cacheMaxAge: 10 * 60_000,
-    // An unknown kid costs one JWKS fetch; at most this many per minute, so a
-    // stream of made-up kids cannot hammer Keycloak.
-    rateLimit: true,
-    jwksRequestsPerMinute: 10,
-    timeout: 5_000,
-  } satisfies Partial<JwksOptions>;
+  // Caching and refetch limits live in key-set.ts; this client only fetches and parses.
+  const common = { cache: false, rateLimit: false, timeout: 5_000 } satisfies Partial<JwksOptions>;
   if (!dev) {
     const jwksUri = config.keycloakJwksUri ?? `${config.keycloakIssuer}/protocol/openid-connect/certs`;
     return { ...common, jwksUri };
@@ -108,13 +112,11 @@ function jwksOptions(config: Config, dev: DevIssuer | undefined): JwksOptions {
   return {
     ...common,
     jwksUri: `${dev.issuer}/protocol/openid-connect/certs`, // a name only: the fetcher answers
-    getKeysInterceptor: async () => keys,
-    // Reached only for a kid the interceptor lacks: answer from memory, never the network.
-    fetcher: async () => ({ keys }),
+    fetcher: async () => ({ keys }), // from memory, never the network
   };
 }
 
-export function createVerifier(config: Config): Verifier {
+export function createVerifier(config: Config, timing: JwksTiming = {}): Verifier {
   // Throws when the dev issuer is not allowed (NODE_ENV=production): fail at start-up, not per request.
   const dev = config.devIssuer ? loadDevIssuer(config) : undefined;
   const issuer = dev ? dev.issuer : config.keycloakIssuer!;
@@ -126,20 +128,19 @@ export function createVerifier(config: Config): Verifier {
     clockTolerance: clockToleranceSeconds,
   });
   const jwksClient = jwksRsa(jwksOptions(config, dev));
+  const keySet = createKeySet({
+    fetchKeys: () => jwksClient.getSigningKeys(),
+    maxAgeMs: config.keycloakJwksMaxAgeSeconds * 1000,
+    minRefetchMs: timing.minRefetchMs ?? 6_000,
+    staleGraceMs: timing.staleGraceMs ?? 10 * 60_000,
+  });
 
   /** The public key (PEM) for a token header, or AuthError / AuthUnavailableError. */
   async function signingKey(header: JwtHeader | undefined): Promise<string> {
     if (!header || typeof header.alg !== "string") throw new AuthError("malformed token");
     if (!(allowedAlgorithms as readonly string[]).includes(header.alg)) throw new AuthError("invalid algorithm");
     if (typeof header.kid !== "string" || header.kid === "") throw new AuthError("token has no kid");
-    let key: jwksRsa.SigningKey;
-    try {
-      key = await jwksClient.getSigningKey(header.kid);
-    } catch (err) {
-      if ((err as Error).name === "SigningKeyNotFoundError") throw new AuthError("unknown signing key", { cause: err });
-      logger.warn({ err, kid: header.kid }, "JWKS fetch failed; cannot verify tokens signed with this kid");
-      throw new AuthUnavailableError("cannot verify token now: signing keys unavailable", { cause: err });
-    }
+    const key = await keySet.get(header.kid);
     // A JWK that names its alg may only verify that alg (an RSA key never checks an "ES256" token).
     if (key.alg && key.alg !== header.alg) throw new AuthError("invalid algorithm");
     return key.getPublicKey();
@@ -206,5 +207,5 @@ export function createVerifier(config: Config): Verifier {
     return [checkJwt, toClaims, respond];
   }
 
-  return { verifyOptions, verify, expressMiddleware, jwksClient };
+  return { verifyOptions, verify, expressMiddleware, jwksClient, keySet };
 }

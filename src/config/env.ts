@@ -108,6 +108,8 @@ export interface Config {
   /** JWKS URL; defaults to <issuer>/protocol/openid-connect/certs. */
   keycloakJwksUri: string | undefined;
   keycloakAudience: string | undefined;
+  /** How long a fetched JWKS is trusted before it is fetched again (a removed key is refused after at most this). */
+  keycloakJwksMaxAgeSeconds: number;
   /** True when no issuer is configured: the development token issuer signs and verifies. */
   devIssuer: boolean;
   workerConcurrency: number;
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     keycloakIssuer,
     keycloakJwksUri,
     keycloakAudience: str(env, "KEYCLOAK_AUDIENCE"),
+    keycloakJwksMaxAgeSeconds: int(env, "KEYCLOAK_JWKS_MAX_AGE", 300, 1, 86_400),
     devIssuer: !keycloakIssuer,
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 5, 1, 100),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),

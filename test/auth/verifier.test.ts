@@ -1,7 +1,8 @@
 /*
  * The verifier against a real JWKS endpoint (node:http on 127.0.0.1) and real
  * signed tokens: what is accepted, what is refused and with which reason, that
- * an unknown kid refetches the JWKS (key rotation) within a rate limit, and
+ * an unknown kid refetches the JWKS (key rotation) at most once per interval,
+ * that a key dropped from the JWKS is refused once the set is refetched, and
  * that HTTP (express-jwt) and verify() (gRPC) refuse for the same reasons.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -41,12 +42,16 @@ afterAll(async () => {
   await jwks.close();
 });
 
+/** Refetch interval for unknown kids in these tests (production: 6 s). */
+const minRefetchMs = 300;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 let verifier: Verifier;
 beforeEach(() => {
-  // A fresh JWKS and a fresh verifier (empty key cache, full rate limit) per test.
+  // A fresh JWKS and a fresh verifier (empty key cache) per test.
   jwks.keys = [rsa.publicJwk, ec.publicJwk, enc.publicJwk];
   jwks.requests = 0;
-  verifier = createVerifier(config);
+  verifier = createVerifier(config, { minRefetchMs });
 });
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
@@ -239,15 +244,69 @@ describe("JWKS fetching", () => {
     expect(jwks.requests).toBe(3);
   });
 
-  it("rate limits refetches: after 10 unknown kids in a minute the next lookup is not sent", async () => {
-    for (let i = 0; i < 10; i++) {
-      const token = await sign(stranger, claimsFor(jwks.issuer), { kid: `made-up-${i}` });
-      expect(await reasonOf(verifier.verify(token))).toBe("unknown signing key");
-    }
-    expect(jwks.requests).toBe(10);
-    const eleventh = await sign(rotated, claimsFor(jwks.issuer));
-    await expect(verifier.verify(eleventh)).rejects.toBeInstanceOf(AuthUnavailableError);
-    expect(jwks.requests).toBe(10);
+  it("unknown kids refetch at most once per interval, and a burst of them shares one fetch", async () => {
+    await verifier.verify(await sign(rsa, claimsFor(jwks.issuer)));
+    expect(jwks.requests).toBe(1);
+    const madeUp = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sign(stranger, claimsFor(jwks.issuer), { kid: `made-up-${i}` })),
+    );
+    const reasons = await Promise.all(madeUp.map((token) => reasonOf(verifier.verify(token))));
+    expect(new Set(reasons)).toEqual(new Set(["unknown signing key"]));
+    expect(jwks.requests).toBe(2);
+    expect(verifier.keySet.fetches).toBe(2);
+  });
+
+  it("a new kid arriving right after a fetch waits for the interval instead of being refused", async () => {
+    // The first made-up kid refetches; the real new key is published just after.
+    await reasonOf(verifier.verify(await sign(stranger, claimsFor(jwks.issuer), { kid: "made-up" })));
+    expect(jwks.requests).toBe(1);
+    jwks.keys = [...jwks.keys, rotated.publicJwk];
+    expect((await verifier.verify(await sign(rotated, claimsFor(jwks.issuer)))).sub).toBe(aliceSub);
+    expect(jwks.requests).toBe(2);
+  });
+
+  it("a key removed from the JWKS is refused once the set is older than KEYCLOAK_JWKS_MAX_AGE", async () => {
+    const shortLived = createVerifier(
+      loadConfig({ NODE_ENV: "test", KEYCLOAK_ISSUER: jwks.issuer, KEYCLOAK_AUDIENCE: "aquastream-event", KEYCLOAK_JWKS_MAX_AGE: "1" }),
+      { minRefetchMs },
+    );
+    jwks.keys = [rsa.publicJwk, rotated.publicJwk];
+    const oldToken = await sign(rsa, claimsFor(jwks.issuer));
+    expect((await shortLived.verify(oldToken)).sub).toBe(aliceSub);
+    expect(jwks.requests).toBe(1);
+
+    jwks.keys = [rotated.publicJwk]; // the old key is retired
+    await sleep(1100);
+    expect(await reasonOf(shortLived.verify(oldToken))).toBe("unknown signing key");
+    expect(jwks.requests).toBe(2);
+    expect((await shortLived.verify(await sign(rotated, claimsFor(jwks.issuer)))).sub).toBe(aliceSub);
+    expect(jwks.requests).toBe(2); // the refetched set already had it
+  });
+
+  it("a key dropped from the JWKS is refused after a refetch for an unknown kid, even before the max age", async () => {
+    const oldToken = await sign(rsa, claimsFor(jwks.issuer));
+    await verifier.verify(oldToken);
+    jwks.keys = [rotated.publicJwk];
+    await verifier.verify(await sign(rotated, claimsFor(jwks.issuer))); // refetches the whole set
+    expect(await reasonOf(verifier.verify(oldToken))).toBe("unknown signing key");
+    // Its kid is unknown now, so it asked once more (after the interval) before refusing.
+    expect(jwks.requests).toBe(3);
+  });
+
+  it("JWKS down after the max age: known keys keep working for the grace period, unknown kids get 503", async () => {
+    const graceful = createVerifier(
+      loadConfig({ NODE_ENV: "test", KEYCLOAK_ISSUER: jwks.issuer, KEYCLOAK_AUDIENCE: "aquastream-event", KEYCLOAK_JWKS_MAX_AGE: "1" }),
+      { minRefetchMs, staleGraceMs: 60_000 },
+    );
+    await graceful.verify(await sign(rsa, claimsFor(jwks.issuer)));
+    const server = jwks;
+    const saved = server.keys;
+    // Not a 200 with keys: the endpoint answers with no keys at all, which jwks-rsa treats as a failed fetch.
+    server.keys = [];
+    await sleep(1100);
+    expect((await graceful.verify(await sign(rsa, claimsFor(jwks.issuer)))).sub).toBe(aliceSub);
+    await expect(graceful.verify(await sign(rotated, claimsFor(jwks.issuer)))).rejects.toBeInstanceOf(AuthUnavailableError);
+    server.keys = saved;
   });
 
   it("JWKS endpoint unreachable → AuthUnavailableError, not a refusal", async () => {
