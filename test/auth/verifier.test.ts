@@ -235,6 +235,11 @@ describe("JWKS fetching", () => {
     expect(jwks.requests).toBe(2);
 
     jwks.keys = [...jwks.keys, rotated.publicJwk];
+    // Just looked for and missing: refused at once, without a fetch, for one interval…
+    expect(await reasonOf(verifier.verify(newToken))).toBe("unknown signing key");
+    expect(jwks.requests).toBe(2);
+    // …then looked for again.
+    await sleep(minRefetchMs);
     expect((await verifier.verify(newToken)).sub).toBe(aliceSub);
     expect(jwks.requests).toBe(3);
 
@@ -254,6 +259,17 @@ describe("JWKS fetching", () => {
     expect(new Set(reasons)).toEqual(new Set(["unknown signing key"]));
     expect(jwks.requests).toBe(2);
     expect(verifier.keySet.fetches).toBe(2);
+  });
+
+  it("a kid just found missing is refused at once, without a fetch, until the interval is over", async () => {
+    const madeUp = await sign(stranger, claimsFor(jwks.issuer), { kid: "made-up" });
+    expect(await reasonOf(verifier.verify(madeUp))).toBe("unknown signing key");
+    expect(jwks.requests).toBe(1);
+    for (let i = 0; i < 5; i++) expect(await reasonOf(verifier.verify(madeUp))).toBe("unknown signing key");
+    expect(jwks.requests).toBe(1);
+    await sleep(minRefetchMs);
+    expect(await reasonOf(verifier.verify(madeUp))).toBe("unknown signing key");
+    expect(jwks.requests).toBe(2);
   });
 
   it("a new kid arriving right after a fetch waits for the interval instead of being refused", async () => {

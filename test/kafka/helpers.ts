@@ -7,8 +7,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
-import { inject } from "vitest";
-import { projectRoot, releaseMigrationPools, resetDatabase } from "../../src/db/migrations.ts";
+import { projectRoot } from "../../src/db/migrations.ts";
+import { createOwnDatabase } from "../helpers/own-database.ts";
 
 const exec = promisify(execFile);
 
@@ -25,19 +25,8 @@ export async function kafkaScript(command: "start" | "stop" | "reset" | "status"
 }
 
 /** Creates (anew) the tests' own database from the migrations. */
-export async function createKafkaTestDatabase(): Promise<string> {
-  const base = new URL(inject("databaseUrl"));
-  const root = inject("rootUrl");
-  const name = `${base.pathname.slice(1)}_kafka`;
-  const withDb = (db: string) => {
-    const u = new URL(root);
-    u.pathname = `/${db}`;
-    return u.toString();
-  };
-  const databaseUrl = withDb(name);
-  await resetDatabase({ databaseUrl, rootUrl: root, shadowUrl: withDb(`${name}_shadow`) });
-  releaseMigrationPools();
-  return databaseUrl;
+export function createKafkaTestDatabase(): Promise<string> {
+  return createOwnDatabase("kafka");
 }
 
 /** Creates the topics (3 partitions) and waits until they have leaders. */
