@@ -23,7 +23,7 @@
 #                            takes 70 % of the machine's memory)
 #   KEYCLOAK_ADMIN_USER      bootstrap admin of the master realm (default admin)
 #   KEYCLOAK_ADMIN_PASSWORD  its password (default admin; loopback development only)
-#   KEYCLOAK_START_TIMEOUT   seconds to wait for the realm to answer (default 180)
+#   KEYCLOAK_START_TIMEOUT   seconds to wait for the realm to answer (default 300)
 #   KEYCLOAK_CACHE_DIR       where the zip, server copies and logs live (default <repo>/.cache/keycloak)
 #
 # Files per port: server-<port>/ (an unpacked copy of the distribution: Keycloak
@@ -42,7 +42,7 @@ zip="$cache/keycloak-quarkus-dist-$version.zip"
 home="$cache/server-$port"
 pidfile="$cache/keycloak-$port.pid"
 logfile="$cache/keycloak-$port.log"
-timeout="${KEYCLOAK_START_TIMEOUT:-180}"
+timeout="${KEYCLOAK_START_TIMEOUT:-300}"
 realm_file="$here/keycloak/aquastream-realm.json"
 realm="aquastream"
 base_url="http://127.0.0.1:$port"

@@ -68,7 +68,7 @@ beforeAll(async () => {
   await addDevClient("e2e-short-lived", { audienceMapper: true, attributes: { "access.token.lifespan": String(SHORT_LIFESPAN) } });
   // Taken now so that its expiry (plus the service's tolerance) has passed by the time its test runs.
   shortLivedToken = await passwordToken(demo.user.username, demo.user.password, { clientId: "e2e-short-lived" });
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   grpcClient?.close();

@@ -33,7 +33,7 @@ export const paymentGatewaySub = "0d5a6c1e-7b2f-4c3d-9e8f-000000000010";
 export async function keycloakScript(command: "start" | "stop" | "status"): Promise<string> {
   const { stdout, stderr } = await exec("bash", [`${projectRoot}/scripts/keycloak.sh`, command, String(KEYCLOAK_TEST_PORT)], {
     cwd: projectRoot,
-    timeout: 300_000,
+    timeout: 420_000,
     // In memory: the rotation test changes the realm's keys, the next run must not inherit that.
     env: { ...process.env, KEYCLOAK_DB: "dev-mem", KEYCLOAK_ADMIN_USER: ADMIN.username, KEYCLOAK_ADMIN_PASSWORD: ADMIN.password },
   });
