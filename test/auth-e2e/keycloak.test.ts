@@ -16,7 +16,14 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventServiceClient, EventStatus, type CreateEventRequest } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import {
+  BookingStatus,
+  EventServiceClient,
+  EventStatus,
+  PaymentMethod,
+  PaymentStatus,
+  type CreateEventRequest,
+} from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 import { createOwnDatabase } from "../helpers/own-database.ts";
 import {
@@ -291,7 +298,7 @@ describe("GraphQL with Keycloak tokens", () => {
 });
 
 describe("gRPC with Keycloak tokens", () => {
-  it("the organizer creates and publishes, the user keeps it as a favorite, a plain user may not create", async () => {
+  it("the organizer publishes, the user books and pays, the payment gateway confirms, the admin moderates; a user may not create", async () => {
     const organizer = await passwordToken(demo.organizer.username, demo.organizer.password);
     const user = await passwordToken(demo.user.username, demo.user.password);
 
@@ -302,6 +309,24 @@ describe("gRPC with Keycloak tokens", () => {
     const published = await rpc(grpcClient.publishEvent, { id: event.id }, organizer);
     expect(published.response?.event?.status).toBe(EventStatus.EVENT_STATUS_PUBLISHED);
 
+    const booked = await rpc(grpcClient.createBooking, { eventId: event.id, priceTierId: event.priceTiers[0]!.id, quantity: 1 }, user);
+    expect(booked.error).toBeUndefined();
+    const booking = booked.response!.booking!;
+    expect(booking).toMatchObject({ userId: demo.user.sub, status: BookingStatus.BOOKING_STATUS_PENDING_PAYMENT });
+    const initiated = await rpc(grpcClient.initiatePayment, { bookingId: booking.id, method: PaymentMethod.PAYMENT_METHOD_UNSPECIFIED }, user);
+    expect(initiated.error).toBeUndefined();
+    const paymentId = initiated.response!.payment!.id;
+
+    const confirmRequest = { paymentId, gatewayReference: `kc-grpc-${paymentId}`, amount: "3500" };
+    const selfConfirm = await rpc(grpcClient.confirmPayment, confirmRequest, user);
+    expect(selfConfirm.error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    const gateway = await clientCredentialsToken("payment-gateway", gatewaySecret);
+    const confirmed = await rpc(grpcClient.confirmPayment, confirmRequest, gateway);
+    expect(confirmed.error).toBeUndefined();
+    expect(confirmed.response?.payment?.status).toBe(PaymentStatus.PAYMENT_STATUS_COMPLETED);
+    const mine = await rpc(grpcClient.getBooking, { id: booking.id }, user);
+    expect(mine.response?.booking?.status).toBe(BookingStatus.BOOKING_STATUS_CONFIRMED);
+
     expect((await rpc(grpcClient.addFavorite, { eventId: event.id }, user)).error).toBeUndefined();
     const favorites = await rpc(grpcClient.listFavorites, { pageSize: 10, pageToken: "" }, user);
     expect(favorites.response?.events.map((e) => e.id)).toContain(event.id);
@@ -309,6 +334,10 @@ describe("gRPC with Keycloak tokens", () => {
     const asUser = await rpc(grpcClient.createEvent, grpcEventRequest("Not allowed"), user);
     expect(asUser.error?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(asUser.error?.metadata.get("aquastream-error-code")[0]).toBe("42501");
+
+    const adminToken = await passwordToken(demo.admin.username, demo.admin.password);
+    const canceled = await rpc(grpcClient.cancelEvent, { id: event.id, reason: "moderation: storm warning" }, adminToken);
+    expect(canceled.response?.event?.status).toBe(EventStatus.EVENT_STATUS_CANCELED);
   });
 });
 

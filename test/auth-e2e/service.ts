@@ -1,6 +1,6 @@
 /*
- * The service as an operator runs it against Keycloak: `tsx src/main.ts api`
- * in its own process (GraphQL over HTTP and gRPC), NODE_ENV=production (so the
+ * The service as an operator runs it against Keycloak: `src/main.ts api` in
+ * its own process (GraphQL over HTTP and gRPC), NODE_ENV=production (so the
  * development issuer is refused outright), configured only through the
  * environment, on free loopback ports.
  */
@@ -41,7 +41,10 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
-  const child = spawn("tsx", ["src/main.ts", "api"], {
+  // Node itself with tsx as a loader, not the tsx CLI: the CLI relays SIGTERM
+  // through an IPC handshake with a 30 ms window and SIGKILLs the service when
+  // a loaded machine misses it; the service must get the signal itself.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "api"], {
     cwd: projectRoot,
     env: {
       ...process.env,
