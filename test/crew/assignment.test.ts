@@ -105,7 +105,7 @@ describe("crew assignment through the crew service", () => {
   });
 
   it("a slow crew service runs into the deadline; the next attempt succeeds", async () => {
-    crew.stub.behaviour.delayMs = 1_000; // above the 500 ms deadline
+    crew.stub.behaviour.delayMs = 3_000; // above the 2 s deadline
     const event = await crewEvent(committingUser("organizer"));
     await eventually(async () => callsFor(event.id, "AssignCrew").length >= 1, "the first, slow AssignCrew");
     crew.stub.behaviour.delayMs = 0;
@@ -181,6 +181,21 @@ describe("crew assignment through the crew service", () => {
     const atStub = crew.stub.assignments().filter((a) => a.eventId === event.id);
     expect(atStub).toHaveLength(1);
     expect(atStub[0]!.startsAt).toBe(start.getTime());
+  });
+
+  it("dropping crew_required releases the crew; requiring it again on the published event assigns one", async () => {
+    const organizer = committingUser("organizer");
+    const event = await crewEvent(organizer);
+    await until(event.id, "assigned");
+    const dropped = await call(api.client.updateEvent, { id: event.id, crewRequired: false }, organizer);
+    expect(dropped.response!.event).toMatchObject({ crewStatus: CrewStatus.CREW_STATUS_NOT_REQUIRED, crewId: undefined });
+    await eventually(async () => (await crewMessages(event.id)).some((m) => m.event_type === "CrewReleased"), "CrewReleased");
+    expect(crew.stub.assignments().some((a) => a.eventId === event.id)).toBe(false);
+
+    const again = await call(api.client.updateEvent, { id: event.id, crewRequired: true }, organizer);
+    expect(again.response!.event!.crewStatus).toBe(CrewStatus.CREW_STATUS_PENDING);
+    await until(event.id, "assigned");
+    expect((await crewMessages(event.id)).map((m) => m.event_type)).toEqual(["CrewAssigned", "CrewReleased", "CrewAssigned"]);
   });
 
   it("an answer that arrives after the event was canceled is released, not recorded as the event's crew", async () => {

@@ -35,7 +35,7 @@ export function useCrewWorker(pool: pg.Pool, crewCount = 2): CrewSide {
     },
     settings: (overrides = {}) => ({
       address: `127.0.0.1:${stub!.port}`,
-      deadlineMs: 500,
+      deadlineMs: 2_000, // generous: a loaded CI machine must not turn a healthy call into a failed attempt
       assignAttempts: 3,
       retryBaseMs: 50,
       retryMaxMs: 200,
