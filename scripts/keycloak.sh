@@ -10,6 +10,7 @@
 #   scripts/keycloak.sh stop    [port]   SIGTERM, wait, then SIGKILL if it will not go
 #   scripts/keycloak.sh status  [port]   "running pid … on http://127.0.0.1:port" or "stopped" (exit 3)
 #   scripts/keycloak.sh fetch            only download the distribution
+#   scripts/keycloak.sh java             print the JDK it would run Keycloak with
 #   scripts/keycloak.sh reset   [port]   stop and delete this port's server copy and its data
 #
 # Environment (all optional):
@@ -17,7 +18,8 @@
 #                            The management interface (health) listens on port + 1.
 #   KEYCLOAK_VERSION         distribution version from Maven Central (default 26.7.3)
 #   KEYCLOAK_JAVA_HOME       the JDK to run it with; else JAVA_HOME if it is Java 21+,
-#                            else the newest Java 21+ JDK under /usr/lib/jvm (Temurin 25 here)
+#                            else the newest Java 21+ JDK under KEYCLOAK_JVM_DIR
+#   KEYCLOAK_JVM_DIR         where JDKs are installed (default /usr/lib/jvm; Temurin 25 here)
 #   KEYCLOAK_DB              dev-file (default: data kept across restarts) or dev-mem (gone on stop)
 #   KEYCLOAK_HEAP_OPTS       JVM heap (default -Xms64m -Xmx768m; Keycloak's own default
 #                            takes 70 % of the machine's memory)
@@ -72,7 +74,7 @@ find_java_home() {
       return 1
     fi
   done
-  for candidate in /usr/lib/jvm/*/; do
+  for candidate in "${KEYCLOAK_JVM_DIR:-/usr/lib/jvm}"/*/; do
     candidate="${candidate%/}"
     [[ -x "$candidate/bin/java" ]] || continue
     major="$(java_major "$candidate/bin/java")"
@@ -85,7 +87,7 @@ find_java_home() {
     echo "$best"
     return 0
   fi
-  log "no Java 21+ JDK found (looked at KEYCLOAK_JAVA_HOME, JAVA_HOME and /usr/lib/jvm/*)."
+  log "no Java 21+ JDK found (looked at KEYCLOAK_JAVA_HOME, JAVA_HOME and ${KEYCLOAK_JVM_DIR:-/usr/lib/jvm}/*)."
   log "Keycloak $version needs one: install e.g. a Temurin 25 JDK and set KEYCLOAK_JAVA_HOME to it."
   return 1
 }
@@ -232,13 +234,14 @@ case "$cmd" in
     fi
     ;;
   fetch) fetch ;;
+  java) find_java_home ;;
   reset)
     stop
     rm -rf "$home" "$logfile"
     log "deleted $home"
     ;;
   *)
-    echo "usage: scripts/keycloak.sh start|stop|status|reset [port] | fetch" >&2
+    echo "usage: scripts/keycloak.sh start|stop|status|reset [port] | fetch | java" >&2
     exit 2
     ;;
 esac
