@@ -61,6 +61,8 @@ let gatewaySecret: string;
 let shortLivedToken: string;
 
 beforeAll(async () => {
+  // A Keycloak left running by an interrupted run holds that run's changes (keys, clients): start afresh.
+  await keycloakScript("stop");
   const [databaseUrl] = await Promise.all([createOwnDatabase("keycloak"), keycloakScript("start")]);
   service = await startService({
     DATABASE_URL: databaseUrl,
