@@ -26,6 +26,8 @@ import { loadOutboxConfig } from "./outbox/config.ts";
 import { loadCrewConfig } from "./crew/config.ts";
 import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
+import { registerDatabaseMetrics, type DatabaseMetrics } from "./metrics/database.ts";
+import { startMetricsServer, type MetricsServer } from "./metrics/server.ts";
 
 const role = (process.argv[2] ?? "all") as Role;
 if (!["all", "api", "worker"].includes(role)) {
@@ -68,6 +70,8 @@ const pools: pg.Pool[] = [];
 let http: HttpApi | undefined;
 let grpcServer: GrpcServer | undefined;
 let worker: Runner | undefined;
+let metricsServer: MetricsServer | undefined;
+let databaseMetrics: DatabaseMetrics | undefined;
 
 try {
   if (config.migrateOnStart) {
@@ -104,6 +108,11 @@ try {
     const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
     pools.push(workerPool);
     worker = await startWorker(workerPool, config.workerConcurrency);
+    // Outbox backlog and business totals: read from SQL on scrape, by the
+    // process that has the owner's connection. `all` serves them on the
+    // API's /metrics; a worker alone on a small server of its own.
+    databaseMetrics = registerDatabaseMetrics(db.databaseUrl);
+    if (role === "worker") metricsServer = await startMetricsServer(config.httpHost, config.workerMetricsPort);
     logger.info(
       outbox.brokers.length > 0
         ? { brokers: outbox.brokers, topics: outbox.topics }
@@ -117,7 +126,7 @@ try {
   }
 } catch (error) {
   // A half-started process must not linger: release what started, then exit.
-  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop()]);
+  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop(), metricsServer?.close(), databaseMetrics?.close()]);
   await Promise.allSettled(pools.map((pool) => pool.end()));
   await db.stop().catch(() => {});
   fail(error);
@@ -148,6 +157,7 @@ async function shutdown(signal: string) {
     worker?.stop(),
   ]);
   await stopRelay();
+  await Promise.all([metricsServer?.close(), databaseMetrics?.close()]);
   await Promise.all(pools.map((pool) => pool.end()));
   await db.stop();
   logger.info("stopped");

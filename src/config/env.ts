@@ -113,6 +113,8 @@ export interface Config {
   /** True when no issuer is configured: the development token issuer signs and verifies. */
   devIssuer: boolean;
   workerConcurrency: number;
+  /** Port of the worker process's own /metrics server (HTTP_HOST); `all` serves /metrics on HTTP_PORT instead. */
+  workerMetricsPort: number;
   shutdownTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   graphiql: boolean;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     keycloakJwksMaxAgeSeconds: int(env, "KEYCLOAK_JWKS_MAX_AGE", 300, 1, 86_400),
     devIssuer: !keycloakIssuer,
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 5, 1, 100),
+    workerMetricsPort: int(env, "WORKER_METRICS_PORT", 9464, 0, 65535),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     graphiql: bool(env, "GRAPHIQL", nodeEnv !== "production"),

@@ -16,6 +16,7 @@ import {
   type AssignCrewRequest,
   type ReleaseCrewRequest,
 } from "../gen/aquastream/crew/v1/crew_service.ts";
+import { crewCalls, crewDuration, secondsSince } from "../metrics/registry.ts";
 
 /** Who the call is made for (the Keycloak subject that published/canceled), when a person did. */
 export interface CrewCallContext {
@@ -42,25 +43,38 @@ export function createCrewClient({ address, deadlineMs, token }: CrewClientOptio
     "grpc.max_reconnect_backoff_ms": 5_000,
   });
 
+  // Every call is counted by method and outcome (OK or the gRPC status name).
   async function unary<Req, Res>(
+    name: string,
     method: (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
     request: Req,
     context: CrewCallContext = {},
   ): Promise<Res> {
+    const started = performance.now();
     const metadata = new grpc.Metadata();
-    const bearer = await token?.();
-    if (bearer) metadata.set("authorization", `Bearer ${bearer}`);
-    if (context.onBehalfOf) metadata.set("aquastream-on-behalf-of", context.onBehalfOf);
-    return new Promise((resolve, reject) =>
-      method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: Res) =>
-        error ? reject(error) : resolve(response),
-      ),
-    );
+    try {
+      const bearer = await token?.();
+      if (bearer) metadata.set("authorization", `Bearer ${bearer}`);
+      if (context.onBehalfOf) metadata.set("aquastream-on-behalf-of", context.onBehalfOf);
+      const response = await new Promise<Res>((resolve, reject) =>
+        method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: Res) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+      crewCalls.inc({ method: name, outcome: "OK" });
+      return response;
+    } catch (error) {
+      const code = (error as Partial<grpc.ServiceError>).code;
+      crewCalls.inc({ method: name, outcome: code === undefined ? "CLIENT_ERROR" : (grpc.status[code] ?? "UNKNOWN") });
+      throw error;
+    } finally {
+      crewDuration.observe({ method: name }, secondsSince(started));
+    }
   }
 
   return {
-    assignCrew: async (request, context) => (await unary(client.assignCrew, request, context)).crewId,
-    releaseCrew: async (request, context) => (await unary(client.releaseCrew, request, context)).released,
+    assignCrew: async (request, context) => (await unary("AssignCrew", client.assignCrew, request, context)).crewId,
+    releaseCrew: async (request, context) => (await unary("ReleaseCrew", client.releaseCrew, request, context)).released,
     close: () => client.close(),
   };
 }

@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { logger } from "../log/logger.ts";
+import { observePool } from "../metrics/pools.ts";
 
 export function createPool(connectionString: string, max: number, name: string, queueTimeoutMs = 5_000): pg.Pool {
   const pool = new pg.Pool({
@@ -22,6 +23,7 @@ export function createPool(connectionString: string, max: number, name: string, 
   pool.on("connect", (client) => {
     client.on("error", (err) => logger.warn({ pool: name, err: err.message }, "database connection lost"));
   });
+  observePool(name, pool);
   return pool;
 }
 

@@ -20,6 +20,7 @@ import type { LimitsConfig } from "../config/limits.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { makePageSizePlugin } from "./page-size-plugin.ts";
 import { makeLimitsPlugin } from "./limits-plugin.ts";
+import { ObservePlugin } from "./observe-plugin.ts";
 
 export interface PresetOptions {
   pool: pg.Pool;
@@ -36,6 +37,8 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
   return {
     extends: [PostGraphileAmberPreset, PgAggregatesPreset, PostGraphileConnectionFilterPreset],
     plugins: [
+      // The request log and metrics learn the operation and its outcome.
+      ObservePlugin,
       makePageSizePlugin(limits.graphqlMaxPageSize),
       // Trusted documents: only operations stored in TRUSTED_DOCUMENTS_DIR run.
       ...(limits.trustedDocumentsDir ? [PersistedPlugin] : []),
@@ -64,15 +67,19 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
     },
     grafast: {
       context(requestContext) {
-        const req = requestContext.expressv4?.req as { claims?: Claims | null; id?: string } | undefined;
+        const req = requestContext.expressv4?.req as
+          | { claims?: Claims | null; id?: string; traceparent?: string }
+          | undefined;
         return {
           pgSettings: {
             ...claimsToPgSettings(req?.claims ?? null),
             // A runaway statement is canceled (57014) instead of holding a connection.
             statement_timeout: String(limits.statementTimeoutMs),
             idle_in_transaction_session_timeout: String(limits.idleInTransactionTimeoutMs),
-            // The audit log records which request made each change.
+            // The audit log and the outbox record which request made each change,
             ...(req?.id ? { "app.request_id": req.id } : {}),
+            // and the outbox the trace it belongs to (relayed as a Kafka header).
+            ...(req?.traceparent ? { "app.traceparent": req.traceparent } : {}),
           },
         };
       },

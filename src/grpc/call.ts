@@ -5,8 +5,9 @@
  * statement_timeout from the call's deadline (a call that runs out of time
  * stops its query), cancellation (a call the client cancels, or whose
  * connection drops, cancels its running query and rolls back), one log line
- * per call, and error mapping. Cross-cutting concerns (metrics, tracing)
- * attach here, once.
+ * and the metrics per call, the request id (the caller's `x-request-id` or a
+ * new one, returned in the response metadata, and into SQL as app.request_id
+ * like GraphQL's), and error mapping. Cross-cutting concerns attach here, once.
  */
 import * as grpc from "@grpc/grpc-js";
 import type pg from "pg";
@@ -16,6 +17,9 @@ import { logger } from "../log/logger.ts";
 import { CallCancelled, toServiceError } from "./status.ts";
 import { loadLimits, type LimitsConfig } from "../config/limits.ts";
 import { callerKey, isRateLimited, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
+import { grpcDuration, grpcRequests, secondsSince } from "../metrics/registry.ts";
+import { requestIdFrom } from "../http/request-log.ts";
+import { currentTraceparent } from "../tracing/context.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -60,7 +64,11 @@ export function unary<Req, Res>(
   const mutating = isMutatingMethod(method);
   return async (call, callback) => {
     const started = performance.now();
-    const requestId = metadataString(call.metadata, "x-request-id") ?? crypto.randomUUID();
+    const requestId = requestIdFrom(metadataString(call.metadata, "x-request-id"));
+    const traceparent = currentTraceparent();
+    const responseMetadata = new grpc.Metadata();
+    responseMetadata.set("x-request-id", requestId);
+    call.sendMetadata(responseMetadata);
     let client: pg.PoolClient | undefined;
     let sub: string | undefined;
     // The client gave up (cancel, or its deadline passed on its side): stop the
@@ -77,6 +85,17 @@ export function unary<Req, Res>(
       const pid = (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID;
       if (held && pid) cancelling = ctx.pool.query("select pg_cancel_backend($1)", [pid]).catch(() => {});
     });
+    // "/package.Service/Method": only registered methods reach here, so bounded.
+    const path = call.getPath();
+    const finish = (code: string) => {
+      const seconds = secondsSince(started);
+      grpcRequests.inc({ method: path, code });
+      grpcDuration.observe({ method: path, code }, seconds);
+      logger.info(
+        { method, sub, requestId, ms: Math.round(seconds * 1000), code, ...(traceparent ? { traceparent } : {}) },
+        "grpc call",
+      );
+    };
     try {
       const token = bearerToken(metadataString(call.metadata, "authorization"));
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
@@ -88,7 +107,11 @@ export function unary<Req, Res>(
       client = await ctx.pool.connect();
       held = true;
       await client.query("begin");
-      const settings: Record<string, string> = { ...claimsToPgSettings(claims), "app.request_id": requestId };
+      const settings: Record<string, string> = {
+        ...claimsToPgSettings(claims),
+        "app.request_id": requestId,
+        ...(traceparent ? { "app.traceparent": traceparent } : {}),
+      };
       const { role, ...rest } = settings;
       // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
       // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
@@ -103,15 +126,12 @@ export function unary<Req, Res>(
       const response = await handler(client, call.request);
       if (cancelled) throw new CallCancelled();
       await client.query("commit");
-      logger.info({ method, sub, requestId, ms: Math.round(performance.now() - started), code: "OK" }, "grpc call");
+      finish("OK");
       callback(null, response);
     } catch (error) {
       await client?.query("rollback").catch(() => {});
       const serviceError = toServiceError(cancelled ? new CallCancelled() : error, method);
-      logger.info(
-        { method, sub, requestId, ms: Math.round(performance.now() - started), code: grpc.status[serviceError.code!] },
-        "grpc call",
-      );
+      finish(grpc.status[serviceError.code!] ?? String(serviceError.code));
       callback(serviceError as grpc.ServiceError, null);
     } finally {
       held = false;

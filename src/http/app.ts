@@ -1,9 +1,9 @@
 /*
- * The HTTP side of the API process: probes, then JWT verification, then
- * PostGraphile (GraphQL at /graphql, Ruru at /graphiql).
+ * The HTTP side of the API process: request id and request log, probes,
+ * /metrics, then JWT verification, then PostGraphile (GraphQL at /graphql,
+ * Ruru at /graphiql).
  */
 import { createServer, type Server } from "node:http";
-import { randomUUID } from "node:crypto";
 import express from "express";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { grafserv } from "postgraphile/grafserv/express/v4";
@@ -14,6 +14,8 @@ import { logger } from "../log/logger.ts";
 import type { Readiness } from "./readiness.ts";
 import type { LimitsConfig } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
+import { requestLog } from "./request-log.ts";
+import { writeMetrics } from "../metrics/server.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -40,13 +42,8 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   app.set("trust proxy", options.limits.httpTrustProxy);
   let draining = false;
 
-  app.use((req, res, next) => {
-    const incoming = req.header("x-request-id");
-    const requestId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader("x-request-id", requestId);
-    (req as { id?: string }).id = requestId;
-    next();
-  });
+  // Request id, one log line and the request metrics per request.
+  app.use(requestLog());
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -59,6 +56,11 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
     }
     const result = await options.readiness();
     res.status(result.ready ? 200 : 503).json(result);
+  });
+
+  // Prometheus scrapes the API here (in `all` mode the worker's series too).
+  app.get("/metrics", (_req, res) => {
+    void writeMetrics(res);
   });
 
   app.use("/graphql", ...options.verifier.expressMiddleware());

@@ -34,6 +34,8 @@ import {
 } from "kafkajs";
 import { logger as rootLogger } from "../log/logger.ts";
 import { topicFor, type OutboxConfig } from "./config.ts";
+import { outboxRelayed } from "../metrics/registry.ts";
+import { endSendSpans, startSendSpans } from "../tracing/outbox-spans.ts";
 
 const log = rootLogger.child({ component: "outbox-relay" });
 
@@ -62,6 +64,8 @@ export interface OutboxRow {
   occurred_at: Date;
   actor_id: string | null;
   data: unknown;
+  request_id?: string | null;
+  trace_parent?: string | null;
 }
 
 export type Prepared =
@@ -97,7 +101,14 @@ export function prepare(row: OutboxRow, config: OutboxConfig): Prepared {
   } catch (error) {
     return { ok: false, row, reason: `envelope cannot be serialized: ${(error as Error).message}` };
   }
-  const headers = { id: row.id, type: row.event_type };
+  // request-id joins the message with the request's logs and audit row;
+  // traceparent continues its trace (src/tracing/outbox-spans.ts).
+  const headers: Record<string, string> = {
+    id: row.id,
+    type: row.event_type,
+    ...(row.request_id ? { "request-id": row.request_id } : {}),
+    ...(row.trace_parent ? { traceparent: row.trace_parent } : {}),
+  };
   const bytes =
     Buffer.byteLength(value) +
     Buffer.byteLength(row.aggregate_id) +
@@ -280,7 +291,7 @@ async function relayBatch(
     await client.query("set local lock_timeout = '10s'");
     ({ rows: claimed } = await client.query<OutboxRow>(
       `select o.id, o.position, o.aggregate_type, o.aggregate_id, o.event_type, o.version,
-              o.occurred_at, o.actor_id, o.data
+              o.occurred_at, o.actor_id, o.data, o.request_id, o.trace_parent
        from app_private.outbox o
        where o.published_at is null and o.parked_at is null
        order by o.position
@@ -311,9 +322,18 @@ async function relayBatch(
 
     if (sendable.length > 0) {
       const producer = options.producer ?? (await getProducer(config));
-      for (const topicMessages of chunk(sendable, config.maxMessageBytes)) {
-        await producer.sendBatch({ topicMessages, acks: -1, timeout: config.requestTimeoutMs });
+      const spans = startSendSpans(
+        sendable.map((p) => ({ topic: p.topic, message: p.message, traceParent: p.row.trace_parent ?? null, eventType: p.row.event_type })),
+      );
+      try {
+        for (const topicMessages of chunk(sendable, config.maxMessageBytes)) {
+          await producer.sendBatch({ topicMessages, acks: -1, timeout: config.requestTimeoutMs });
+        }
+      } catch (error) {
+        endSendSpans(spans, error);
+        throw error;
       }
+      endSendSpans(spans);
       const ids = sendable.map((p) => p.row.id);
       await options.afterSend?.(ids);
       await client.query(
@@ -324,6 +344,8 @@ async function relayBatch(
       );
     }
     await client.query("commit");
+    outboxRelayed.inc({ outcome: "published" }, sendable.length);
+    outboxRelayed.inc({ outcome: "parked" }, parked.length);
     log.debug({ published: sendable.length, parked: parked.length }, "outbox batch relayed");
     return { claimed: claimed.length, published: sendable.length, parked: parked.length };
   } catch (error) {

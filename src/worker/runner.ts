@@ -4,9 +4,10 @@
  */
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { run, Logger, type Runner } from "graphile-worker";
+import { run, Logger, type Runner, type TaskList } from "graphile-worker";
 import { logger } from "../log/logger.ts";
 import { taskList } from "../../tasks/index.ts";
+import { observeJobs } from "./job-observer.ts";
 
 const tasksDir = fileURLToPath(new URL("../../tasks", import.meta.url));
 
@@ -18,13 +19,25 @@ const workerLogger = new Logger((scope) => {
   };
 });
 
-export async function startWorker(pgPool: pg.Pool, concurrency: number): Promise<Runner> {
+export interface WorkerOptions {
+  /** graphile-worker's schema (default graphile_worker); tests use their own. */
+  schema?: string;
+  /** Run the schedules of tasks/crontab (default true). */
+  crontab?: boolean;
+  /** Extra tasks beside tasks/index.ts (tests). */
+  extraTasks?: TaskList;
+}
+
+export async function startWorker(pgPool: pg.Pool, concurrency: number, options: WorkerOptions = {}): Promise<Runner> {
+  const tasks = { ...taskList, ...options.extraTasks };
   const runner = await run({
     pgPool,
     concurrency,
-    taskList,
-    crontabFile: `${tasksDir}/crontab`,
+    taskList: tasks,
+    ...(options.crontab === false ? {} : { crontabFile: `${tasksDir}/crontab` }),
+    ...(options.schema ? { schema: options.schema } : {}),
     logger: workerLogger,
+    events: observeJobs(Object.keys(tasks)),
     noHandleSignals: true, // main.ts owns shutdown
     pollInterval: 2_000,
   });

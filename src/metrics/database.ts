@@ -1,0 +1,151 @@
+/*
+ * Database-wide gauges and counters, read from SQL views when Prometheus
+ * scrapes: the outbox backlog (app_private.outbox_backlog) and the business
+ * totals (app_private.business_counts). Counted in the database, not in a
+ * process, so they are true whichever replica answers; every process that
+ * reports them reports the same numbers (aggregate with max, not sum).
+ *
+ * Only the worker process (and `all`) registers them: it has the owner's
+ * connection that may read app_private. The queries run on a pool of their
+ * own (one connection) with a short statement_timeout, so a slow database
+ * makes a scrape miss these series (aquastream_database_metrics_up 0)
+ * instead of hanging it or taking a worker's connection.
+ */
+import pg from "pg";
+import client from "prom-client";
+import { logger } from "../log/logger.ts";
+import { registry } from "./registry.ts";
+import { observePool } from "./pools.ts";
+
+const SCRAPE_TIMEOUT_MS = 2_000;
+
+interface Snapshot {
+  backlog: { unpublished: number; oldest: number; parked: number };
+  counts: Map<string, number>;
+}
+
+/** Metric series from business_counts: action → (metric, labels). */
+const BUSINESS: Record<string, { metric: "bookings" | "payments" | "refunds"; labels: Record<string, string> }> = {
+  "booking.create": { metric: "bookings", labels: { transition: "created" } },
+  "booking.confirm": { metric: "bookings", labels: { transition: "confirmed" } },
+  "booking.expire": { metric: "bookings", labels: { transition: "expired" } },
+  "booking.cancel": { metric: "bookings", labels: { transition: "canceled" } },
+  "payment.confirm": { metric: "payments", labels: {} },
+  "payment.refund": { metric: "refunds", labels: {} },
+};
+
+export interface DatabaseMetrics {
+  close(): Promise<void>;
+}
+
+let registered = false;
+
+/** Starts reporting the database-wide series on this process's /metrics. */
+export function registerDatabaseMetrics(connectionString: string): DatabaseMetrics {
+  if (registered) throw new Error("database metrics are already registered in this process");
+  registered = true;
+  const pool = new pg.Pool({
+    connectionString,
+    max: 1,
+    application_name: "aquastream-event:metrics",
+    connectionTimeoutMillis: SCRAPE_TIMEOUT_MS,
+    statement_timeout: SCRAPE_TIMEOUT_MS,
+    idleTimeoutMillis: 60_000,
+  });
+  pool.on("error", (err) => logger.warn({ pool: "metrics", err: err.message }, "idle database connection lost"));
+  observePool("metrics", pool);
+
+  // One query per scrape, however many series read it.
+  let pending: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
+  function snapshot(): Promise<Snapshot | undefined> {
+    if (pending && performance.now() - pending.at < 1_000) return pending.snapshot;
+    const promise = read().catch((error: Error) => {
+      logger.warn({ err: error.message }, "database metrics unavailable for this scrape");
+      return undefined;
+    });
+    pending = { at: performance.now(), snapshot: promise };
+    return promise;
+  }
+  async function read(): Promise<Snapshot> {
+    const { rows } = await pool.query<{ action: string | null; total: string; unpublished: string | null; oldest: number | null; parked: string | null }>(
+      `select null as action, null::bigint as total, b.unpublished, b.oldest_unpublished_age_seconds as oldest, b.parked
+         from app_private.outbox_backlog b
+       union all
+       select c.action, c.total, null, null, null from app_private.business_counts c`,
+    );
+    const backlog = rows.find((r) => r.action === null)!;
+    return {
+      backlog: { unpublished: Number(backlog.unpublished), oldest: Number(backlog.oldest), parked: Number(backlog.parked) },
+      counts: new Map(rows.filter((r) => r.action !== null).map((r) => [r.action!, Number(r.total)])),
+    };
+  }
+
+  const metrics: client.Metric[] = [
+    new client.Gauge({
+      name: "aquastream_database_metrics_up",
+      help: "1 when this scrape could read the database-wide series (outbox backlog, business totals), 0 when the query failed or timed out.",
+      registers: [registry],
+      async collect() {
+        this.set((await snapshot()) ? 1 : 0);
+      },
+    }),
+    new client.Gauge({
+      name: "aquastream_outbox_backlog_rows",
+      help: "Outbox rows waiting for the Kafka relay (app_private.outbox_backlog.unpublished; parked rows excluded).",
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (s) this.set(s.backlog.unpublished);
+        else this.reset();
+      },
+    }),
+    new client.Gauge({
+      name: "aquastream_outbox_oldest_age_seconds",
+      help: "Age of the oldest outbox row waiting for the relay; 0 when none waits.",
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (s) this.set(s.backlog.oldest);
+        else this.reset();
+      },
+    }),
+    new client.Gauge({
+      name: "aquastream_outbox_parked_rows",
+      help: "Outbox rows the relay set aside as unsendable; an operator must look (docs/kafka.md).",
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (s) this.set(s.backlog.parked);
+        else this.reset();
+      },
+    }),
+    businessCounter("aquastream_bookings_total", "Bookings by transition (created, confirmed, expired, canceled), counted from the audit log.", "bookings", ["transition"]),
+    businessCounter("aquastream_payments_confirmed_total", "Payments confirmed by the gateway, counted from the audit log.", "payments", []),
+    businessCounter("aquastream_refunds_total", "Refunds issued (by cancellation, late payment or an admin), counted from the audit log.", "refunds", []),
+  ];
+
+  function businessCounter(name: string, help: string, metric: string, labelNames: string[]): client.Metric {
+    return new client.Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        if (!s) return;
+        for (const [action, target] of Object.entries(BUSINESS)) {
+          if (target.metric === metric) this.inc(target.labels, s.counts.get(action) ?? 0);
+        }
+      },
+    });
+  }
+
+  return {
+    async close() {
+      for (const metric of metrics) registry.removeSingleMetric((metric as unknown as { name: string }).name);
+      registered = false;
+      await pool.end();
+    },
+  };
+}
