@@ -56,7 +56,9 @@ export function requestLog(): RequestHandler {
 
     res.on("finish", () => {
       const seconds = secondsSince(started);
-      const route = routeOf(req.path);
+      // originalUrl: a mounted middleware that answered (a 401) leaves req.path relative.
+      const path = req.originalUrl.split("?")[0] ?? "/";
+      const route = routeOf(path);
       const status = res.statusCode;
       httpRequests.inc({ route, method: req.method, status: String(status) });
       httpDuration.observe({ route, method: req.method }, seconds);
@@ -87,7 +89,7 @@ export function requestLog(): RequestHandler {
         requestId,
         method: req.method,
         route,
-        path: req.path,
+        path,
         status,
         outcome,
         ms: Math.round(seconds * 1000),

@@ -5,6 +5,7 @@
  * called directly; a kafkajs consumer with a fresh group reads the topics from
  * the beginning.
  */
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Logger, runOnce as workerRunOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -546,6 +547,44 @@ describe("outbox relay → Kafka", () => {
     const left = await q("select id from app_private.outbox where id = any($1)", [rows.map((r) => r.id)]);
     expect(left.map((r) => r.id)).toEqual([rows[2]!.id]);
     await expect(q("select app_hidden.prune_outbox(interval '-1 day')")).rejects.toThrow("retention must be zero or more");
+  });
+});
+
+describe("request id and trace context across the outbox", () => {
+  it("keeps app.request_id and a well-formed app.traceparent in the outbox row and sends them as Kafka headers", async () => {
+    const start = await lastPosition();
+    const organizer = newUser("organizer");
+    const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+    const traceparent = `00-${hex(16)}-${hex(8)}-01`;
+    const requestId = `ops-${hex(8)}`;
+    const traced = await committed(async (tx) => {
+      await tx.query("select set_config('app.request_id', $1, true), set_config('app.traceparent', $2, true)", [
+        requestId,
+        traceparent,
+      ]);
+      return createEvent(tx, organizer, { startsAt: inDays(30) });
+    });
+    // A malformed setting is dropped, never a reason to refuse the write.
+    const untraced = await committed(async (tx) => {
+      await tx.query("select set_config('app.traceparent', 'not-a-traceparent', true)");
+      return createEvent(tx, organizer, { startsAt: inDays(31) });
+    });
+    const rows = await rowsAfter(start);
+    expect(rows.map((r) => [r.aggregate_id, r.request_id, r.trace_parent])).toEqual([
+      [traced.id, requestId, traceparent],
+      [untraced.id, null, null],
+    ]);
+
+    await relayNow(config);
+    const received = await consumeUntil(topicsOf(rows), rows.map((r) => r.id), 20_000);
+    // Tracing is off in this process: the row's traceparent goes out verbatim.
+    expect(received.find((m) => m.headers.id === rows[0]!.id)!.headers).toEqual({
+      id: rows[0]!.id,
+      type: "EventCreated",
+      "request-id": requestId,
+      traceparent,
+    });
+    expect(received.find((m) => m.headers.id === rows[1]!.id)!.headers).toEqual({ id: rows[1]!.id, type: "EventCreated" });
   });
 });
 

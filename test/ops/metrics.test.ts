@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Runner } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
@@ -29,6 +29,11 @@ import { registerDatabaseMetrics, type DatabaseMetrics } from "../../src/metrics
 import { boundedOperationName, MAX_OPERATION_NAMES } from "../../src/metrics/registry.ts";
 import { committingUser } from "../db/factories.ts";
 import { scrape, select, UUID, value, type Sample } from "./prometheus-text.ts";
+
+// The always-failing job would print its stack: keep this file's output quiet.
+vi.hoisted(() => {
+  process.env.LOG_LEVEL = "silent";
+});
 
 const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-ops-")), LOG_LEVEL: "silent" });
 const issuer = loadDevIssuer(config);
@@ -177,10 +182,11 @@ describe("API /metrics", () => {
 });
 
 describe("worker /metrics", () => {
-  function completion(jobId: string): Promise<unknown> {
+  /** Resolves with the error (or null) of the first finished job of `task`; listen before adding it. */
+  function completion(task: string): Promise<unknown> {
     return new Promise((resolve) => {
-      const listener = ({ job, error }: { job: { id: string }; error: unknown }) => {
-        if (job.id !== jobId) return;
+      const listener = ({ job, error }: { job: { task_identifier: string }; error: unknown }) => {
+        if (job.task_identifier !== task) return;
         worker.events.off("job:complete", listener);
         resolve(error ?? null);
       };
@@ -189,9 +195,10 @@ describe("worker /metrics", () => {
   }
 
   it("counts jobs by task and outcome after they run", async () => {
-    const done = await worker.addJob("complete_ended_events", { requestId: "ops-test-job-1" });
-    const failing = await worker.addJob("ops_test_fail", {}, { maxAttempts: 1 });
-    const [doneError, failError] = await Promise.all([completion(done.id), completion(failing.id)]);
+    const finished = Promise.all([completion("complete_ended_events"), completion("ops_test_fail")]);
+    await worker.addJob("complete_ended_events", { requestId: "ops-test-job-1" });
+    await worker.addJob("ops_test_fail", {}, { maxAttempts: 1 });
+    const [doneError, failError] = await finished;
     expect(doneError).toBeNull();
     expect((failError as Error).message).toBe("this task always fails");
 

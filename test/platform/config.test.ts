@@ -26,12 +26,15 @@ describe("loadConfig", () => {
     expect(config.devIssuer).toBe(true);
     expect(config.httpPort).toBe(8080);
     expect(config.grpcPort).toBe(50051);
+    expect(config.workerMetricsPort).toBe(9464);
   });
 
   it.each([
     [{ HTTP_PORT: "eighty" }, "HTTP_PORT", "whole number"],
     [{ HTTP_PORT: "70000" }, "HTTP_PORT", "between 0 and 65535"],
     [{ GRPC_PORT: "-1" }, "GRPC_PORT", "whole number"],
+    [{ WORKER_METRICS_PORT: "metrics" }, "WORKER_METRICS_PORT", "whole number"],
+    [{ WORKER_METRICS_PORT: "65536" }, "WORKER_METRICS_PORT", "between 0 and 65535"],
     [{ DATABASE_URL: "mysql://x@y/z" }, "DATABASE_URL", "postgres://"],
     [{ DATABASE_URL: "not a url" }, "DATABASE_URL", "is not a URL"],
     [{ DATABASE_URL: "postgres://u@h:5432" }, "DATABASE_URL", "must name a database"],
