@@ -55,16 +55,19 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
   pool.on("error", (err) => logger.warn({ pool: "metrics", err: err.message }, "idle database connection lost"));
   observePool("metrics", pool);
 
-  // One query per scrape, however many series read it.
-  let pending: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
+  // One query per scrape, however many series read it: prom-client starts
+  // every collect() of a scrape at once, so they share the query in flight.
+  let pending: Promise<Snapshot | undefined> | undefined;
   function snapshot(): Promise<Snapshot | undefined> {
-    if (pending && performance.now() - pending.at < 1_000) return pending.snapshot;
-    const promise = read().catch((error: Error) => {
-      logger.warn({ err: error.message }, "database metrics unavailable for this scrape");
-      return undefined;
-    });
-    pending = { at: performance.now(), snapshot: promise };
-    return promise;
+    pending ??= read()
+      .catch((error: Error) => {
+        logger.warn({ err: error.message }, "database metrics unavailable for this scrape");
+        return undefined;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
   }
   async function read(): Promise<Snapshot> {
     const { rows } = await pool.query<{ action: string | null; total: string; unpublished: string | null; oldest: number | null; parked: string | null }>(
