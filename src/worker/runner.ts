@@ -20,8 +20,6 @@ const workerLogger = new Logger((scope) => {
 });
 
 export interface WorkerOptions {
-  /** graphile-worker's schema (default graphile_worker); tests use their own. */
-  schema?: string;
   /** Run the schedules of tasks/crontab (default true). */
   crontab?: boolean;
   /** Extra tasks beside tasks/index.ts (tests). */
@@ -35,7 +33,6 @@ export async function startWorker(pgPool: pg.Pool, concurrency: number, options:
     concurrency,
     taskList: tasks,
     ...(options.crontab === false ? {} : { crontabFile: `${tasksDir}/crontab` }),
-    ...(options.schema ? { schema: options.schema } : {}),
     logger: workerLogger,
     events: observeJobs(Object.keys(tasks)),
     noHandleSignals: true, // main.ts owns shutdown

@@ -3,9 +3,9 @@
  * the test database, a real graphile-worker with the worker's own metrics
  * server, and the database-wide series read from the SQL views.
  *
- * The worker runs in a graphile-worker schema of its own and without the
- * crontab, so it takes only the jobs this file adds (the suite's other files
- * share the test database).
+ * All of it on a database of this file's own: the database-wide series are
+ * compared exactly with the SQL views, which other files' commits would move,
+ * and the worker (without the crontab) takes only the jobs this file adds.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -14,7 +14,8 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Runner } from "graphile-worker";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
@@ -27,7 +28,9 @@ import { startWorker } from "../../src/worker/runner.ts";
 import { startMetricsServer, type MetricsServer } from "../../src/metrics/server.ts";
 import { registerDatabaseMetrics, type DatabaseMetrics } from "../../src/metrics/database.ts";
 import { boundedOperationName, MAX_OPERATION_NAMES } from "../../src/metrics/registry.ts";
-import { committingUser } from "../db/factories.ts";
+import { bookedEvent, createEventCall, newUser, payBooking } from "../db/factories.ts";
+import { becomeUser } from "../helpers/db.ts";
+import { createOwnDatabase } from "../helpers/own-database.ts";
 import { scrape, select, UUID, value, type Sample } from "./prometheus-text.ts";
 
 // The always-failing job would print its stack: keep this file's output quiet.
@@ -37,10 +40,8 @@ vi.hoisted(() => {
 
 const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-ops-")), LOG_LEVEL: "silent" });
 const issuer = loadDevIssuer(config);
-const databaseUrl = inject("databaseUrl");
-const apiPool = createPool(databaseUrl, 5, "ops-test-api");
-const workerPool = createPool(databaseUrl, 4, "ops-test-worker");
-const WORKER_SCHEMA = "graphile_worker_ops_test";
+let apiPool: pg.Pool;
+let workerPool: pg.Pool;
 
 let http: HttpApi;
 let apiUrl = "";
@@ -51,6 +52,9 @@ let metricsServer: MetricsServer;
 let databaseMetrics: DatabaseMetrics;
 
 beforeAll(async () => {
+  const databaseUrl = await createOwnDatabase("ops_metrics");
+  apiPool = createPool(databaseUrl, 5, "ops-test-api");
+  workerPool = createPool(databaseUrl, 4, "ops-test-worker");
   const verifier = createVerifier(config);
   http = await createHttpApi({
     pool: apiPool,
@@ -63,9 +67,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   grpcServer = await startGrpcServer("127.0.0.1", 0, { pool: apiPool, verifier });
   grpcClient = new EventServiceClient(`127.0.0.1:${grpcServer.port}`, grpc.credentials.createInsecure());
-  await workerPool.query(`drop schema if exists ${WORKER_SCHEMA} cascade`);
   worker = await startWorker(workerPool, 2, {
-    schema: WORKER_SCHEMA,
     crontab: false,
     extraTasks: {
       ops_test_fail: async () => {
@@ -75,7 +77,7 @@ beforeAll(async () => {
   });
   metricsServer = await startMetricsServer("127.0.0.1", 0);
   databaseMetrics = registerDatabaseMetrics(databaseUrl);
-});
+}, 120_000);
 
 afterAll(async () => {
   grpcClient?.close();
@@ -84,8 +86,7 @@ afterAll(async () => {
   await worker?.stop();
   await metricsServer?.close();
   await databaseMetrics?.close();
-  await workerPool.query(`drop schema if exists ${WORKER_SCHEMA} cascade`).catch(() => {});
-  await Promise.all([apiPool.end(), workerPool.end()]);
+  await Promise.all([apiPool?.end(), workerPool?.end()]);
 });
 
 async function graphql(query: string, token?: string) {
@@ -118,7 +119,7 @@ function expectNoIdsInLabels(samples: Sample[]) {
 
 describe("API /metrics", () => {
   it("counts GraphQL requests per operation name and type, errors by code, with latency; anonymous and invalid bucketed", async () => {
-    const user = committingUser("user");
+    const user = newUser("user");
     const token = await issuer.signDevToken({ role: user.roles, sub: user.sub });
     const before = await scrape(`${apiUrl}/metrics`);
     const count = (samples: Sample[], labels: Record<string, string>) =>
@@ -155,7 +156,7 @@ describe("API /metrics", () => {
   });
 
   it("counts gRPC calls per method and status code, with latency", async () => {
-    const user = committingUser("user");
+    const user = newUser("user");
     const token = await issuer.signDevToken({ role: user.roles, sub: user.sub });
     const missing = await grpcCall("getEvent", { id: randomUUID() }, token);
     expect(missing.error?.code).toBe(grpc.status.NOT_FOUND);
@@ -211,52 +212,78 @@ describe("worker /metrics", () => {
   });
 
   it("reports the outbox backlog exactly as app_private.outbox_backlog says", async () => {
-    // Hold writers of the outbox off (SHARE blocks inserts and updates, not
-    // reads) so the view and the scrape see the same rows.
+    // A few waiting rows of our own (no relay runs here: no KAFKA_BROKERS).
+    const organizer = newUser("organizer");
     const client = await workerPool.connect();
     try {
-      await client.query("begin");
-      await client.query("lock table app_private.outbox in share mode");
-      const { rows } = await client.query<{ unpublished: string; parked: string; oldest: number; oldest_at: Date | null }>(
-        `select unpublished, parked, oldest_unpublished_age_seconds as oldest,
-                (select min(occurred_at) from app_private.outbox where published_at is null and parked_at is null) as oldest_at
-         from app_private.outbox_backlog`,
-      );
-      const view = rows[0]!;
-      const samples = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
-      const { rows: after } = await client.query<{ upper: number }>(
-        "select coalesce(extract(epoch from clock_timestamp() - $1::timestamptz), 0)::float8 as upper",
-        [view.oldest_at],
-      );
-      await client.query("commit");
-
-      expect(value(samples, "aquastream_database_metrics_up")).toBe(1);
-      expect(value(samples, "aquastream_outbox_backlog_rows")).toBe(Number(view.unpublished));
-      expect(value(samples, "aquastream_outbox_parked_rows")).toBe(Number(view.parked));
-      // The age is the view's, read a moment later: between the two readings.
-      const age = value(samples, "aquastream_outbox_oldest_age_seconds");
-      expect(age).toBeGreaterThanOrEqual(view.oldest);
-      expect(age).toBeLessThanOrEqual(after[0]!.upper);
+      for (let i = 0; i < 3; i++) {
+        await client.query("begin");
+        await becomeUser(client, organizer);
+        const [sql, params] = createEventCall();
+        await client.query(sql, params);
+        await client.query("commit");
+      }
+      await client.query("update app_private.outbox set parked_at = now(), parked_reason = 'test' where position = (select min(position) from app_private.outbox)");
     } finally {
       client.release();
     }
+    const { rows } = await workerPool.query<{ unpublished: string; parked: string; oldest_at: Date; before: number }>(
+      `select b.unpublished, b.parked,
+              (select min(occurred_at) from app_private.outbox where published_at is null and parked_at is null) as oldest_at,
+              extract(epoch from clock_timestamp() - (select min(occurred_at) from app_private.outbox
+                                                      where published_at is null and parked_at is null))::float8 as before
+       from app_private.outbox_backlog b`,
+    );
+    const view = rows[0]!;
+    const samples = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
+    const { rows: after } = await workerPool.query<{ upper: number }>(
+      "select extract(epoch from clock_timestamp() - $1::timestamptz)::float8 as upper",
+      [view.oldest_at],
+    );
+
+    expect(value(samples, "aquastream_database_metrics_up")).toBe(1);
+    expect(Number(view.unpublished)).toBe(2);
+    expect(Number(view.parked)).toBe(1);
+    expect(value(samples, "aquastream_outbox_backlog_rows")).toBe(2);
+    expect(value(samples, "aquastream_outbox_parked_rows")).toBe(1);
+    // The view's age of the oldest waiting row, read between our two readings of it.
+    const age = value(samples, "aquastream_outbox_oldest_age_seconds");
+    expect(age).toBeGreaterThanOrEqual(view.before - 0.001); // oldest_at travels at ms precision
+    expect(age).toBeLessThanOrEqual(after[0]!.upper + 0.001);
   });
 
   it("reports the business totals of app_private.business_counts", async () => {
+    // One booking, paid: through the same SQL functions as the API, committed.
+    const client = await workerPool.connect();
+    try {
+      await client.query("begin");
+      const { user, booking } = await bookedEvent(client);
+      await payBooking(client, user, booking.id);
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
     const { rows } = await workerPool.query<{ action: string; total: string }>("select action, total from app_private.business_counts");
     const totals = Object.fromEntries(rows.map((r) => [r.action, Number(r.total)]));
+    expect(totals).toEqual({
+      "booking.create": 1,
+      "booking.confirm": 1,
+      "booking.expire": 0,
+      "booking.cancel": 0,
+      "payment.confirm": 1,
+      "payment.refund": 0,
+    });
     const samples = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
-    // Other files commit bookings meanwhile: the scrape is at least the earlier count.
     for (const [transition, action] of [
       ["created", "booking.create"],
       ["confirmed", "booking.confirm"],
       ["expired", "booking.expire"],
       ["canceled", "booking.cancel"],
     ] as const) {
-      expect(value(samples, "aquastream_bookings_total", { transition })).toBeGreaterThanOrEqual(totals[action]!);
+      expect(value(samples, "aquastream_bookings_total", { transition })).toBe(totals[action]);
     }
-    expect(value(samples, "aquastream_payments_confirmed_total")).toBeGreaterThanOrEqual(totals["payment.confirm"]!);
-    expect(value(samples, "aquastream_refunds_total")).toBeGreaterThanOrEqual(totals["payment.refund"]!);
+    expect(value(samples, "aquastream_payments_confirmed_total")).toBe(totals["payment.confirm"]);
+    expect(value(samples, "aquastream_refunds_total")).toBe(totals["payment.refund"]);
   });
 });
 
