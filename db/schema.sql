@@ -5277,6 +5277,39 @@ ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 
 
 --
+-- Name: business_counts; Type: VIEW; Schema: app_private; Owner: -
+--
+
+CREATE VIEW app_private.business_counts AS
+ SELECT k.action,
+    ( SELECT count(*) AS count
+           FROM app_private.audit_log a
+          WHERE (a.action = k.action)) AS total
+   FROM ( VALUES ('booking.create'::text), ('booking.confirm'::text), ('booking.expire'::text), ('booking.cancel'::text), ('payment.confirm'::text), ('payment.refund'::text)) k(action);
+
+
+--
+-- Name: VIEW business_counts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON VIEW app_private.business_counts IS 'Business totals since the start of the audit log, one row per audit action: bookings created, confirmed, expired and canceled, payments confirmed, refunds issued. The worker''s /metrics reports them as aquastream_bookings_total, aquastream_payments_confirmed_total and aquastream_refunds_total; being counted in the database, they are the same from every process.';
+
+
+--
+-- Name: COLUMN business_counts.action; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.business_counts.action IS 'The audit action counted, e.g. booking.create.';
+
+
+--
+-- Name: COLUMN business_counts.total; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.business_counts.total IS 'Audit rows with that action.';
+
+
+--
 -- Name: crew_assignment; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -5375,6 +5408,12 @@ CREATE TABLE app_private.outbox (
     last_error text,
     parked_at timestamp with time zone,
     parked_reason text,
+    request_id text DEFAULT NULLIF(current_setting('app.request_id'::text, true), ''::text),
+    trace_parent text DEFAULT 
+CASE
+    WHEN (current_setting('app.traceparent'::text, true) ~ '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'::text) THEN current_setting('app.traceparent'::text, true)
+    ELSE NULL::text
+END,
     CONSTRAINT outbox_aggregate_type_check CHECK ((aggregate_type ~ '^[a-z_]+$'::text)),
     CONSTRAINT outbox_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT outbox_event_type_check CHECK ((event_type ~ '^[A-Z][A-Za-z]+$'::text)),
@@ -5486,6 +5525,20 @@ COMMENT ON COLUMN app_private.outbox.parked_at IS 'When the relay set this row a
 --
 
 COMMENT ON COLUMN app_private.outbox.parked_reason IS 'Why the relay parked the row, e.g. "envelope is 2100000 bytes, above the 1048576-byte limit".';
+
+
+--
+-- Name: COLUMN outbox.request_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.request_id IS 'The request id of the API call that wrote the row (setting app.request_id), as in the audit log and the logs; sent as the Kafka header request-id.';
+
+
+--
+-- Name: COLUMN outbox.trace_parent; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.outbox.trace_parent IS 'W3C traceparent of the span that wrote the row (setting app.traceparent, set by the API when tracing is on); sent as the Kafka header traceparent so the trace continues across the outbox. Null when tracing is off.';
 
 
 --
@@ -5991,6 +6044,13 @@ ALTER TABLE ONLY app_public.review_helpful_vote
 
 ALTER TABLE ONLY app_public.review
     ADD CONSTRAINT review_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_log_action_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_action_idx ON app_private.audit_log USING btree (action);
 
 
 --
