@@ -4,7 +4,8 @@
  * user's request (crew calls only happen in worker tasks).
  *
  * Identity (README "Crew assignment"): each call carries this service's own
- * token (`authorization: Bearer <CREW_SERVICE_TOKEN>`), not the user's JWT:
+ * token (`authorization: Bearer …`, from Keycloak by client credentials or a
+ * fixed CREW_SERVICE_TOKEN; src/crew/jobs.ts), not the user's JWT:
  * the calls run later in the worker, when the user's token may have expired,
  * and releases happen with no user at all (cancellations by the system). Who
  * asked goes along as the metadata `aquastream-on-behalf-of: <subject>`, for

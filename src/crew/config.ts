@@ -23,6 +23,12 @@ export interface CrewConfig {
   retryMaxMs: number;
   /** This service's own bearer token for the crew service (a secret); undefined = none sent. */
   serviceToken: string | undefined;
+  /**
+   * Or: fetch that token from Keycloak by the client credentials grant
+   * (CREW_TOKEN_CLIENT_ID / CREW_TOKEN_CLIENT_SECRET, at KEYCLOAK_ISSUER's
+   * token endpoint), renewed before it expires.
+   */
+  tokenClient: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
 }
 
 function address(env: Env, name: string): string | undefined {
@@ -41,13 +47,29 @@ export function loadCrewConfig(env: Env = process.env): CrewConfig {
   if (retryMaxMs < retryBaseMs) {
     throw new ConfigError("CREW_RETRY_MAX_MS", `must be at least CREW_RETRY_BASE_MS (${retryBaseMs}), got ${retryMaxMs}`);
   }
+  const clientId = str(env, "CREW_TOKEN_CLIENT_ID");
+  const clientSecret = str(env, "CREW_TOKEN_CLIENT_SECRET");
+  const issuer = str(env, "KEYCLOAK_ISSUER")?.replace(/\/+$/, "");
+  const serviceToken = str(env, "CREW_SERVICE_TOKEN");
+  if (clientId && serviceToken) {
+    throw new ConfigError("CREW_TOKEN_CLIENT_ID", "set either CREW_SERVICE_TOKEN or CREW_TOKEN_CLIENT_ID/SECRET, not both");
+  }
+  if (clientId && !clientSecret) throw new ConfigError("CREW_TOKEN_CLIENT_SECRET", "is required with CREW_TOKEN_CLIENT_ID");
+  if (clientSecret && !clientId) throw new ConfigError("CREW_TOKEN_CLIENT_ID", "is required with CREW_TOKEN_CLIENT_SECRET");
+  if (clientId && !issuer) {
+    throw new ConfigError("CREW_TOKEN_CLIENT_ID", "needs KEYCLOAK_ISSUER (the token endpoint is <issuer>/protocol/openid-connect/token)");
+  }
   return {
     address: address(env, "CREW_SERVICE_ADDRESS"),
     deadlineMs: int(env, "CREW_DEADLINE_MS", 5_000, 50, 120_000),
     assignAttempts: int(env, "CREW_ASSIGN_ATTEMPTS", 8, 1, 100),
     retryBaseMs,
     retryMaxMs,
-    serviceToken: str(env, "CREW_SERVICE_TOKEN"),
+    serviceToken,
+    tokenClient:
+      clientId && clientSecret && issuer
+        ? { tokenUrl: `${issuer}/protocol/openid-connect/token`, clientId, clientSecret }
+        : undefined,
   };
 }
 

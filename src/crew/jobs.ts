@@ -12,6 +12,7 @@
  * graphile-worker's own retries cover that.
  */
 import type { JobHelpers } from "graphile-worker";
+import { clientCredentialsTokenProvider } from "../auth/client-credentials.ts";
 import { createCrewClient, type CrewClient } from "./client.ts";
 import { loadCrewConfig, type CrewConfig } from "./config.ts";
 
@@ -36,7 +37,9 @@ export function crewClient(settings: CrewConfig & { address: string }): CrewClie
   client ??= createCrewClient({
     address: settings.address,
     deadlineMs: settings.deadlineMs,
-    token: async () => settings.serviceToken,
+    token: settings.tokenClient
+      ? clientCredentialsTokenProvider(settings.tokenClient)
+      : async () => settings.serviceToken,
   });
   return client;
 }

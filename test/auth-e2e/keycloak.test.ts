@@ -47,6 +47,11 @@ import {
   removeKeyProvider,
 } from "./keycloak.ts";
 import { startService, type RunningService } from "./service.ts";
+import { clientCredentialsTokenProvider } from "../../src/auth/client-credentials.ts";
+import { createVerifier } from "../../src/auth/verifier.ts";
+import { loadConfig } from "../../src/config/env.ts";
+import { createCrewClient } from "../../src/crew/client.ts";
+import { startCrewStub } from "../../src/crew/stub-server.ts";
 
 /** The service refetches the realm's keys when they are older than this (s); the removal test relies on it. */
 const JWKS_MAX_AGE = 3;
@@ -411,6 +416,45 @@ describe("roles are Keycloak's: a grant counts from the next token", () => {
     // The old token still says "user" only: roles are read from the token, not looked up.
     const stillRefused = await graphql(before, CREATE_EVENT, { input: eventInput("Old token") });
     expect(stillRefused.errors?.[0]?.extensions).toMatchObject({ code: "42501" });
+  });
+});
+
+describe("the crew service is called with this service's own Keycloak token", () => {
+  // The realm has no client of its own for this service yet; the payment
+  // gateway's confidential client stands in (any client with a service
+  // account works the same way: CREW_TOKEN_CLIENT_ID / CREW_TOKEN_CLIENT_SECRET).
+  it("client credentials: fetched once and reused, a valid token of the realm, sent with the caller's subject", async () => {
+    const token = clientCredentialsTokenProvider({
+      tokenUrl: `${ISSUER}/protocol/openid-connect/token`,
+      clientId: "payment-gateway",
+      clientSecret: gatewaySecret,
+    });
+    const [first, concurrent] = await Promise.all([token(), token()]);
+    expect(concurrent).toBe(first); // one fetch for both
+    expect(await token()).toBe(first); // cached until shortly before it expires
+    const claims = await createVerifier(loadConfig({ NODE_ENV: "test", KEYCLOAK_ISSUER: ISSUER, KEYCLOAK_AUDIENCE: AUDIENCE })).verify(first);
+    expect(claims.sub).toBe(paymentGatewaySub);
+
+    const stub = await startCrewStub({ crewCount: 1 });
+    const client = createCrewClient({ address: `127.0.0.1:${stub.port}`, deadlineMs: 5_000, token });
+    try {
+      const start = inDays(40);
+      await client.assignCrew(
+        { eventId: crypto.randomUUID(), startsAt: toTimestamp(start), endsAt: toTimestamp(new Date(start.getTime() + 3600_000)), location: "Katun", participants: 4 },
+        { onBehalfOf: demo.organizer.sub },
+      );
+      expect(stub.calls.at(-1)).toMatchObject({ authorization: `Bearer ${first}`, onBehalfOf: demo.organizer.sub });
+    } finally {
+      client.close();
+      await stub.close();
+    }
+
+    const wrong = clientCredentialsTokenProvider({
+      tokenUrl: `${ISSUER}/protocol/openid-connect/token`,
+      clientId: "payment-gateway",
+      clientSecret: "not-the-secret",
+    });
+    await expect(wrong()).rejects.toThrow(/token endpoint refused client payment-gateway: 401 unauthorized_client/);
   });
 });
 

@@ -40,6 +40,7 @@ export function useCrewWorker(pool: pg.Pool, crewCount = 2): CrewSide {
       retryBaseMs: 50,
       retryMaxMs: 200,
       serviceToken: "crew-client-token",
+      tokenClient: undefined,
       ...overrides,
     }),
   };

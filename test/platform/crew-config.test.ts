@@ -20,6 +20,7 @@ describe("loadCrewConfig", () => {
       retryBaseMs: 10_000,
       retryMaxMs: 900_000,
       serviceToken: undefined,
+      tokenClient: undefined,
     });
     expect([2, 3, 4, 8, 9].map((next) => retryDelayMs(config, next))).toEqual([10_000, 20_000, 40_000, 640_000, 900_000]);
   });
@@ -30,7 +31,24 @@ describe("loadCrewConfig", () => {
     ).toMatchObject({ address: "crew-stub:50061", deadlineMs: 800, serviceToken: "secret" });
   });
 
+  it("a client-credentials token from the realm's token endpoint", () => {
+    expect(
+      loadCrewConfig({
+        KEYCLOAK_ISSUER: "https://sso.example.com/realms/aquastream/",
+        CREW_TOKEN_CLIENT_ID: "aquastream-event",
+        CREW_TOKEN_CLIENT_SECRET: "s3cret",
+      }).tokenClient,
+    ).toEqual({
+      tokenUrl: "https://sso.example.com/realms/aquastream/protocol/openid-connect/token",
+      clientId: "aquastream-event",
+      clientSecret: "s3cret",
+    });
+  });
+
   it.each([
+    [{ CREW_TOKEN_CLIENT_ID: "x", CREW_TOKEN_CLIENT_SECRET: "y" }, "CREW_TOKEN_CLIENT_ID", "needs KEYCLOAK_ISSUER"],
+    [{ KEYCLOAK_ISSUER: "https://sso/realms/a", CREW_TOKEN_CLIENT_ID: "x" }, "CREW_TOKEN_CLIENT_SECRET", "is required"],
+    [{ KEYCLOAK_ISSUER: "https://sso/realms/a", CREW_TOKEN_CLIENT_ID: "x", CREW_TOKEN_CLIENT_SECRET: "y", CREW_SERVICE_TOKEN: "z" }, "CREW_TOKEN_CLIENT_ID", "not both"],
     [{ CREW_SERVICE_ADDRESS: "http://crew:50061" }, "CREW_SERVICE_ADDRESS", "host:port"],
     [{ CREW_SERVICE_ADDRESS: "crew" }, "CREW_SERVICE_ADDRESS", "host:port"],
     [{ CREW_DEADLINE_MS: "soon" }, "CREW_DEADLINE_MS", "whole number"],
