@@ -14,7 +14,9 @@ let client: CrewClient;
 
 beforeAll(async () => {
   stub = await startCrewStub({ crewCount: 2 });
-  client = createCrewClient({ address: `127.0.0.1:${stub.port}`, deadlineMs: 300, token: async () => "service-token" });
+  // A deadline a loaded CI machine always meets for a healthy stub; the slow
+  // stub below sleeps well past it.
+  client = createCrewClient({ address: `127.0.0.1:${stub.port}`, deadlineMs: 2_000, token: async () => "service-token" });
 });
 afterAll(async () => {
   client.close();
@@ -61,7 +63,7 @@ describe("crew stub + client", () => {
   });
 
   it("a slow stub runs into the client's deadline", async () => {
-    stub.behaviour.delayMs = 1000;
+    stub.behaviour.delayMs = 5_000;
     await expect(assign(randomUUID(), 30)).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
   });
 
