@@ -228,6 +228,25 @@ describe("Keycloak tokens carry what the service checks", () => {
 });
 
 describe("GraphQL with Keycloak tokens", () => {
+  it("sub and realm_access.roles reach the database as the caller's id and roles", async () => {
+    /** What SQL sees (app_public.current_user_id() / current_user_roles()), roles sorted. */
+    async function seenBySql(token: string | null) {
+      const { data, errors } = await graphql<{ currentUserId: string | null; currentUserRoles: string[] }>(
+        token,
+        "{ currentUserId currentUserRoles }",
+      );
+      expect(errors).toBeUndefined();
+      return { id: data!.currentUserId, roles: [...data!.currentUserRoles].sort() };
+    }
+    const asOrganizer = await seenBySql(await passwordToken(demo.organizer.username, demo.organizer.password));
+    expect(asOrganizer).toEqual({ id: demo.organizer.sub, roles: ["organizer", "user"] });
+    const asAdmin = await seenBySql(await passwordToken(demo.admin.username, demo.admin.password));
+    expect(asAdmin).toEqual({ id: demo.admin.sub, roles: ["admin", "user"] });
+    const asGateway = await seenBySql(await clientCredentialsToken("payment-gateway", gatewaySecret));
+    expect(asGateway).toEqual({ id: paymentGatewaySub, roles: ["payment-gateway"] });
+    expect(await seenBySql(null)).toEqual({ id: null, roles: [] });
+  });
+
   it("the organizer publishes, the user books and pays, the payment gateway confirms, the admin moderates", async () => {
     const organizer = await passwordToken(demo.organizer.username, demo.organizer.password);
     const user = await passwordToken(demo.user.username, demo.user.password);
