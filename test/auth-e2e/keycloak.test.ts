@@ -41,6 +41,7 @@ import {
   KEYCLOAK_URL,
   keycloakScript,
   passwordToken,
+  eventServiceSub,
   paymentGatewaySub,
   realmKeys,
   REALM,
@@ -439,20 +440,19 @@ describe("roles are Keycloak's: a grant counts from the next token", () => {
 });
 
 describe("the crew service is called with this service's own Keycloak token", () => {
-  // The realm has no client of its own for this service yet; the payment
-  // gateway's confidential client stands in (any client with a service
-  // account works the same way: CREW_TOKEN_CLIENT_ID / CREW_TOKEN_CLIENT_SECRET).
+  // The realm's client for this service's own calls: aquastream-event
+  // (CREW_TOKEN_CLIENT_ID / CREW_TOKEN_CLIENT_SECRET), a service account without roles.
   it("client credentials: fetched once and reused, a valid token of the realm, sent with the caller's subject", async () => {
     const token = clientCredentialsTokenProvider({
       tokenUrl: `${ISSUER}/protocol/openid-connect/token`,
-      clientId: "payment-gateway",
-      clientSecret: gatewaySecret,
+      clientId: "aquastream-event",
+      clientSecret: await clientSecret("aquastream-event"),
     });
     const [first, concurrent] = await Promise.all([token(), token()]);
     expect(concurrent).toBe(first); // one fetch for both
     expect(await token()).toBe(first); // cached until shortly before it expires
     const claims = await createVerifier(loadConfig({ NODE_ENV: "test", KEYCLOAK_ISSUER: ISSUER, KEYCLOAK_AUDIENCE: AUDIENCE })).verify(first);
-    expect(claims.sub).toBe(paymentGatewaySub);
+    expect(claims).toMatchObject({ sub: eventServiceSub, roles: [] }); // it can do nothing here itself
 
     const stub = await startCrewStub({ crewCount: 1 });
     const client = createCrewClient({ address: `127.0.0.1:${stub.port}`, deadlineMs: 5_000, token });
@@ -470,10 +470,10 @@ describe("the crew service is called with this service's own Keycloak token", ()
 
     const wrong = clientCredentialsTokenProvider({
       tokenUrl: `${ISSUER}/protocol/openid-connect/token`,
-      clientId: "payment-gateway",
+      clientId: "aquastream-event",
       clientSecret: "not-the-secret",
     });
-    await expect(wrong()).rejects.toThrow(/token endpoint refused client payment-gateway: 401 unauthorized_client/);
+    await expect(wrong()).rejects.toThrow(/token endpoint refused client aquastream-event: 401 unauthorized_client/);
   });
 });
 

@@ -29,6 +29,8 @@ export const demo = {
 } as const;
 /** The payment-gateway client's service account (fixed id in the realm file). */
 export const paymentGatewaySub = "0d5a6c1e-7b2f-4c3d-9e8f-000000000010";
+/** The aquastream-event client's service account: this service's own identity for its calls (crew service). */
+export const eventServiceSub = "0d5a6c1e-7b2f-4c3d-9e8f-000000000011";
 
 export async function keycloakScript(command: "start" | "stop" | "status"): Promise<string> {
   const { stdout, stderr } = await exec("bash", [`${projectRoot}/scripts/keycloak.sh`, command, String(KEYCLOAK_TEST_PORT)], {

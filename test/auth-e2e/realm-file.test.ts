@@ -44,7 +44,7 @@ describe("keycloak/aquastream-realm.json", () => {
     }
   });
 
-  it("the front end is public with PKCE; gateway and payment gateway are confidential without a committed secret", () => {
+  it("the front end is public with PKCE; the confidential clients carry no committed secret", () => {
     expect(client("aquastream-web")).toMatchObject({
       publicClient: true,
       standardFlowEnabled: true,
@@ -70,6 +70,22 @@ describe("keycloak/aquastream-realm.json", () => {
     const account = realm.users.find((u) => u.serviceAccountClientId === "payment-gateway");
     expect(account?.realmRoles).toEqual(["payment-gateway"]);
     expect(account?.credentials).toBeUndefined();
+  });
+
+  it("the service's own client (aquastream-event) has client credentials only and a service account without roles", () => {
+    expect(client("aquastream-event")).toMatchObject({
+      publicClient: false,
+      serviceAccountsEnabled: true,
+      standardFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+    });
+    expect(realm.users.find((u) => u.serviceAccountClientId === "aquastream-event")?.realmRoles).toEqual([]);
+  });
+
+  it("every description fits Keycloak's 255-character column (a longer one stops the import)", () => {
+    for (const item of [...realm.clients, ...realm.roles.realm] as { description?: string }[]) {
+      expect(item.description?.length ?? 0, item.description).toBeLessThanOrEqual(255);
+    }
   });
 
   it("one demo user per role", () => {
