@@ -28,6 +28,7 @@ import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
 import { registerDatabaseMetrics, type DatabaseMetrics } from "./metrics/database.ts";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.ts";
+import { shutdownTracing } from "./tracing/shutdown.ts";
 
 const role = (process.argv[2] ?? "all") as Role;
 if (!["all", "api", "worker"].includes(role)) {
@@ -160,6 +161,7 @@ async function shutdown(signal: string) {
   await Promise.all([metricsServer?.close(), databaseMetrics?.close()]);
   await Promise.all(pools.map((pool) => pool.end()));
   await db.stop();
+  await shutdownTracing(); // export the last spans
   logger.info("stopped");
   process.exit(0);
 }

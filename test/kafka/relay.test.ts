@@ -7,6 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { propagation, SpanKind, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Logger, runOnce as workerRunOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOutboxConfig, topicFor, type OutboxConfig } from "../../src/outbox/config.ts";
@@ -585,6 +588,46 @@ describe("request id and trace context across the outbox", () => {
       traceparent,
     });
     expect(received.find((m) => m.headers.id === rows[1]!.id)!.headers).toEqual({ id: rows[1]!.id, type: "EventCreated" });
+  });
+});
+
+describe("relay spans (tracing on)", () => {
+  it("sends each message under a PRODUCER span that is a child of the row's span, and names that span in the header", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    trace.setGlobalTracerProvider(provider);
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    try {
+      const start = await lastPosition();
+      const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+      const [traceId, requestSpanId] = [hex(16), hex(8)];
+      await committed(async (tx) => {
+        await tx.query("select set_config('app.traceparent', $1, true)", [`00-${traceId}-${requestSpanId}-01`]);
+        return createEvent(tx, newUser("organizer"), { startsAt: inDays(32) });
+      });
+      const rows = await rowsAfter(start);
+      expect(rows).toHaveLength(1);
+
+      await relayNow(config);
+      const [message] = (await consumeUntil(topicsOf(rows), [rows[0]!.id], 20_000)).filter((m) => m.headers.id === rows[0]!.id);
+      const producer = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+      expect(producer).toHaveLength(1);
+      expect(producer[0]!.kind).toBe(SpanKind.PRODUCER);
+      expect(producer[0]!.name).toBe("send aquastream.event");
+      expect(producer[0]!.parentSpanContext?.spanId).toBe(requestSpanId);
+      expect(producer[0]!.attributes).toMatchObject({
+        "messaging.system": "kafka",
+        "messaging.destination.name": "aquastream.event",
+        "messaging.kafka.message.key": rows[0]!.aggregate_id,
+        "aquastream.event_type": "EventCreated",
+      });
+      // A consumer continues from the producer span, in the request's trace.
+      expect(message!.headers.traceparent).toBe(`00-${traceId}-${producer[0]!.spanContext().spanId}-01`);
+    } finally {
+      trace.disable();
+      propagation.disable();
+      await provider.shutdown();
+    }
   });
 });
 

@@ -1,96 +1,40 @@
 /*
  * Request ids and log lines as an operator sees them: the real API process
- * (`tsx src/main.ts api` over the test database) with its stdout captured.
+ * (`npm run start:api`'s command over the test database) with its stdout captured.
  * A request id goes from the `x-request-id` header to the response, the log
  * line, the audit row and the outbox row; log lines carry the caller's sub,
  * outcome and duration and never the token.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
-import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { loadDevIssuer, type DevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { committingUser } from "../db/factories.ts";
+import { startApiProcess, type ServiceProcess } from "./service-process.ts";
 
-const dataDir = mkdtempSync(join(tmpdir(), "aquastream-reqlog-"));
-const issuer = loadDevIssuer(loadConfig({ DATA_DIR: dataDir }));
-const base = 30000 + (process.pid % 15000);
-const ports = { http: base, grpc: base + 1 };
-const apiUrl = `http://127.0.0.1:${ports.http}`;
 const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
-
-let child: ChildProcess;
-let stdout = "";
-
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${stdout}`);
-    try {
-      if ((await fetch(`${apiUrl}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the API did not become ready:\n${stdout}`);
-}
+let service: ServiceProcess;
+let issuer: DevIssuer;
+let apiUrl = "";
+const stdout = () => service.stdout();
+const logLine = (match: (line: Record<string, unknown>) => boolean) => service.logLine(match);
 
 beforeAll(async () => {
-  child = spawn("tsx", ["src/main.ts", "api"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: inject("databaseUrl"),
-      DATABASE_API_URL: "",
-      MIGRATE_ON_START: "false",
-      DATA_DIR: dataDir,
-      HTTP_PORT: String(ports.http),
-      GRPC_PORT: String(ports.grpc),
-      LOG_LEVEL: "info",
-      OTEL_EXPORTER_OTLP_ENDPOINT: "",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  child.stdout!.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  await waitReady();
+  service = await startApiProcess(30000 + (process.pid % 15000));
+  apiUrl = service.apiUrl;
+  // The service's development issuer key, from its DATA_DIR.
+  issuer = loadDevIssuer(loadConfig({ DATA_DIR: service.dataDir }));
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  await service?.stop();
   await pool.end();
-  rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** The JSON log lines written so far (stdout is not a TTY: no pretty printing). */
-function logLines(): Record<string, unknown>[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Waits for the log line that satisfies `match` (lines are written when a response finishes). */
-async function logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
-    const found = logLines().find(match);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no such log line in:\n${stdout}`);
-}
 
 const CREATE = `mutation OpsCreate($input: CreateEventInput!) { createEvent(input: $input) { result { rowId } } }`;
 
@@ -147,8 +91,8 @@ describe("request id", () => {
     });
     expect(typeof line.ms).toBe("number");
     // No headers, variables or token anywhere in the output.
-    expect(stdout).not.toContain(token);
-    expect(stdout).not.toContain("Kayak school");
+    expect(stdout()).not.toContain(token);
+    expect(stdout()).not.toContain("Kayak school");
   });
 
   it("is generated when missing or malformed, and returned", async () => {
@@ -178,13 +122,13 @@ describe("request id", () => {
     expect(response.status).toBe(401);
     const line = await logLine((l) => l.requestId === requestId);
     expect(line).toMatchObject({ status: 401, outcome: "error", errorCode: "HTTP_401", operation: "(invalid)" });
-    expect(stdout).not.toContain(bogus);
+    expect(stdout()).not.toContain(bogus);
   });
 
   it("round-trips over gRPC metadata and is logged with the method and status", async () => {
     const user = committingUser("user");
     const token = await issuer.signDevToken({ role: user.roles, sub: user.sub });
-    const client = new EventServiceClient(`127.0.0.1:${ports.grpc}`, grpc.credentials.createInsecure());
+    const client = new EventServiceClient(service.grpcAddress, grpc.credentials.createInsecure());
     const requestId = `ops-${randomUUID()}`;
     const md = new grpc.Metadata();
     md.set("authorization", `Bearer ${token}`);
@@ -203,7 +147,7 @@ describe("request id", () => {
     }
     const line = await logLine((l) => l.requestId === requestId);
     expect(line).toMatchObject({ msg: "grpc call", method: "GetEvent", code: "NOT_FOUND", sub: user.sub });
-    expect(stdout).not.toContain(token);
+    expect(stdout()).not.toContain(token);
   });
 });
 

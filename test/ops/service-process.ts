@@ -1,0 +1,90 @@
+/*
+ * The API as an operator runs it: `npm run start:api`'s command in a child
+ * process over the test database (migrations already applied), stdout
+ * captured, stopped with SIGTERM.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
+
+export interface ServiceProcess {
+  apiUrl: string;
+  grpcAddress: string;
+  dataDir: string;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** The JSON log lines so far. */
+  logLines(): Record<string, unknown>[];
+  /** Waits for the log line that satisfies `match` (lines are written when a response finishes). */
+  logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startApiProcess(portBase: number, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), "aquastream-ops-api-"));
+  const ports = { http: portBase, grpc: portBase + 1 };
+  const apiUrl = `http://127.0.0.1:${ports.http}`;
+  let out = "";
+  const child: ChildProcess = spawn("node", ["--import", "tsx", "--import", "./src/tracing/register.ts", "src/main.ts", "api"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: inject("databaseUrl"),
+      DATABASE_API_URL: "",
+      MIGRATE_ON_START: "false",
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(ports.http),
+      GRPC_PORT: String(ports.grpc),
+      LOG_LEVEL: "info",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  child.stdout!.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+
+  const logLines = () =>
+    out
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  const service: ServiceProcess = {
+    apiUrl,
+    grpcAddress: `127.0.0.1:${ports.grpc}`,
+    dataDir,
+    stdout: () => out,
+    logLines,
+    async logLine(match) {
+      for (let i = 0; i < 100; i++) {
+        const found = logLines().find(match);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no such log line in:\n${out}`);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${out}`);
+    try {
+      if ((await fetch(`${apiUrl}/readyz`)).status === 200) return service;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await service.stop();
+  throw new Error(`the API did not become ready:\n${out}`);
+}
