@@ -29,7 +29,8 @@ COPY src ./src
 COPY tasks ./tasks
 COPY docker/entrypoint.sh /usr/local/bin/entrypoint
 USER node
-EXPOSE 8080 50051
+# 9464: the worker's /metrics and /healthz (WORKER_METRICS_PORT)
+EXPOSE 8080 50051 9464
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["entrypoint"]

@@ -1,0 +1,149 @@
+/*
+ * The operations files no engine runs here (no Docker, no Prometheus, no
+ * Grafana on the project's machines), checked as far as parsing and
+ * cross-references go: docker-compose.yml, ops/prometheus.yml and its
+ * targets, ops/alerts.yml (every alert with a runbook entry), the Grafana
+ * provisioning and dashboard, and the GitHub workflow. Every metric an alert
+ * or a panel queries must be one the service exports.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+import { describe, expect, it } from "vitest";
+import { projectRoot } from "../../src/db/migrations.ts";
+import { loadConfig } from "../../src/config/env.ts";
+import { registry } from "../../src/metrics/registry.ts";
+import "../../src/metrics/pools.ts";
+import { registerDatabaseMetrics } from "../../src/metrics/database.ts";
+
+const read = (path: string) => readFileSync(join(projectRoot, path), "utf8");
+const yaml = (path: string) => YAML.parse(read(path), { merge: true, prettyErrors: true }) as Record<string, any>;
+
+/** Every series name the service can export (histograms with their _bucket/_sum/_count). */
+async function exportedNames(): Promise<Set<string>> {
+  // Registers the database-wide series too; the pool never connects here.
+  const database = registerDatabaseMetrics("postgres://nobody@127.0.0.1:1/none");
+  try {
+    const names = new Set<string>();
+    for (const { name, type } of await registry.getMetricsAsJSON()) {
+      names.add(name);
+      if (String(type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(name + suffix);
+    }
+    return names;
+  } finally {
+    await database.close();
+  }
+}
+
+const metricNames = (expr: string) => [...expr.matchAll(/\baquastream_[a-z0-9_]+/g)].map((m) => m[0]);
+
+describe("docker-compose.yml", () => {
+  const compose = yaml("docker-compose.yml");
+
+  it("runs Prometheus, Grafana and Jaeger beside the service, with their files", () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "kafka", "api", "worker", "prometheus", "grafana", "jaeger"]));
+    for (const service of ["prometheus", "grafana"]) {
+      for (const volume of compose.services[service].volumes as string[]) {
+        const [source] = volume.split(":");
+        if (source!.startsWith("./")) expect(existsSync(join(projectRoot, source!)), volume).toBe(true);
+      }
+    }
+  });
+
+  it("keeps the shared service environment on api and worker and adds tracing and the worker's metrics port", () => {
+    for (const name of ["api", "worker"]) {
+      const env = compose.services[name].environment;
+      expect(env.NODE_ENV).toBe("production");
+      expect(env.DATABASE_URL).toMatch(/^postgres:\/\//);
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toContain("http://jaeger:4318");
+    }
+    expect(compose.services.worker.environment.WORKER_METRICS_PORT).toBe("9464");
+    expect(compose.services.worker.healthcheck.test.join(" ")).toContain("9464/healthz");
+  });
+});
+
+describe("Prometheus", () => {
+  const prometheus = yaml("ops/prometheus.yml");
+  const compose = yaml("docker-compose.yml");
+
+  it("scrapes the api on its HTTP port and the worker on WORKER_METRICS_PORT", () => {
+    const targets = Object.fromEntries(
+      (prometheus.scrape_configs as any[]).map((c) => [c.job_name, c.dns_sd_configs[0]]),
+    );
+    expect(targets["aquastream-api"]).toMatchObject({ names: ["api"], port: 8080 });
+    expect(targets["aquastream-worker"]).toMatchObject({
+      names: ["worker"],
+      port: Number(compose.services.worker.environment.WORKER_METRICS_PORT),
+    });
+    expect(prometheus.rule_files).toEqual(["/etc/prometheus/alerts.yml"]);
+  });
+
+  it("alerts on exported series only, each with a runbook entry", async () => {
+    const names = await exportedNames();
+    const runbooks = read("docs/runbooks.md");
+    const rules = (yaml("ops/alerts.yml").groups as any[]).flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        "AquastreamApiDown",
+        "AquastreamHighErrorRatio",
+        "AquastreamSlowRequests",
+        "AquastreamOutboxBacklogOld",
+        "AquastreamExpiryNotRunning",
+        "AquastreamCrewFailures",
+      ]),
+    );
+    for (const rule of rules) {
+      for (const name of metricNames(rule.expr)) expect(names, `${rule.alert}: ${name}`).toContain(name);
+      expect(rule.annotations.runbook).toBe(`docs/runbooks.md#${rule.alert.toLowerCase()}`);
+      expect(runbooks).toContain(`\n## ${rule.alert}\n`);
+    }
+  });
+});
+
+describe("Grafana", () => {
+  it("provisions the Prometheus datasource and the dashboard folder", () => {
+    const datasource = yaml("ops/grafana/provisioning/datasources/prometheus.yml").datasources[0];
+    expect(datasource).toMatchObject({ type: "prometheus", uid: "prometheus", url: "http://prometheus:9090" });
+    const provider = yaml("ops/grafana/provisioning/dashboards/aquastream.yml").providers[0];
+    expect(provider.options.path).toBe("/var/lib/grafana/dashboards");
+  });
+
+  it("has a dashboard whose panels query exported series on that datasource", async () => {
+    const dashboard = JSON.parse(read("ops/grafana/dashboards/aquastream-event.json")) as { uid: string; panels: any[] };
+    expect(dashboard.uid).toBe("aquastream-event");
+    const names = await exportedNames();
+    const targets = dashboard.panels.flatMap((p) => p.targets ?? []);
+    expect(targets.length).toBeGreaterThan(20);
+    for (const target of targets) {
+      expect(target.datasource.uid).toBe("prometheus");
+      const used = metricNames(target.expr);
+      expect(used.length, target.expr).toBeGreaterThan(0);
+      for (const name of used) expect(names, target.expr).toContain(name);
+    }
+    const titles = dashboard.panels.map((p) => p.title as string).join("\n");
+    for (const topic of [/requests/i, /error/i, /latency/i, /outbox backlog/i, /jobs/i, /bookings/i]) expect(titles).toMatch(topic);
+  });
+});
+
+describe("k8s/", () => {
+  it("parses, and the worker exposes its metrics port with a liveness probe on it", () => {
+    const documents = readdirSync(join(projectRoot, "k8s"))
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => YAML.parseAllDocuments(read(`k8s/${f}`)).map((d) => ({ file: f, d })));
+    for (const { file, d } of documents) expect(d.errors.map((e) => `${file}: ${e.message}`)).toEqual([]);
+    const worker = documents.map(({ d }) => d.toJS()).find((m) => m?.kind === "Deployment" && m.metadata.name === "aquastream-event-worker");
+    const container = worker.spec.template.spec.containers[0];
+    expect(container.ports).toEqual([{ name: "metrics", containerPort: loadConfig({}).workerMetricsPort }]);
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
+  });
+});
+
+describe("GitHub workflow", () => {
+  it("runs the project's one test entry point and builds the image", () => {
+    const workflow = yaml(".github/workflows/ci.yml");
+    const steps = (job: string) => (workflow.jobs[job].steps as any[]).map((s) => s.run ?? s.uses).join("\n");
+    expect(steps("test")).toContain("bash .ci/run");
+    expect(steps("image")).toContain("docker/build-push-action");
+    expect(workflow.jobs.image.needs).toBe("test");
+  });
+});
