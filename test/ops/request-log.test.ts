@@ -162,6 +162,7 @@ describe("redaction", () => {
         },
       }),
     );
+    log.level = "info"; // whatever LOG_LEVEL the suite runs with (silent included)
     log.info(
       {
         req: { headers: { authorization: "Bearer secret-1", cookie: "sid=secret-2", host: "api" } },
