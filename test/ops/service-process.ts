@@ -1,7 +1,7 @@
 /*
- * The API as an operator runs it: `npm run start:api`'s command in a child
- * process over the test database (migrations already applied), stdout
- * captured, stopped with SIGTERM.
+ * The service as an operator runs it: `npm run start:api`'s (or `npm
+ * start`'s) command in a child process over the test database (migrations
+ * already applied), stdout captured, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,12 +22,16 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(portBase: number, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startApiProcess(
+  portBase: number,
+  env: Record<string, string> = {},
+  role: "api" | "all" = "api",
+): Promise<ServiceProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "aquastream-ops-api-"));
   const ports = { http: portBase, grpc: portBase + 1 };
   const apiUrl = `http://127.0.0.1:${ports.http}`;
   let out = "";
-  const child: ChildProcess = spawn("node", ["--import", "tsx", "--import", "./src/tracing/register.ts", "src/main.ts", "api"], {
+  const child: ChildProcess = spawn("node", ["--import", "tsx", "--import", "./src/tracing/register.ts", "src/main.ts", role], {
     env: {
       ...process.env,
       DATABASE_URL: inject("databaseUrl"),

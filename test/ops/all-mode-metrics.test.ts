@@ -1,0 +1,68 @@
+/*
+ * `all` mode (npm start): one process, one /metrics with the API's series and
+ * the worker's (jobs, outbox backlog, business totals). On a database of its
+ * own, because the worker here runs the crontab and takes any job.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/env.ts";
+import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { newUser } from "../db/factories.ts";
+import { createOwnDatabase } from "../helpers/own-database.ts";
+import { startApiProcess, type ServiceProcess } from "./service-process.ts";
+import { scrape, select, value } from "./prometheus-text.ts";
+
+let service: ServiceProcess;
+
+beforeAll(async () => {
+  const databaseUrl = await createOwnDatabase("ops_all");
+  service = await startApiProcess(32000 + (process.pid % 13000) + 4, { DATABASE_URL: databaseUrl }, "all");
+}, 180_000);
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+describe("npm start (all) /metrics", () => {
+  it("serves the API's and the worker's series on one endpoint", async () => {
+    const organizer = newUser("organizer");
+    const issuer = loadDevIssuer(loadConfig({ DATA_DIR: service.dataDir }));
+    const token = await issuer.signDevToken({ role: organizer.roles, sub: organizer.sub });
+    const startsAt = new Date(Date.now() + 12 * 86400_000);
+    const response = await fetch(`${service.apiUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: "mutation OpsAll($input: CreateEventInput!) { createEvent(input: $input) { result { rowId } } }",
+        variables: {
+          input: {
+            title: "All in one",
+            description: "One process",
+            category: "sup",
+            locationName: "Katun",
+            latitude: 51.9,
+            longitude: 85.9,
+            startsAt: startsAt.toISOString(),
+            endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+            capacity: 4,
+            bookingDeadlineHours: 24,
+            crewRequired: false,
+            priceTiers: [{ name: "Standard", price: "100", currency: "RUB" }],
+          },
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+    // The outbox row's trigger enqueued relay_outbox; the worker runs it (relay off: it just returns).
+    const job = await service.logLine((l) => l.msg === "job" && l.task === "relay_outbox");
+    expect(job).toMatchObject({ outcome: "success" });
+
+    const samples = await scrape(`${service.apiUrl}/metrics`);
+    expect(value(samples, "aquastream_graphql_requests_total", { operation_type: "mutation", operation: "OpsAll", outcome: "ok" })).toBe(1);
+    expect(value(samples, "aquastream_worker_jobs_total", { task: "relay_outbox", outcome: "success" })).toBeGreaterThanOrEqual(1);
+    expect(value(samples, "aquastream_database_metrics_up")).toBe(1);
+    expect(value(samples, "aquastream_outbox_backlog_rows")).toBe(1); // no KAFKA_BROKERS: the row waits
+    expect(value(samples, "aquastream_bookings_total", { transition: "created" })).toBe(0);
+    expect(select(samples, "aquastream_db_pool_connections", { pool: "worker" }).length).toBeGreaterThan(0);
+    expect(select(samples, "aquastream_db_pool_connections", { pool: "api" }).length).toBeGreaterThan(0);
+  });
+});
