@@ -138,6 +138,113 @@ describe("k8s/", () => {
   });
 });
 
+describe("k8s/ objects", () => {
+  const objects = readdirSync(join(projectRoot, "k8s"))
+    .filter((f) => f.endsWith(".yaml"))
+    .flatMap((f) => YAML.parseAllDocuments(read(`k8s/${f}`)).map((d) => d.toJS() as Record<string, any>))
+    .filter(Boolean);
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const apiVersions: Record<string, string> = {
+    Namespace: "v1",
+    ConfigMap: "v1",
+    Secret: "v1",
+    Service: "v1",
+    Deployment: "apps/v1",
+    Job: "batch/v1",
+    HorizontalPodAutoscaler: "autoscaling/v2",
+    PodDisruptionBudget: "policy/v1",
+    ServiceMonitor: "monitoring.coreos.com/v1",
+    PodMonitor: "monitoring.coreos.com/v1",
+    PrometheusRule: "monitoring.coreos.com/v1",
+  };
+
+  it("are known kinds at their API version, with DNS-1123 names", () => {
+    for (const o of objects) {
+      expect(apiVersions[o.kind], `${o.kind} ${o.metadata?.name}`).toBe(o.apiVersion);
+      expect(o.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    }
+    expect(find("Namespace", "aquastream")).toBeDefined();
+  });
+
+  it("deployments: selectors match their pods, non-root, resources, config from the ConfigMap and Secret", () => {
+    for (const name of ["aquastream-event-api", "aquastream-event-worker"]) {
+      const d = find("Deployment", name)!;
+      expect(d, name).toBeDefined();
+      expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+      expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+      for (const c of d.spec.template.spec.containers) {
+        expect(c.resources.requests.cpu, name).toBeTruthy();
+        expect(c.resources.requests.memory, name).toBeTruthy();
+        expect(c.resources.limits.memory, name).toBeTruthy();
+        for (const ref of c.envFrom) {
+          if (ref.configMapRef) expect(find("ConfigMap", ref.configMapRef.name)).toBeDefined();
+          if (ref.secretRef) expect(find("Secret", ref.secretRef.name)).toBeDefined();
+        }
+      }
+      const hpa = objects.find((o) => o.kind === "HorizontalPodAutoscaler" && o.spec.scaleTargetRef.name === name);
+      expect(hpa?.spec.metrics[0].resource.name, `HPA of ${name}`).toBe("cpu");
+      const pdb = objects.find((o) => o.kind === "PodDisruptionBudget" && o.metadata.name === name);
+      expect(d.spec.template.metadata.labels).toMatchObject(pdb!.spec.selector.matchLabels);
+    }
+  });
+
+  it("api: rolling update without unavailability, probes, a preStop delay before the drain", () => {
+    const api = find("Deployment", "aquastream-event-api")!;
+    expect(api.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    const c = api.spec.template.spec.containers[0];
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    expect(c.startupProbe.grpc.port).toBe(50051);
+    expect(c.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]);
+    // The drain (SHUTDOWN_TIMEOUT_MS, 10 s by default) plus the preStop delay fits the grace period.
+    expect(api.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(5 + loadConfig({}).shutdownTimeoutMs / 1000);
+    const service = find("Service", "aquastream-event")!;
+    expect(api.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+  });
+
+  it("monitoring: the monitors scrape existing ports, and the PrometheusRule is ops/alerts.yml", () => {
+    const service = find("Service", "aquastream-event")!;
+    const serviceMonitor = find("ServiceMonitor", "aquastream-event-api")!;
+    expect(service.metadata.labels).toMatchObject(serviceMonitor.spec.selector.matchLabels);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain(serviceMonitor.spec.endpoints[0].port);
+    const worker = find("Deployment", "aquastream-event-worker")!;
+    const podMonitor = find("PodMonitor", "aquastream-event-worker")!;
+    expect(worker.spec.template.metadata.labels).toMatchObject(podMonitor.spec.selector.matchLabels);
+    expect(worker.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain(podMonitor.spec.podMetricsEndpoints[0].port);
+    // The job labels the alert rules select on.
+    const jobs = [serviceMonitor.spec.endpoints[0], podMonitor.spec.podMetricsEndpoints[0]].map((e) => e.relabelings[0].replacement);
+    expect(jobs).toEqual(yaml("ops/prometheus.yml").scrape_configs.map((c: any) => c.job_name));
+    expect(find("PrometheusRule", "aquastream-event")!.spec.groups).toEqual(yaml("ops/alerts.yml").groups);
+  });
+});
+
+describe("Dockerfile", () => {
+  const dockerfile = read("Dockerfile");
+  const instructions = dockerfile
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .filter((l) => l.trim() && !l.trim().startsWith("#"));
+  const finalStage = instructions.slice(instructions.map((l) => l.startsWith("FROM")).lastIndexOf(true));
+
+  it("pins its base images (no latest), installs production dependencies only, runs as non-root with a HEALTHCHECK", () => {
+    for (const from of instructions.filter((l) => l.startsWith("FROM"))) {
+      expect(from).toMatch(/^FROM node:24[-.\w]*( AS \w+)?$/);
+      expect(from).not.toMatch(/:latest/);
+    }
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    const user = finalStage.filter((l) => l.startsWith("USER")).at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/USER (root|0)\b/);
+    expect(finalStage.some((l) => l.startsWith("HEALTHCHECK"))).toBe(true);
+    expect(finalStage.at(-2)).toMatch(/^ENTRYPOINT \["entrypoint"\]$/);
+  });
+
+  it("the entry point knows every role the manifests and compose ask for", () => {
+    const entrypoint = read("docker/entrypoint.sh");
+    for (const role of ["api", "worker", "migrate", "all"]) expect(entrypoint).toMatch(new RegExp(`^\\s+${role}\\)`, "m"));
+  });
+});
+
 describe("GitHub workflow", () => {
   it("runs the project's one test entry point and builds the image", () => {
     const workflow = yaml(".github/workflows/ci.yml");
