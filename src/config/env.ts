@@ -36,6 +36,12 @@ export function int(env: Env, name: string, fallback: number, min: number, max: 
   return value;
 }
 
+/** `host:port` with a name, an IPv4 address or a bracketed IPv6 address, port 1–65535. */
+export function isHostPort(value: string): boolean {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+}
+
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = str(env, name) ?? fallback;
   if (!(allowed as readonly string[]).includes(raw)) {

@@ -9,7 +9,7 @@
  * worker) assigns them; nothing is marked failed for a service that was
  * never configured.
  */
-import { ConfigError, int, str, type Env } from "../config/env.ts";
+import { ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
 
 export interface CrewConfig {
   /** host:port of the crew service (gRPC, plaintext inside the cluster); undefined = off. */
@@ -34,8 +34,7 @@ export interface CrewConfig {
 function address(env: Env, name: string): string | undefined {
   const raw = str(env, name);
   if (raw === undefined) return undefined;
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+  if (!isHostPort(raw)) {
     throw new ConfigError(name, `must be host:port of the crew service's gRPC endpoint, got "${raw}"`);
   }
   return raw;

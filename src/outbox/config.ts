@@ -4,9 +4,7 @@
  * that names the variable. No KAFKA_BROKERS means the relay is off (the
  * embedded default): outbox rows are kept and simply wait.
  */
-import { ConfigError } from "../config/env.ts";
-
-type Env = Record<string, string | undefined>;
+import { ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
 
 /** Aggregate types with their own variable; others use KAFKA_TOPIC_MAP or the prefix. */
 export const TOPIC_VARIABLES = {
@@ -37,22 +35,6 @@ export interface OutboxConfig {
   sendRetries: number;
 }
 
-function str(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  }
-  return value;
-}
-
 // Kafka's own rule for topic names.
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -69,10 +51,7 @@ function brokers(env: Env, name: string): string[] {
   if (raw === undefined) return [];
   const list = raw.split(",").map((b) => b.trim()).filter(Boolean);
   for (const broker of list) {
-    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(broker);
-    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-      throw new ConfigError(name, `must be a comma-separated list of host:port, got "${broker}"`);
-    }
+    if (!isHostPort(broker)) throw new ConfigError(name, `must be a comma-separated list of host:port, got "${broker}"`);
   }
   if (list.length === 0) throw new ConfigError(name, "must name at least one host:port");
   return list;
