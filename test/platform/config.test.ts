@@ -2,22 +2,11 @@
  * Start-up refuses bad configuration with a message that names the variable,
  * both as a function and as the real process (`tsx src/main.ts`).
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/env.ts";
+import { loadConfig } from "../../src/config/env.ts";
+import { configRefusal, serviceExit } from "../helpers/config.ts";
 
-const exec = promisify(execFile);
-
-function refusal(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const refusal = (env: Record<string, string>) => configRefusal(loadConfig, env);
 
 describe("loadConfig", () => {
   it("has working defaults: embedded database, dev issuer, ports 8080/50051", () => {
@@ -53,12 +42,7 @@ describe("loadConfig", () => {
   });
 
   it("the service process exits with code 2 and names the variable", async () => {
-    const result = await exec("tsx", ["src/main.ts", "all"], {
-      env: { ...process.env, HTTP_PORT: "not-a-port", LOG_LEVEL: "silent" },
-    }).then(
-      () => ({ code: 0, stderr: "" }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const result = await serviceExit("all", { HTTP_PORT: "not-a-port" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("HTTP_PORT");
   });

@@ -2,13 +2,9 @@
  * Crew assignment settings (CREW_*) are validated like the others: a wrong
  * value names its variable, and the service refuses to start with it.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/env.ts";
+import { configRefusal, serviceExit } from "../helpers/config.ts";
 import { loadCrewConfig, retryDelayMs } from "../../src/crew/config.ts";
-
-const exec = promisify(execFile);
 
 describe("loadCrewConfig", () => {
   it("defaults: assignment off, 5 s deadline, 8 attempts, backoff 10 s doubling up to 15 min", () => {
@@ -55,24 +51,13 @@ describe("loadCrewConfig", () => {
     [{ CREW_ASSIGN_ATTEMPTS: "0" }, "CREW_ASSIGN_ATTEMPTS", "between 1 and 100"],
     [{ CREW_RETRY_BASE_MS: "5000", CREW_RETRY_MAX_MS: "1000" }, "CREW_RETRY_MAX_MS", "at least CREW_RETRY_BASE_MS"],
   ])("refuses %j naming %s", (env, variable, fragment) => {
-    let error: unknown;
-    try {
-      loadCrewConfig(env);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe(variable);
-    expect((error as ConfigError).message).toContain(fragment);
+    const error = configRefusal(loadCrewConfig, env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(fragment);
   });
 
   it("the service process exits with code 2 on a wrong CREW_SERVICE_ADDRESS and names it", async () => {
-    const result = await exec("tsx", ["src/main.ts", "worker"], {
-      env: { ...process.env, CREW_SERVICE_ADDRESS: "not an address", LOG_LEVEL: "silent" },
-    }).then(
-      () => ({ code: 0, stderr: "" }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const result = await serviceExit("worker", { CREW_SERVICE_ADDRESS: "not an address" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("CREW_SERVICE_ADDRESS");
   });

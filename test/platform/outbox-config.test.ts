@@ -2,13 +2,9 @@
  * The relay's settings (KAFKA_*, OUTBOX_*) are validated like the others:
  * a wrong value names its variable, and the service refuses to start with it.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/env.ts";
+import { configRefusal, serviceExit } from "../helpers/config.ts";
 import { loadOutboxConfig, topicFor } from "../../src/outbox/config.ts";
-
-const exec = promisify(execFile);
 
 describe("loadOutboxConfig", () => {
   it("defaults: relay off, one aquastream.<aggregate> topic per aggregate type", () => {
@@ -43,24 +39,13 @@ describe("loadOutboxConfig", () => {
     [{ OUTBOX_BATCH_SIZE: "0" }, "OUTBOX_BATCH_SIZE", "between 1 and 10000"],
     [{ OUTBOX_RETENTION_DAYS: "a week" }, "OUTBOX_RETENTION_DAYS", "whole number"],
   ])("refuses %j naming %s", (env, variable, fragment) => {
-    let error: unknown;
-    try {
-      loadOutboxConfig(env);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe(variable);
-    expect((error as ConfigError).message).toContain(fragment);
+    const error = configRefusal(loadOutboxConfig, env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(fragment);
   });
 
   it("the service process exits with code 2 on a wrong KAFKA_BROKERS and names it", async () => {
-    const result = await exec("tsx", ["src/main.ts", "worker"], {
-      env: { ...process.env, KAFKA_BROKERS: "no-port-here", LOG_LEVEL: "silent" },
-    }).then(
-      () => ({ code: 0, stderr: "" }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const result = await serviceExit("worker", { KAFKA_BROKERS: "no-port-here" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("KAFKA_BROKERS");
   });
