@@ -10,48 +10,18 @@
  * well inside max_connections (100 on a default server), shared with the
  * suite running beside it.
  */
-import pg from "pg";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import { becomeUser, type TestUser } from "../../helpers/db.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TestUser } from "../../helpers/db.ts";
+import { racer, tally, type Outcome } from "../../helpers/race.ts";
 import { createEventCall, raceUserNo, RACE_PREFIX, type EventInput, type Row } from "../factories.ts";
 
 const CONNECTIONS = 32;
-const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: CONNECTIONS });
-afterAll(() => pool.end());
 
 const organizer = raceUserNo(1, "organizer");
 const gatewayUser = raceUserNo(2, "payment-gateway");
 const users = (n: number, offset: number): TestUser[] => Array.from({ length: n }, (_, i) => raceUserNo(1000 + offset + i));
 
-type Outcome = { ok: true; rows: Row[] } | { ok: false; code: string; message: string };
-
-/** One committed transaction as `user` (null: the owner without claims, like the worker). */
-async function call(user: TestUser | null, sql: string, params: unknown[] = []): Promise<Outcome> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    if (user) await becomeUser(client, user);
-    const { rows } = await client.query(sql, params);
-    await client.query("commit");
-    return { ok: true, rows };
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    const e = error as pg.DatabaseError;
-    return { ok: false, code: e.code ?? "", message: e.message };
-  } finally {
-    client.release();
-  }
-}
-
-async function must(user: TestUser | null, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const outcome = await call(user, sql, params);
-  if (!outcome.ok) throw new Error(`${outcome.code}: ${outcome.message}`);
-  return outcome.rows;
-}
-
-async function one(sql: string, params: unknown[] = []): Promise<Row> {
-  return (await pool.query(sql, params)).rows[0]!;
-}
+const { pool, call, must, one } = racer(CONNECTIONS);
 
 async function publishedEvent(overrides: Partial<EventInput> = {}): Promise<{ event: Row; tier: Row }> {
   const [sql, params] = createEventCall(overrides);
@@ -62,15 +32,6 @@ async function publishedEvent(overrides: Partial<EventInput> = {}): Promise<{ ev
 }
 
 const BOOK = "select * from app_public.create_booking(event_id => $1, price_tier_id => $2, quantity => $3, promo_code => $4)";
-
-function tally(outcomes: Outcome[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) {
-    const key = o.ok ? "ok" : o.code;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
 
 afterEach(async () => {
   // Whatever raced, every counter still equals what the live bookings add up to.

@@ -10,56 +10,18 @@
  * and delete their rows afterwards.
  */
 import pg from "pg";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { becomeUser, type TestUser } from "../../helpers/db.ts";
+import { racer, tally, type Outcome } from "../../helpers/race.ts";
 import { createEventCall, raceUserNo, type Row } from "../factories.ts";
 
 const CONNECTIONS = 32;
-const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: CONNECTIONS });
-afterAll(() => pool.end());
 
 const organizer = raceUserNo(5000, "organizer");
 const gateway = raceUserNo(5001, "payment-gateway");
 const voters = (n: number, offset: number): TestUser[] => Array.from({ length: n }, (_, i) => raceUserNo(6000 + offset + i));
 
-type Outcome = { ok: true; rows: Row[] } | { ok: false; code: string; message: string };
-
-/** One committed transaction as `user` (null: the owner). */
-async function call(user: TestUser | null, sql: string, params: unknown[] = []): Promise<Outcome> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    if (user) await becomeUser(client, user);
-    const { rows } = await client.query(sql, params);
-    await client.query("commit");
-    return { ok: true, rows };
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    const e = error as pg.DatabaseError;
-    return { ok: false, code: e.code ?? "", message: e.message };
-  } finally {
-    client.release();
-  }
-}
-
-async function must(user: TestUser | null, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const outcome = await call(user, sql, params);
-  if (!outcome.ok) throw new Error(`${outcome.code}: ${outcome.message}`);
-  return outcome.rows;
-}
-
-async function one(sql: string, params: unknown[] = []): Promise<Row> {
-  return (await pool.query(sql, params)).rows[0]!;
-}
-
-function tally(outcomes: Outcome[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) {
-    const key = o.ok ? "ok" : o.code;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
+const { pool, call, must, one } = racer(CONNECTIONS);
 
 /** A published event `participant` booked and paid, then ended (moved into the past and completed as the owner). */
 async function attendedEvent(participant: TestUser): Promise<Row> {
