@@ -160,17 +160,8 @@ format_storage() {
 
 # --- process ------------------------------------------------------------------
 
-running_pid() {
-  [[ -f "$pidfile" ]] || return 1
-  local pid
-  pid="$(cat "$pidfile")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    echo "$pid"
-    return 0
-  fi
-  rm -f "$pidfile"
-  return 1
-}
+# shellcheck source=lib/server-process.sh
+source "$here/scripts/lib/server-process.sh"
 
 # Ready = the broker answers on its port and has registered with the controller.
 # A TCP accept alone comes too early (the socket server binds before the broker
@@ -227,24 +218,7 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    log "not running on port $port"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((waited >= 300)); then # 30 s: a clean shutdown takes 1–3 s
-      log "pid $pid did not stop after SIGTERM; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  rm -f "$pidfile"
-  log "stopped (pid $pid)"
+  stop_server
 }
 
 case "$cmd" in

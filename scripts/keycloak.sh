@@ -125,17 +125,8 @@ unpack() {
 
 # --- process ---------------------------------------------------------------------
 
-running_pid() {
-  [[ -f "$pidfile" ]] || return 1
-  local pid
-  pid="$(cat "$pidfile")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    echo "$pid"
-    return 0
-  fi
-  rm -f "$pidfile"
-  return 1
-}
+# shellcheck source=lib/server-process.sh
+source "$here/scripts/lib/server-process.sh"
 
 # Ready = the realm's OIDC discovery document answers (the realm is imported
 # and the token endpoint is up), not merely an open port.
@@ -199,27 +190,9 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    log "not running on port $port"
-    return 0
-  fi
   # The pid is kc.sh, which forwards SIGTERM to the JVM and waits for it;
-  # Quarkus then shuts down cleanly.
-  kill -TERM "$pid" 2>/dev/null || true
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((waited >= 300)); then # 30 s: a clean shutdown takes 1–3 s
-      log "pid $pid did not stop after SIGTERM; sending SIGKILL to its process group"
-      # setsid made kc.sh a group leader: the group is kc.sh and its JVM.
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  rm -f "$pidfile"
-  log "stopped (pid $pid)"
+  # Quarkus then shuts down cleanly. setsid made kc.sh a group leader.
+  stop_server group
 }
 
 case "$cmd" in
