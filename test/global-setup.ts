@@ -1,6 +1,6 @@
 /*
  * Once per `npm test`: find a real PostgreSQL and build a fresh test database
- * from the migrations (committed + current.sql), exactly as a developer's
+ * from the migrations (committed + current/), exactly as a developer's
  * `npm run db:reset` would.
  *
  * Server, in order: TEST_DATABASE_URL's server; the local server at

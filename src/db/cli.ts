@@ -3,9 +3,9 @@
  * (the embedded default when DATABASE_URL is unset):
  *
  *   npm run db:migrate     bootstrap + committed migrations
- *   npm run db:reset       drop, recreate, committed + current.sql
- *   npm run db:current     apply db/migrations/current.sql again (idempotent)
- *   npm run db:commit      move current.sql into committed/ (checked on a shadow database)
+ *   npm run db:reset       drop, recreate, committed + current/
+ *   npm run db:current     apply db/migrations/current/ again (idempotent)
+ *   npm run db:commit      move current/ into committed/ (checked on a shadow database)
  *   npm run db:bootstrap   roles, extensions, grants only (DBA, once per server)
  */
 import { ConfigError, loadConfig } from "../config/env.ts";

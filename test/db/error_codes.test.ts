@@ -3,13 +3,15 @@
  * payment.error_code) is in src/errors/codes.ts, so the transports unmask it,
  * and in docs/error-codes.md, so clients can read what it means.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { errorCodes } from "../../src/errors/codes.ts";
 
+// The migration being written is db/migrations/current/ (one file per topic).
+const currentDir = "db/migrations/current";
 const migrations = [
   ...readdirSync("db/migrations/committed").map((f) => `db/migrations/committed/${f}`),
-  "db/migrations/current.sql",
+  ...(existsSync(currentDir) ? readdirSync(currentDir).filter((f) => f.endsWith(".sql")).map((f) => `${currentDir}/${f}`) : []),
 ].map((path) => readFileSync(path, "utf8"));
 
 const raised = new Set<string>();

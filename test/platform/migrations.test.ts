@@ -1,5 +1,5 @@
 /*
- * The committed migrations alone (without current.sql) apply to an empty
+ * The committed migrations alone (without current/) apply to an empty
  * database, the way a production migration Job would run them, and a second
  * run is a no-op.
  */
