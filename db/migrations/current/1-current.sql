@@ -1,0 +1,3 @@
+-- Enter migration here
+-- One file per topic beside this one (NNN-topic.sql, applied in number order);
+-- npm run db:commit joins them into the next committed migration.
