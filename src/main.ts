@@ -92,6 +92,7 @@ try {
       verifier,
       graphiql: config.graphiql,
       limits: config.limits,
+      transport: config.transport,
       readiness: makeReadinessCheck(apiPool, ownerPool),
     });
     await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@
  */
 
 import { loadLimits, type LimitsConfig } from "./limits.ts";
+import { loadTransport, type TransportConfig } from "./transport.ts";
 
 export class ConfigError extends Error {
   constructor(
@@ -126,6 +127,8 @@ export interface Config {
   graphiql: boolean;
   /** Resource limits: rate limits, GraphQL/gRPC/database bounds (src/config/limits.ts). */
   limits: LimitsConfig;
+  /** CORS, the admin port, gRPC TLS (src/config/transport.ts). */
+  transport: TransportConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -171,5 +174,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     graphiql: bool(env, "GRAPHIQL", nodeEnv !== "production"),
     limits: loadLimits(env, nodeEnv),
+    transport: loadTransport(env),
   };
 }

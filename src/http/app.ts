@@ -16,6 +16,8 @@ import type { LimitsConfig } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
 import { requestLog } from "./request-log.ts";
 import { writeMetrics } from "../metrics/server.ts";
+import type { TransportConfig } from "../config/transport.ts";
+import { corsMiddleware, securityHeaders } from "./security.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -25,6 +27,8 @@ export interface HttpOptions {
   exportSchemaPath?: string | undefined;
   /** Rate, size, depth, cost and page limits (config.limits). */
   limits: LimitsConfig;
+  /** CORS origins (config.transport); absent: same-origin callers only. */
+  transport?: Pick<TransportConfig, "corsOrigins" | "corsMaxAgeSeconds"> | undefined;
 }
 
 export interface HttpApi {
@@ -44,6 +48,8 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
 
   // Request id, one log line and the request metrics per request.
   app.use(requestLog());
+  // Security headers on every answer, probes and errors included.
+  app.use(securityHeaders);
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -62,6 +68,10 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   app.get("/metrics", (_req, res) => {
     void writeMetrics(res);
   });
+
+  // CORS before the token check: a preflight carries no token and is answered here.
+  const cors = options.transport ? corsMiddleware(options.transport) : undefined;
+  if (cors) app.use("/graphql", cors);
 
   app.use("/graphql", ...options.verifier.expressMiddleware());
 
