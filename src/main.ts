@@ -17,6 +17,7 @@ import { ConfigError, loadConfig, type Role } from "./config/env.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrateDatabase, releaseMigrationPools } from "./db/migrations.ts";
 import { createPool } from "./db/pool.ts";
+import { assertApiLogin } from "./db/authenticator.ts";
 import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { makeReadinessCheck } from "./http/readiness.ts";
@@ -84,8 +85,10 @@ try {
   if (role === "all" || role === "api") {
     const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api", config.limits.poolQueueTimeoutMs);
     pools.push(apiPool);
-    const ownerPool = db.apiUrl === db.databaseUrl ? apiPool : createPool(db.databaseUrl, 1, "readiness");
-    if (ownerPool !== apiPool) pools.push(ownerPool);
+    // Never serve requests as the owner or a superuser (RLS would not bind).
+    await assertApiLogin(apiPool);
+    const ownerPool = createPool(db.databaseUrl, 1, "readiness");
+    pools.push(ownerPool);
     const verifier = createVerifier(config);
     http = await createHttpApi({
       pool: apiPool,

@@ -11,6 +11,7 @@ import type { TestProject } from "vitest/node";
 import type { EmbeddedCluster } from "../src/db/embedded.ts";
 import { findLocalServer, withDatabase } from "../src/db/local-server.ts";
 import { releaseMigrationPools, resetDatabase } from "../src/db/migrations.ts";
+import { authenticatorLogin } from "../src/db/authenticator.ts";
 
 // TEST_DATABASE_NAME lets two suites share one server without resetting each other.
 const TEST_DB = process.env.TEST_DATABASE_NAME ?? "aquastream_test";
@@ -26,6 +27,11 @@ export async function setup(project: TestProject) {
   releaseMigrationPools();
   project.provide("databaseUrl", databaseUrl);
   project.provide("rootUrl", rootUrl);
+  // The API under test logs in as the authenticator, as in production: on the
+  // local (trust) server without a password, on an embedded one with the
+  // password kept in its data directory.
+  const apiUrl = embedded ? await authenticatorLogin(rootUrl, databaseUrl, ".data/test") : "";
+  project.provide("authenticatorPassword", apiUrl ? decodeURIComponent(new URL(apiUrl).password) : "");
 }
 
 export async function teardown() {
@@ -37,5 +43,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     rootUrl: string;
+    /** Empty when the server lets the authenticator in without one (trust). */
+    authenticatorPassword: string;
   }
 }

@@ -4,12 +4,13 @@
  */
 import type { Config } from "../config/env.ts";
 import { startEmbeddedPostgres } from "./embedded.ts";
-import { releaseMigrationPools, type DatabaseUrls } from "./migrations.ts";
+import { bootstrap, releaseMigrationPools, type DatabaseUrls } from "./migrations.ts";
+import { authenticatorLogin } from "./authenticator.ts";
 
 export const EMBEDDED_DATABASE = "aquastream";
 
 export interface Database extends DatabaseUrls {
-  /** Connection used by the API (authenticator role in real deployments). */
+  /** Connection used by the API: the authenticator role (src/db/authenticator.ts checks it at start-up). */
   apiUrl: string;
   embedded: boolean;
   stop(): Promise<void>;
@@ -28,9 +29,15 @@ export async function openDatabase(config: Config): Promise<Database> {
   }
   const cluster = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort);
   await cluster.ensureDatabase(EMBEDDED_DATABASE);
+  const databaseUrl = cluster.url(EMBEDDED_DATABASE);
+  // The roles exist before the API logs in (the bootstrap is idempotent and
+  // migrating runs it again), then the API's login gets its own password.
+  await bootstrap({ databaseUrl, rootUrl: cluster.rootUrl });
+  releaseMigrationPools();
+  const apiUrl = await authenticatorLogin(cluster.rootUrl, databaseUrl, config.dataDir);
   return {
-    databaseUrl: cluster.url(EMBEDDED_DATABASE),
-    apiUrl: cluster.url(EMBEDDED_DATABASE),
+    databaseUrl,
+    apiUrl,
     rootUrl: cluster.rootUrl,
     shadowUrl: cluster.url(`${EMBEDDED_DATABASE}_shadow`),
     embedded: true,

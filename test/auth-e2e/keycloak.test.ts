@@ -26,6 +26,7 @@ import {
 } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 import { createOwnDatabase } from "../helpers/own-database.ts";
+import { apiDatabaseUrl } from "../helpers/db.ts";
 import {
   addDevClient,
   addRsaKeyProvider,
@@ -72,6 +73,7 @@ beforeAll(async () => {
   const [databaseUrl] = await Promise.all([createOwnDatabase("keycloak"), keycloakScript("start")]);
   service = await startService({
     DATABASE_URL: databaseUrl,
+    DATABASE_API_URL: apiDatabaseUrl(databaseUrl),
     KEYCLOAK_ISSUER: ISSUER,
     KEYCLOAK_AUDIENCE: AUDIENCE,
     KEYCLOAK_JWKS_MAX_AGE: String(JWKS_MAX_AGE),

@@ -12,6 +12,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, inject } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
+import { apiDatabaseUrl } from "../helpers/db.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
 import { DEV_ISSUER, loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
@@ -36,6 +37,7 @@ type Method<Req, Res> = (
 
 export interface GrpcTestApi {
   readonly client: EventServiceClient;
+  /** The owner's pool, for inspecting rows the callers may not see (the server has its own, as the authenticator). */
   readonly pool: ReturnType<typeof createPool>;
   readonly port: number;
   metadataFor(as: Caller): Promise<grpc.Metadata>;
@@ -51,19 +53,20 @@ export interface GrpcTestApi {
 export function useGrpcApi(): GrpcTestApi {
   const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-")), LOG_LEVEL: "silent" });
   const issuer = loadDevIssuer(config);
-  const pool = createPool(inject("databaseUrl"), 10, "test-grpc");
+  const pool = createPool(inject("databaseUrl"), 4, "test-grpc-owner");
+  const serverPool = createPool(apiDatabaseUrl(), 10, "test-grpc");
   let server: GrpcServer | undefined;
   let client: EventServiceClient | undefined;
 
   beforeAll(async () => {
-    server = await startGrpcServer("127.0.0.1", 0, { pool, verifier: createVerifier(config) });
+    server = await startGrpcServer("127.0.0.1", 0, { pool: serverPool, verifier: createVerifier(config) });
     client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
   });
 
   afterAll(async () => {
     client?.close();
     await server?.close(1000);
-    await pool.end();
+    await Promise.all([pool.end(), serverPool.end()]);
   });
 
   const api: GrpcTestApi = {

@@ -15,6 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
+import { apiDatabaseUrl } from "../helpers/db.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
@@ -37,7 +38,7 @@ interface Served {
 function useServer(env: Record<string, string>, poolSize = 5): Served {
   const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-")), LOG_LEVEL: "silent", ...env });
   const issuer = loadDevIssuer(config);
-  const pool = createPool(inject("databaseUrl"), poolSize, "test-grpc-limits", config.limits.poolQueueTimeoutMs);
+  const pool = createPool(apiDatabaseUrl(), poolSize, "test-grpc-limits", config.limits.poolQueueTimeoutMs);
   let server: GrpcServer;
   const served = {
     client: undefined as unknown as EventServiceClient,

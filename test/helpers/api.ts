@@ -14,7 +14,8 @@ import { createVerifier } from "../../src/auth/verifier.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createHttpApi, type HttpApi } from "../../src/http/app.ts";
 import { makeReadinessCheck } from "../../src/http/readiness.ts";
-import type { TestUser } from "./db.ts";
+import { apiDatabaseUrl, type TestUser } from "./db.ts";
+import pg from "pg";
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
@@ -48,7 +49,9 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   const issuer = loadDevIssuer(config);
   let http: HttpApi | undefined;
   let url = "";
-  const pool = createPool(inject("databaseUrl"), options.poolSize ?? 10, "test-api", config.limits.poolQueueTimeoutMs);
+  // As the service: the authenticator serves requests, the owner answers readiness.
+  const pool = createPool(apiDatabaseUrl(), options.poolSize ?? 10, "test-api", config.limits.poolQueueTimeoutMs);
+  const ownerPool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 1 });
 
   beforeAll(async () => {
     http = await createHttpApi({
@@ -56,7 +59,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
       verifier: createVerifier(config),
       graphiql: false,
       limits: config.limits,
-      readiness: makeReadinessCheck(pool, pool),
+      readiness: makeReadinessCheck(pool, ownerPool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
@@ -64,7 +67,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
 
   afterAll(async () => {
     await http?.close();
-    await pool.end();
+    await Promise.all([pool.end(), ownerPool.end()]);
   });
 
   const api: TestApi = {

@@ -12,6 +12,16 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { claimsToPgSettings, type Claims, type Role } from "../../src/auth/claims.ts";
+import { withLogin } from "../../src/db/authenticator.ts";
+import { roles } from "../../src/db/roles.ts";
+
+/**
+ * The API's connection to `databaseUrl` (default: the test database): the
+ * aquastream_authenticator login, as the service uses it (never the owner).
+ */
+export function apiDatabaseUrl(databaseUrl: string = inject("databaseUrl")): string {
+  return withLogin(databaseUrl, roles.authenticator, inject("authenticatorPassword"));
+}
 
 let pool: pg.Pool | undefined;
 

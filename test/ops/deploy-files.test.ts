@@ -50,6 +50,13 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("serves the API as aquastream_authenticator, whose login the postgres container creates", () => {
+    expect(new URL(compose.services.api.environment.DATABASE_API_URL).username).toBe("aquastream_authenticator");
+    const init = (compose.services.postgres.volumes as string[]).find((v) => v.includes("docker-entrypoint-initdb.d"))!;
+    const sql = readFileSync(join(projectRoot, init.split(":")[0]!), "utf8");
+    expect(sql).toMatch(/create role aquastream_authenticator login noinherit password/);
+  });
+
   it("keeps the shared service environment on api and worker and adds tracing and the worker's metrics port", () => {
     for (const name of ["api", "worker"]) {
       const env = compose.services[name].environment;

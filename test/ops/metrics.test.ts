@@ -18,6 +18,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
+import { apiDatabaseUrl } from "../helpers/db.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createHttpApi, type HttpApi } from "../../src/http/app.ts";
@@ -53,14 +54,14 @@ let databaseMetrics: DatabaseMetrics;
 
 beforeAll(async () => {
   const databaseUrl = await createOwnDatabase("ops_metrics");
-  apiPool = createPool(databaseUrl, 5, "ops-test-api");
+  apiPool = createPool(apiDatabaseUrl(databaseUrl), 5, "ops-test-api");
   workerPool = createPool(databaseUrl, 4, "ops-test-worker");
   const verifier = createVerifier(config);
   http = await createHttpApi({
     pool: apiPool,
     verifier,
     graphiql: false,
-    readiness: makeReadinessCheck(apiPool, apiPool),
+    readiness: makeReadinessCheck(apiPool, workerPool),
     limits: config.limits,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
+import { apiDatabaseUrl } from "../helpers/db.ts";
 
 export interface ServiceProcess {
   apiUrl: string;
@@ -31,11 +32,12 @@ export async function startApiProcess(
   const ports = { http: portBase, grpc: portBase + 1 };
   const apiUrl = `http://127.0.0.1:${ports.http}`;
   let out = "";
+  const databaseUrl = env.DATABASE_URL ?? inject("databaseUrl");
   const child: ChildProcess = spawn("node", ["--import", "tsx", "--import", "./src/tracing/register.ts", "src/main.ts", role], {
     env: {
       ...process.env,
-      DATABASE_URL: inject("databaseUrl"),
-      DATABASE_API_URL: "",
+      DATABASE_URL: databaseUrl,
+      DATABASE_API_URL: apiDatabaseUrl(databaseUrl),
       MIGRATE_ON_START: "false",
       DATA_DIR: dataDir,
       HTTP_PORT: String(ports.http),

@@ -1,16 +1,18 @@
 /*
  * The embedded default as a user runs it: `tsx src/main.ts all` with no
  * DATABASE_URL starts an embedded PostgreSQL, migrates, serves GraphQL,
- * probes and gRPC health, and on SIGTERM drains and exits 0. A second start on
+ * probes and gRPC health (the API logged in as aquastream_authenticator,
+ * never the superuser: pg_stat_activity), and on SIGTERM drains and exits 0. A second start on
  * the same DATA_DIR keeps the data.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dataDir = mkdtempSync(join(tmpdir(), "aquastream-lifecycle-"));
@@ -63,6 +65,24 @@ function grpcHealth(): Promise<string> {
   );
 }
 
+/**
+ * Who the API's connections are logged in as (pg_stat_activity, read as the
+ * embedded superuser with the password the service generated in DATA_DIR).
+ */
+async function apiLogins(): Promise<string[]> {
+  const password = readFileSync(join(dataDir, "postgres.password"), "utf8").trim();
+  const client = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${ports.pg}/aquastream` });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ usename: string }>(
+      "select distinct usename from pg_stat_activity where application_name = 'aquastream-event:api'",
+    );
+    return rows.map((row) => row.usename);
+  } finally {
+    await client.end();
+  }
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once("exit", (code) => resolve(code));
@@ -87,6 +107,7 @@ describe("npm start on the embedded default", () => {
       const body = (await gql.json()) as { data: { allEventCategories: { nodes: { rowId: string }[] } } };
       expect(body.data.allEventCategories.nodes.map((n) => n.rowId)).toContain("rafting");
       expect(await grpcHealth()).toBe("SERVING");
+      expect(await apiLogins()).toEqual(["aquastream_authenticator"]);
     } finally {
       expect(await stop(child)).toBe(0);
     }
