@@ -141,7 +141,7 @@ const rushResult = await run("rush: 200 buyers for 10 seats (50 at once)", pool,
   await inTransactionAs(client, rushUsers[i]!, ["user"], BOOK, [rush!.eventId, rush!.tierId]);
 });
 const soldOut = rushResult.errors.filter((e) => (e as pg.DatabaseError).code === "BKFUL").length;
-const { rows: taken } = await pool.query("select seats_taken from app_public.event where id = $1", [rush!.eventId]);
+const { rows: taken } = await pool.query("select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [rush!.eventId]);
 if (rushResult.ops - rushResult.failed !== 10 || soldOut !== 190 || taken[0].seats_taken !== 10) {
   throw new Error(`rush: ${rushResult.ops - rushResult.failed} booked, ${soldOut} sold out, seats_taken ${taken[0].seats_taken}`);
 }

@@ -16,11 +16,15 @@ async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
   const [events, tiers] = await Promise.all([
     tx.query<EventRow>(
       // The rating summary as GraphQL's ratingSummary computes it.
-      "select e.*, to_jsonb(app_public.event_rating_summary(e)) as rating_summary from app_public.event e where e.id = any($1::uuid[])",
+      // Seats live on counter rows of their own (db/migrations/current/190-hot-path.sql).
+      `select e.*, app_public.event_seats_taken(e) as seats_taken,
+              to_jsonb(app_public.event_rating_summary(e)) as rating_summary
+       from app_public.event e where e.id = any($1::uuid[])`,
       [ids],
     ),
     tx.query<TierRow>(
-      "select * from app_public.event_price_tier where event_id = any($1::uuid[]) order by sort_order, name",
+      `select t.*, app_public.event_price_tier_seats_taken(t) as seats_taken
+       from app_public.event_price_tier t where t.event_id = any($1::uuid[]) order by t.sort_order, t.name`,
       [ids],
     ),
   ]);

@@ -202,8 +202,8 @@ export async function rowCounts(tx: Tx): Promise<RowCounts> {
         (select count(*) from app_public.review where event_id not in (select id from race_event))::int as review,
         (select count(*) from app_public.review_helpful_vote v join app_public.review r on r.id = v.review_id
           where r.event_id not in (select id from race_event))::int as vote,
-        ((select coalesce(sum(seats_taken), 0) from app_public.event where id not in (select id from race_event))
-          + (select coalesce(sum(seats_taken), 0) from app_public.event_price_tier where event_id not in (select id from race_event))
+        ((select coalesce(sum(seats_taken), 0) from app_public.event_seat_counter where event_id not in (select id from race_event))
+          + (select coalesce(sum(seats_taken), 0) from app_public.price_tier_seat_counter where event_id not in (select id from race_event))
           + (select coalesce(sum(uses), 0) from app_public.promo_code where event_id is null or event_id not in (select id from race_event)))::int as seats`,
       [RACE_PREFIX],
     );

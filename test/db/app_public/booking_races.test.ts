@@ -88,7 +88,7 @@ describe("booking races (real concurrent connections)", () => {
     const refused = outcomes.find((o) => !o.ok) as { message: string };
     expect(refused.message).toMatch(/^sold out: 1 seat\(s\) requested, 0 left$/);
     const state = await one(
-      `select e.seats_taken, t.seats_taken as tier_seats,
+      `select app_public.event_seats_taken(e) as seats_taken, app_public.event_price_tier_seats_taken(t) as tier_seats,
               (select count(*)::int from app_public.booking b where b.event_id = e.id) as bookings,
               (select count(*)::int from app_private.outbox o join app_public.booking b on b.id = o.aggregate_id
                 where b.event_id = e.id and o.event_type = 'BookingCreated') as created
@@ -106,7 +106,7 @@ describe("booking races (real concurrent connections)", () => {
     const outcomes = await Promise.all(users(200, 200).map((u) => call(u, BOOK, [event.id, tier.id, 1, null])));
     expect(tally(outcomes)).toEqual({ ok: 10, BKTQF: 190 });
     const state = await one(
-      "select e.seats_taken, t.seats_taken as tier_seats from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
+      "select app_public.event_seats_taken(e) as seats_taken, app_public.event_price_tier_seats_taken(t) as tier_seats from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
       [event.id],
     );
     expect(state).toEqual({ seats_taken: 10, tier_seats: 10 });
@@ -116,14 +116,14 @@ describe("booking races (real concurrent connections)", () => {
     const { event, tier } = await publishedEvent({ capacity: 10 });
     const outcomes = await Promise.all(users(200, 400).map((u) => call(u, BOOK, [event.id, tier.id, 3, null])));
     expect(tally(outcomes)).toEqual({ ok: 3, BKFUL: 197 });
-    expect(await one("select seats_taken from app_public.event where id = $1", [event.id])).toEqual({ seats_taken: 9 });
+    expect(await one("select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [event.id])).toEqual({ seats_taken: 9 });
   });
 
   it("mixed quantities: seats taken equal the booked quantities and never exceed capacity", async () => {
     const { event, tier } = await publishedEvent({ capacity: 25 });
     const outcomes = await Promise.all(users(120, 600).map((u, i) => call(u, BOOK, [event.id, tier.id, 1 + (i % 4), null])));
     const booked = outcomes.filter((o): o is { ok: true; rows: Row[] } => o.ok).reduce((sum, o) => sum + o.rows[0]!.quantity, 0);
-    const { seats_taken } = await one("select seats_taken from app_public.event where id = $1", [event.id]);
+    const { seats_taken } = await one("select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [event.id]);
     expect(seats_taken).toBe(booked);
     expect(seats_taken).toBeLessThanOrEqual(25);
     expect(seats_taken).toBeGreaterThanOrEqual(22); // only a remainder smaller than every later request may stay free
@@ -134,7 +134,7 @@ describe("booking races (real concurrent connections)", () => {
     const user = raceUserNo(900);
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => call(user, BOOK, [event.id, tier.id, 1, null])));
     expect(tally(outcomes)).toEqual({ ok: 1, BKDUP: 19 });
-    expect(await one("select seats_taken from app_public.event where id = $1", [event.id])).toEqual({ seats_taken: 1 });
+    expect(await one("select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [event.id])).toEqual({ seats_taken: 1 });
   });
 
   it("40 concurrent uses of a promo code limited to 5: exactly 5 get it, the rest CPUSE", async () => {
@@ -146,7 +146,28 @@ describe("booking races (real concurrent connections)", () => {
     expect(tally(outcomes)).toEqual({ ok: 5, CPUSE: 35 });
     expect(await one("select uses from app_public.promo_code where id = $1", [code!.id])).toEqual({ uses: 5 });
     expect(await one("select count(*)::int as n from app_public.booking where promo_code_id = $1", [code!.id])).toEqual({ n: 5 });
-    expect(await one("select seats_taken from app_public.event where id = $1", [event.id])).toEqual({ seats_taken: 5 });
+    expect(await one("select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [event.id])).toEqual({ seats_taken: 5 });
+  });
+
+  it("bookings racing the event's cancellation: each is refused (55000) or canceled with the event, none stays live", async () => {
+    // The counter row is where a booking and a status change meet: cancel_event's
+    // event update locks it (trigger), so a booking either committed before and
+    // is canceled with the event, or re-checks bookable_until after it and is refused.
+    const { event, tier } = await publishedEvent({ capacity: 100 });
+    const bookings = users(60, 1100).map((u) => call(u, BOOK, [event.id, tier.id, 1, null]));
+    const cancel = call(organizer, "select app_public.cancel_event($1, 'storm warning')", [event.id]);
+    const outcomes = await Promise.all(bookings);
+    expect((await cancel).ok).toBe(true);
+    const counts = tally(outcomes);
+    expect(Object.keys(counts).filter((k) => k !== "ok" && k !== "55000")).toEqual([]);
+    const state = await one(
+      `select count(*) filter (where b.status in ('pending_payment', 'confirmed'))::int as live,
+              count(*) filter (where b.status = 'canceled')::int as canceled,
+              (select app_public.event_seats_taken(e) from app_public.event e where e.id = $1) as seats_taken
+       from app_public.booking b where b.event_id = $1`,
+      [event.id],
+    );
+    expect(state).toEqual({ live: 0, canceled: counts.ok ?? 0, seats_taken: 0 });
   });
 
   it("50 concurrent confirmations of one payment: one confirmation, one PaymentConfirmed, the same answer for all", async () => {
@@ -215,7 +236,7 @@ describe("booking races (real concurrent connections)", () => {
     }
     expect((winners.confirmed ?? 0) + (winners.expired ?? 0)).toBe(started.length);
     const seats = await one(
-      "select e.seats_taken, t.seats_taken as tier_seats from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
+      "select app_public.event_seats_taken(e) as seats_taken, app_public.event_price_tier_seats_taken(t) as tier_seats from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
       [event.id],
     );
     expect(seats).toEqual({ seats_taken: live, tier_seats: live });

@@ -22,7 +22,7 @@ const CANCEL = "select * from app_public.cancel_booking($1, $2)";
 async function seats(tx: Tx, eventId: string): Promise<{ event: number; tier: number }> {
   const [row] = await rootQuery(
     tx,
-    `select e.seats_taken as event, (select sum(t.seats_taken) from app_public.event_price_tier t where t.event_id = e.id)::int as tier
+    `select app_public.event_seats_taken(e) as event, (select sum(app_public.event_price_tier_seats_taken(t)) from app_public.event_price_tier t where t.event_id = e.id)::int as tier
      from app_public.event e where e.id = $1`,
     [eventId],
   );
@@ -135,7 +135,8 @@ describe("cancel_event cascade", () => {
 
       await becomeUser(tx, organizer);
       const canceled = (await tx.query("select * from app_public.cancel_event($1, 'river flooded')", [event.id])).rows[0];
-      expect(canceled).toMatchObject({ status: "canceled", seats_taken: 0 });
+      expect(canceled).toMatchObject({ status: "canceled" });
+      expect(await seats(tx, event.id)).toEqual({ event: 0, tier: 0 });
       const bookings = await rootQuery(tx, "select id, status, cancel_reason from app_public.booking where event_id = $1", [event.id]);
       expect(Object.fromEntries(bookings.map((b) => [b.id, [b.status, b.cancel_reason]]))).toEqual({
         [paid.id]: ["canceled", "event canceled: river flooded"],

@@ -55,7 +55,7 @@ describe("create_booking", () => {
 
       const [seats] = await rootQuery(
         tx,
-        "select e.seats_taken as event, t.seats_taken as tier from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
+        "select app_public.event_seats_taken(e) as event, app_public.event_price_tier_seats_taken(t) as tier from app_public.event e join app_public.event_price_tier t on t.event_id = e.id where e.id = $1",
         [event.id],
       );
       expect(seats).toEqual({ event: 3, tier: 3 });
@@ -337,9 +337,9 @@ describe("create_booking", () => {
       const tier = await firstTier(tx, event.id);
       const b = await createBooking(tx, newUser("user"), event.id, tier.id, 2);
       await tx.query("reset role");
-      expect(await expectPgError(tx, "update app_public.event set seats_taken = seats_taken + 1 where id = $1", [event.id])).toMatchObject({
+      expect(await expectPgError(tx, "update app_public.event_seat_counter set seats_taken = seats_taken + 1 where event_id = $1", [event.id])).toMatchObject({
         code: "23514",
-        constraint: "event_seats_taken_check",
+        constraint: "event_seat_counter_seats_taken_check",
       });
       expect(
         await expectPgError(tx, "update app_public.booking set total_amount = 1 where id = $1", [b.id]),

@@ -32,7 +32,6 @@ describe("create_event", () => {
         organizer_id: organizer.sub,
         title: "Kayak sunset tour",
         status: "draft",
-        seats_taken: 0,
         crew_required: true,
         crew_status: "pending",
         crew_id: null,
@@ -242,13 +241,10 @@ describe("create_event", () => {
       });
     });
 
-    it("coordinates come in pairs and seats never exceed capacity", async () => {
+    it("coordinates come in pairs", async () => {
       await withRootTx(async (tx) => {
         expect((await expectPgError(tx, insert(", latitude") + ", 10", base())).constraint).toBe(
           "event_latitude_longitude_check",
-        );
-        expect((await expectPgError(tx, insert(", seats_taken") + ", 11", base())).constraint).toBe(
-          "event_seats_taken_check",
         );
         expect((await expectPgError(tx, insert(", crew_required") + ", true", base())).constraint).toBe(
           "event_crew_status_check",

@@ -114,7 +114,7 @@ describe("confirm_payment", () => {
       // The seats stay free; the booking stays expired.
       const [state] = await rootQuery(
         tx,
-        "select b.status, e.seats_taken from app_public.booking b join app_public.event e on e.id = b.event_id where b.id = $1",
+        "select b.status, app_public.event_seats_taken(e) as seats_taken from app_public.booking b join app_public.event e on e.id = b.event_id where b.id = $1",
         [booking.id],
       );
       expect(state).toEqual({ status: "expired", seats_taken: 0 });

@@ -137,7 +137,7 @@ describe("update_price_tier", () => {
       await withRootTx(async (tx) => {
         const event = await createPublishedEvent(tx, newUser("organizer"));
         const [tier] = await tiersOf(tx, event.id);
-        await rootQuery(tx, "update app_public.event_price_tier set seats_taken = 4 where id = $1", [tier!.id]);
+        await rootQuery(tx, "update app_public.price_tier_seat_counter set seats_taken = 4 where price_tier_id = $1", [tier!.id]);
         const before = await rowCounts(tx);
         expect(await expectPgError(tx, updateTier, [tier!.id, null, null, 3])).toMatchObject({
           code: "TRSEA",
@@ -244,7 +244,7 @@ describe("remove_price_tier", () => {
           ],
         });
         const [adult] = await tiersOf(tx, event.id);
-        await rootQuery(tx, "update app_public.event_price_tier set seats_taken = 1 where id = $1", [adult!.id]);
+        await rootQuery(tx, "update app_public.price_tier_seat_counter set seats_taken = 1 where price_tier_id = $1", [adult!.id]);
         const before = await rowCounts(tx);
         expect(await expectPgError(tx, remove, [adult!.id])).toMatchObject({
           code: "TRSEA",

@@ -125,7 +125,7 @@ describe("search_events", () => {
   it("only_available keeps published events with free seats", async () => {
     await withRootTx(async (tx) => {
       const c = await catalog(tx);
-      await rootQuery(tx, "update app_public.event set seats_taken = capacity where id = $1", [c.diving.id]);
+      await rootQuery(tx, "update app_public.event_seat_counter set seats_taken = capacity where event_id = $1", [c.diving.id]);
       await rootQuery(tx, "update app_public.event set status = 'canceled', cancel_reason = 'wind' where id = $1", [
         c.sailing.id,
       ]);

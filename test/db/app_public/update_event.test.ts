@@ -141,7 +141,7 @@ describe("update_event", () => {
       await withRootTx(async (tx) => {
         const event = await createPublishedEvent(tx, newUser("organizer"));
         // Seats are taken by bookings (a later issue); fake them as the owner.
-        await rootQuery(tx, "update app_public.event set seats_taken = 8 where id = $1", [event.id]);
+        await rootQuery(tx, "update app_public.event_seat_counter set seats_taken = 8 where event_id = $1", [event.id]);
         const error = await expectPgError(tx, update, [event.id, null, 7]);
         expect(error).toMatchObject({ code: "EVCAP", message: "capacity 7 is below the 8 seats already taken" });
         await tx.query(update, [event.id, null, 8]);
@@ -210,11 +210,16 @@ describe("update_event", () => {
       await withRootTx(async (tx) => {
         const organizer = newUser("organizer");
         const event = await createEvent(tx, organizer);
-        for (const set of ["title = 'Direct'", "status = 'published'", "seats_taken = 0", "crew_status = 'assigned'"]) {
+        for (const set of ["title = 'Direct'", "status = 'published'", "crew_status = 'assigned'"]) {
           const error = await expectPgError(tx, `update app_public.event set ${set} where id = $1`, [event.id]);
           expect(error.code).toBe("42501");
           expect(error.message).toContain("permission denied for table event");
         }
+        const counterError = await expectPgError(tx, "update app_public.event_seat_counter set seats_taken = 0 where event_id = $1", [
+          event.id,
+        ]);
+        expect(counterError.code).toBe("42501");
+        expect(counterError.message).toContain("permission denied for table event_seat_counter");
         const deleteError = await expectPgError(tx, "delete from app_public.event where id = $1", [event.id]);
         expect(deleteError.code).toBe("42501");
       });
@@ -232,8 +237,8 @@ describe("update_event", () => {
         await tx.query("update app_public.event set status = 'completed' where id = $1", [event.id]);
         const frozen = await expectPgError(tx, "update app_public.event set title = 'Rewritten' where id = $1", [event.id]);
         expect(frozen).toMatchObject({ code: "55000", message: "a completed event can no longer be changed" });
-        // Bookings columns still move (e.g. refunds after the fact).
-        await tx.query("update app_public.event set seats_taken = 1 where id = $1", [event.id]);
+        // Seat counters still move (they live beside the frozen row, e.g. refunds after the fact).
+        await tx.query("update app_public.event_seat_counter set seats_taken = 1 where event_id = $1", [event.id]);
       });
     });
   });
