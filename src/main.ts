@@ -107,6 +107,8 @@ try {
       "GraphQL listening",
     );
     grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, { pool: apiPool, verifier, limits: config.limits });
+    // /metrics on the admin port, never the public one (in `all` mode the worker's series too).
+    metricsServer = await startMetricsServer(config.transport.adminHost, config.transport.adminPort, "admin");
   }
 
   if (role === "all" || role === "worker") {

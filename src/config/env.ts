@@ -120,7 +120,7 @@ export interface Config {
   /** True when no issuer is configured: the development token issuer signs and verifies. */
   devIssuer: boolean;
   workerConcurrency: number;
-  /** Port of the worker process's own /metrics server (HTTP_HOST); `all` serves /metrics on HTTP_PORT instead. */
+  /** Port of the worker process's own /metrics server (HTTP_HOST); `api` and `all` serve /metrics on ADMIN_PORT instead. */
   workerMetricsPort: number;
   shutdownTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";

@@ -1,7 +1,9 @@
 /*
- * The HTTP side of the API process: request id and request log, probes,
- * /metrics, then JWT verification, then PostGraphile (GraphQL at /graphql,
- * Ruru at /graphiql).
+ * The HTTP side of the API process: request id and request log, security
+ * headers, probes, CORS, then JWT verification, then PostGraphile (GraphQL
+ * at /graphql, Ruru at /graphiql). This is the public port: /metrics
+ * (business totals) is served on the admin port only (ADMIN_PORT,
+ * src/metrics/server.ts), which the NetworkPolicy keeps to Prometheus.
  */
 import { createServer, type Server } from "node:http";
 import express from "express";
@@ -15,7 +17,6 @@ import type { Readiness } from "./readiness.ts";
 import type { LimitsConfig } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
 import { requestLog } from "./request-log.ts";
-import { writeMetrics } from "../metrics/server.ts";
 import type { TransportConfig } from "../config/transport.ts";
 import { corsMiddleware, securityHeaders } from "./security.ts";
 
@@ -62,11 +63,6 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
     }
     const result = await options.readiness();
     res.status(result.ready ? 200 : 503).json(result);
-  });
-
-  // Prometheus scrapes the API here (in `all` mode the worker's series too).
-  app.get("/metrics", (_req, res) => {
-    void writeMetrics(res);
   });
 
   // CORS before the token check: a preflight carries no token and is answered here.

@@ -1,7 +1,9 @@
 /*
- * Serving /metrics: a handler the API's express app mounts, and a small HTTP
- * server of its own for the worker process (WORKER_METRICS_PORT), which has
- * no other HTTP server. The worker's also answers /healthz for probes.
+ * The admin server: /metrics and /healthz on a port of their own, apart from
+ * the public API (ADMIN_PORT for the api and all roles, WORKER_METRICS_PORT
+ * for a worker alone). /metrics carries business totals (bookings,
+ * payments, refunds), so it is never on the public port; in Kubernetes a
+ * NetworkPolicy lets only Prometheus reach this one.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { logger } from "../log/logger.ts";
@@ -25,7 +27,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(host: string, port: number): Promise<MetricsServer> {
+export async function startMetricsServer(host: string, port: number, name = "worker"): Promise<MetricsServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/metrics") {
@@ -43,7 +45,7 @@ export async function startMetricsServer(host: string, port: number): Promise<Me
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as { port: number }).port;
-  logger.info({ url: `http://${host}:${bound}/metrics` }, "worker metrics listening");
+  logger.info({ url: `http://${host}:${bound}/metrics` }, `${name} metrics listening`);
   return {
     server,
     port: bound,

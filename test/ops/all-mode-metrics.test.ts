@@ -1,6 +1,7 @@
 /*
- * `all` mode (npm start): one process, one /metrics with the API's series and
- * the worker's (jobs, outbox backlog, business totals). On a database of its
+ * `all` mode (npm start): one process, one /metrics on the admin port with
+ * the API's series and the worker's (jobs, outbox backlog, business totals),
+ * and none on the public port. On a database of its
  * own, because the worker here runs the crontab and takes any job.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,7 +57,7 @@ describe("npm start (all) /metrics", () => {
     const job = await service.logLine((l) => l.msg === "job" && l.task === "relay_outbox");
     expect(job).toMatchObject({ outcome: "success" });
 
-    const samples = await scrape(`${service.apiUrl}/metrics`);
+    const samples = await scrape(`${service.adminUrl}/metrics`);
     expect(value(samples, "aquastream_graphql_requests_total", { operation_type: "mutation", operation: "OpsAll", outcome: "ok" })).toBe(1);
     expect(value(samples, "aquastream_worker_jobs_total", { task: "relay_outbox", outcome: "success" })).toBeGreaterThanOrEqual(1);
     expect(value(samples, "aquastream_database_metrics_up")).toBe(1);
@@ -64,5 +65,19 @@ describe("npm start (all) /metrics", () => {
     expect(value(samples, "aquastream_bookings_total", { transition: "created" })).toBe(0);
     expect(select(samples, "aquastream_db_pool_connections", { pool: "worker" }).length).toBeGreaterThan(0);
     expect(select(samples, "aquastream_db_pool_connections", { pool: "api" }).length).toBeGreaterThan(0);
+  });
+
+  it("serves no /metrics on the public port, and the admin port no GraphQL", async () => {
+    expect(new URL(service.adminUrl).port).not.toBe(new URL(service.apiUrl).port);
+    const publicMetrics = await fetch(`${service.apiUrl}/metrics`);
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain("aquastream_");
+    const adminGraphql = await fetch(`${service.adminUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    expect(adminGraphql.status).toBe(404);
+    expect((await fetch(`${service.adminUrl}/healthz`)).status).toBe(200);
   });
 });

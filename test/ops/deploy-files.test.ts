@@ -12,6 +12,7 @@ import YAML from "yaml";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/db/migrations.ts";
 import { loadConfig } from "../../src/config/env.ts";
+import { loadTransport } from "../../src/config/transport.ts";
 import { registry } from "../../src/metrics/registry.ts";
 import "../../src/metrics/pools.ts";
 import { registerDatabaseMetrics } from "../../src/metrics/database.ts";
@@ -73,11 +74,13 @@ describe("Prometheus", () => {
   const prometheus = yaml("ops/prometheus.yml");
   const compose = yaml("docker-compose.yml");
 
-  it("scrapes the api on its HTTP port and the worker on WORKER_METRICS_PORT", () => {
+  it("scrapes the api on its admin port (ADMIN_PORT) and the worker on WORKER_METRICS_PORT", () => {
     const targets = Object.fromEntries(
       (prometheus.scrape_configs as any[]).map((c) => [c.job_name, c.dns_sd_configs[0]]),
     );
-    expect(targets["aquastream-api"]).toMatchObject({ names: ["api"], port: 8080 });
+    expect(targets["aquastream-api"]).toMatchObject({ names: ["api"], port: Number(compose.services.api.environment.ADMIN_PORT) });
+    // The admin port is not published to the host; GraphQL's is.
+    expect(compose.services.api.ports.join(" ")).not.toContain(compose.services.api.environment.ADMIN_PORT);
     expect(targets["aquastream-worker"]).toMatchObject({
       names: ["worker"],
       port: Number(compose.services.worker.environment.WORKER_METRICS_PORT),
@@ -161,6 +164,8 @@ describe("k8s/ objects", () => {
     HorizontalPodAutoscaler: "autoscaling/v2",
     PodDisruptionBudget: "policy/v1",
     ServiceMonitor: "monitoring.coreos.com/v1",
+    NetworkPolicy: "networking.k8s.io/v1",
+    Ingress: "networking.k8s.io/v1",
     PodMonitor: "monitoring.coreos.com/v1",
     PrometheusRule: "monitoring.coreos.com/v1",
   };
@@ -201,7 +206,8 @@ describe("k8s/ objects", () => {
     const c = api.spec.template.spec.containers[0];
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
-    expect(c.startupProbe.grpc.port).toBe(50051);
+    // The admin server starts after GraphQL and gRPC: its /healthz says both listen.
+    expect(c.startupProbe.httpGet).toEqual({ path: "/healthz", port: "admin" });
     expect(c.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]);
     // The drain (SHUTDOWN_TIMEOUT_MS, 10 s by default) plus the preStop delay fits the grace period.
     expect(api.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(5 + loadConfig({}).shutdownTimeoutMs / 1000);
@@ -209,9 +215,60 @@ describe("k8s/ objects", () => {
     expect(api.spec.template.metadata.labels).toMatchObject(service.spec.selector);
   });
 
+  it("api ports: http and grpc as configured, admin on ADMIN_PORT from the ConfigMap", () => {
+    const api = find("Deployment", "aquastream-event-api")!;
+    const transport = loadTransport(find("ConfigMap", "aquastream-event")!.data);
+    const ports = Object.fromEntries(api.spec.template.spec.containers[0].ports.map((p: any) => [p.name, p.containerPort]));
+    expect(ports).toEqual({ http: 8080, grpc: 50051, admin: transport.adminPort });
+    expect(api.spec.template.metadata.annotations["prometheus.io/port"]).toBe(String(transport.adminPort));
+  });
+
+  it("network policies: api http from the ingress controller, grpc from the gateway, admin and worker metrics from Prometheus only", () => {
+    const policy = find("NetworkPolicy", "aquastream-event-api")!;
+    const api = find("Deployment", "aquastream-event-api")!;
+    expect(api.spec.template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    const byPort = Object.fromEntries(
+      (policy.spec.ingress as any[]).map((rule) => {
+        expect(rule.ports, "a rule for one port").toHaveLength(1);
+        expect(rule.from?.length, "every rule names its sources").toBeGreaterThan(0);
+        return [rule.ports[0].port, rule.from];
+      }),
+    );
+    // Exactly the container's ports, each with its own sources: nothing is open to every pod.
+    expect(Object.keys(byPort).sort()).toEqual(["admin", "grpc", "http"]);
+    const ns = (from: any[]) => from.map((f) => f.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"]);
+    expect(ns(byPort.http)).toEqual(["ingress-nginx"]);
+    expect(ns(byPort.grpc)).toEqual(["aquastream-gateway"]);
+    expect(byPort.grpc[0].podSelector.matchLabels).toBeDefined();
+    expect(ns(byPort.admin)).toEqual(["monitoring"]);
+    expect(byPort.admin[0].podSelector.matchLabels["app.kubernetes.io/name"]).toBe("prometheus");
+
+    const workerPolicy = find("NetworkPolicy", "aquastream-event-worker")!;
+    const worker = find("Deployment", "aquastream-event-worker")!;
+    expect(worker.spec.template.metadata.labels).toMatchObject(workerPolicy.spec.podSelector.matchLabels);
+    expect(workerPolicy.spec.ingress).toHaveLength(1);
+    expect(workerPolicy.spec.ingress[0].ports).toEqual([{ port: "metrics" }]);
+    expect(ns(workerPolicy.spec.ingress[0].from)).toEqual(["monitoring"]);
+  });
+
+  it("ingress: HTTPS for the host, /graphql only, to the Service's http port", () => {
+    const ingress = find("Ingress", "aquastream-event")!;
+    const service = find("Service", "aquastream-event")!;
+    const host = ingress.spec.rules[0].host;
+    expect(ingress.spec.tls).toEqual([{ hosts: [host], secretName: expect.any(String) }]);
+    const paths = ingress.spec.rules.flatMap((r: any) => r.http.paths);
+    expect(paths.map((p: any) => p.path)).toEqual(["/graphql"]);
+    expect(paths[0].backend.service.name).toBe(service.metadata.name);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain(paths[0].backend.service.port.name);
+    expect(paths[0].backend.service.port.name).toBe("http");
+  });
+
   it("monitoring: the monitors scrape existing ports, and the PrometheusRule is ops/alerts.yml", () => {
     const service = find("Service", "aquastream-event")!;
     const serviceMonitor = find("ServiceMonitor", "aquastream-event-api")!;
+    // The api's /metrics is on its admin port, not the public one.
+    expect(serviceMonitor.spec.endpoints[0].port).toBe("admin");
     expect(service.metadata.labels).toMatchObject(serviceMonitor.spec.selector.matchLabels);
     expect(service.spec.ports.map((p: any) => p.name)).toContain(serviceMonitor.spec.endpoints[0].port);
     const worker = find("Deployment", "aquastream-event-worker")!;

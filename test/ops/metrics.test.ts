@@ -1,7 +1,8 @@
 /*
  * /metrics with real components: the API's HTTP server and gRPC server over
- * the test database, a real graphile-worker with the worker's own metrics
- * server, and the database-wide series read from the SQL views.
+ * the test database, a real graphile-worker, the admin server that serves
+ * /metrics apart from the public port, and the database-wide series read
+ * from the SQL views.
  *
  * All of it on a database of this file's own: the database-wide series are
  * compared exactly with the SQL views, which other files' commits would move,
@@ -118,11 +119,20 @@ function expectNoIdsInLabels(samples: Sample[]) {
   expect(offending).toEqual([]);
 }
 
+/** The admin server: the API's series (and here the worker's, same process) live there. */
+const adminUrl = () => `http://127.0.0.1:${metricsServer.port}`;
+
 describe("API /metrics", () => {
+  it("is not served on the public port", async () => {
+    const response = await fetch(`${apiUrl}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain("aquastream_");
+  });
+
   it("counts GraphQL requests per operation name and type, errors by code, with latency; anonymous and invalid bucketed", async () => {
     const user = newUser("user");
     const token = await issuer.signDevToken({ role: user.roles, sub: user.sub });
-    const before = await scrape(`${apiUrl}/metrics`);
+    const before = await scrape(`${adminUrl()}/metrics`);
     const count = (samples: Sample[], labels: Record<string, string>) =>
       select(samples, "aquastream_graphql_requests_total", labels).reduce((n, s) => n + s.value, 0);
 
@@ -137,7 +147,7 @@ describe("API /metrics", () => {
     expect(code).toMatch(/^[0-9A-Z]{5}$/);
     await graphql("query Broken { nope }");
 
-    const after = await scrape(`${apiUrl}/metrics`);
+    const after = await scrape(`${adminUrl()}/metrics`);
     const search = { operation_type: "query", operation: "OpsSearch" };
     expect(count(after, { ...search, outcome: "ok" }) - count(before, { ...search, outcome: "ok" })).toBe(1);
     expect(count(after, { operation: "(anonymous)", operation_type: "query", outcome: "ok" })).toBeGreaterThanOrEqual(1);
@@ -164,7 +174,7 @@ describe("API /metrics", () => {
     const listed = await grpcCall("listEvents", { pageSize: 1, pageToken: "" }, token);
     expect(listed.error).toBeUndefined();
 
-    const after = await scrape(`${apiUrl}/metrics`);
+    const after = await scrape(`${adminUrl()}/metrics`);
     const get = { method: "/aquastream.event.v1.EventService/GetEvent", code: "NOT_FOUND" };
     const list = { method: "/aquastream.event.v1.EventService/ListEvents", code: "OK" };
     expect(value(after, "aquastream_grpc_requests_total", get)).toBe(1);
@@ -174,7 +184,7 @@ describe("API /metrics", () => {
   });
 
   it("reports the pools, and the default process metrics", async () => {
-    const samples = await scrape(`${apiUrl}/metrics`);
+    const samples = await scrape(`${adminUrl()}/metrics`);
     expect(value(samples, "aquastream_db_pool_max", { pool: "ops-test-api" })).toBe(5);
     expect(value(samples, "aquastream_db_pool_waiting", { pool: "ops-test-api" })).toBe(0);
     expect(select(samples, "aquastream_db_pool_connections", { pool: "ops-test-api", state: "in_use" })).toHaveLength(1);

@@ -12,6 +12,8 @@ import { apiDatabaseUrl } from "../helpers/db.ts";
 
 export interface ServiceProcess {
   apiUrl: string;
+  /** The admin server (/metrics), on a port the process picked (ADMIN_PORT=0), read from its log. */
+  adminUrl: string;
   grpcAddress: string;
   dataDir: string;
   /** Everything written to stdout so far. */
@@ -42,6 +44,7 @@ export async function startApiProcess(
       DATA_DIR: dataDir,
       HTTP_PORT: String(ports.http),
       GRPC_PORT: String(ports.grpc),
+      ADMIN_PORT: "0",
       LOG_LEVEL: "info",
       OTEL_EXPORTER_OTLP_ENDPOINT: "",
       ...env,
@@ -60,6 +63,7 @@ export async function startApiProcess(
 
   const service: ServiceProcess = {
     apiUrl,
+    adminUrl: "",
     grpcAddress: `127.0.0.1:${ports.grpc}`,
     dataDir,
     stdout: () => out,
@@ -85,7 +89,11 @@ export async function startApiProcess(
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${out}`);
     try {
-      if ((await fetch(`${apiUrl}/readyz`)).status === 200) return service;
+      if ((await fetch(`${apiUrl}/readyz`)).status === 200) {
+        const admin = await service.logLine((l) => l.msg === "admin metrics listening");
+        service.adminUrl = String(admin.url).replace(/\/metrics$/, "");
+        return service;
+      }
     } catch {
       // not listening yet
     }
