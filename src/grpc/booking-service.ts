@@ -5,6 +5,7 @@
  * GraphQL and psql would show. Nothing is checked here but wire formats.
  */
 import {
+  BookingStatus,
   PaymentMethod,
   type EventServiceServer,
   type Payment,
@@ -26,7 +27,7 @@ import {
   type RefundRow,
 } from "./booking-convert.ts";
 import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
-import { NotFound } from "./status.ts";
+import { InvalidArgument, NotFound } from "./status.ts";
 
 type BookingHandlers = Pick<
   EventServiceServer,
@@ -42,6 +43,7 @@ type BookingHandlers = Pick<
   | "createPromoCode"
   | "listPromoCodes"
   | "deactivatePromoCode"
+  | "getPaymentByGatewayReference"
 >;
 
 /** Promo code rows always come with their computed uses_left (as GraphQL's usesLeft). */
@@ -87,15 +89,29 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
     }),
 
     listBookings: unary(ctx, "ListBookings", async (tx, req: api.ListBookingsRequest) => {
-      // assert_signed_in in FROM runs once, even for an empty page: anonymous → UNAUTHENTICATED.
+      const statuses = req.statuses.map((status, i) => {
+        const label = toLabel(BookingStatus, "BOOKING_STATUS", status);
+        if (label === undefined) throw new InvalidArgument(`statuses[${i}] must be a booking status`, "statuses");
+        return label;
+      });
+      // Anonymous → UNAUTHENTICATED, before any filter could make the page empty.
+      await tx.query("select app_hidden.assert_signed_in()");
+      // RLS on booking decides what the filters can reach (GraphQL's allBookings sees the same rows).
       const { rows, nextPageToken } = await queryPage<BookingRow>(
         tx,
         req,
-        `select b.* from app_public.booking b, app_hidden.assert_signed_in() me
-          where case when $1::uuid is null then b.user_id = me else b.event_id = $1::uuid end
+        `select b.* from app_public.booking b
+          where ($1::uuid is not null or $2::uuid is not null or b.user_id = app_public.current_user_id())
+            and ($1::uuid is null or b.event_id = $1::uuid)
+            and ($2::uuid is null or b.user_id = $2::uuid)
+            and ($3::app_public.booking_status[] is null or b.status = any($3::app_public.booking_status[]))
           order by b.created_at desc, b.id desc
-          limit $2 offset $3`,
-        [optionalUuid(req.eventId, "event_id") ?? null],
+          limit $4 offset $5`,
+        [
+          optionalUuid(req.eventId, "event_id") ?? null,
+          optionalUuid(req.userId, "user_id") ?? null,
+          statuses.length > 0 ? statuses : null,
+        ],
       );
       return { bookings: rows.map(toBooking), nextPageToken };
     }),
@@ -145,6 +161,24 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
       });
       return { refund: toRefund(refund!), payment: await loadPayment(tx, refund!.payment_id) };
     }),
+
+    getPaymentByGatewayReference: unary(
+      ctx,
+      "GetPaymentByGatewayReference",
+      async (tx, req: api.GetPaymentByGatewayReferenceRequest) => {
+        if (req.gatewayReference === "") throw new InvalidArgument("gateway_reference is required", "gateway_reference");
+        // The same unique lookup as GraphQL's paymentByGatewayReference, under RLS.
+        const { rows } = await tx.query<PaymentRow>("select * from app_public.payment where gateway_reference = $1", [
+          req.gatewayReference,
+        ]);
+        if (!rows[0]) throw new NotFound("payment not found");
+        const refunds = await tx.query<RefundRow>(
+          "select * from app_public.refund where payment_id = $1 order by created_at, id",
+          [rows[0].id],
+        );
+        return { payment: toPayment(rows[0]), refunds: refunds.rows.map(toRefund) };
+      },
+    ),
 
     createPromoCode: unary(ctx, "CreatePromoCode", async (tx, req: api.CreatePromoCodeRequest) =>
       promoResult(

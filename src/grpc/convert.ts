@@ -3,7 +3,7 @@
  * them), only wire formats (Timestamp, enums, page tokens).
  */
 import type { Timestamp } from "../gen/google/protobuf/timestamp.ts";
-import { CrewStatus, EventStatus, type Event, type PriceTier } from "../gen/aquastream/event/v1/event_service.ts";
+import { CrewStatus, EventStatus, type Event, type PriceTier, type RatingSummary } from "../gen/aquastream/event/v1/event_service.ts";
 import { InvalidArgument } from "./status.ts";
 
 export function toTimestamp(value: Date | null | undefined): Timestamp | undefined {
@@ -71,15 +71,31 @@ export interface EventRow {
   canceled_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  max_seats_per_booking: number | null;
   /** to_jsonb(app_public.event_rating_summary(e)), selected with the row. */
-  rating_summary: {
-    average: number | null;
-    count: number;
-    one_star: number;
-    two_stars: number;
-    three_stars: number;
-    four_stars: number;
-    five_stars: number;
+  rating_summary: RatingSummaryRow;
+}
+
+/** to_jsonb(app_public.rating_summary): the columns of the composite. */
+export interface RatingSummaryRow {
+  average: number | null;
+  count: number;
+  one_star: number;
+  two_stars: number;
+  three_stars: number;
+  four_stars: number;
+  five_stars: number;
+}
+
+export function toRatingSummary(row: RatingSummaryRow): RatingSummary {
+  return {
+    average: row.average ?? undefined,
+    count: row.count,
+    oneStar: row.one_star,
+    twoStars: row.two_stars,
+    threeStars: row.three_stars,
+    fourStars: row.four_stars,
+    fiveStars: row.five_stars,
   };
 }
 
@@ -130,15 +146,8 @@ export function toEvent(row: EventRow, tiers: TierRow[]): Event {
     createdAt: toTimestamp(row.created_at),
     updatedAt: toTimestamp(row.updated_at),
     priceTiers: tiers.map(toPriceTier),
-    ratingSummary: {
-      average: row.rating_summary.average ?? undefined,
-      count: row.rating_summary.count,
-      oneStar: row.rating_summary.one_star,
-      twoStars: row.rating_summary.two_stars,
-      threeStars: row.rating_summary.three_stars,
-      fourStars: row.rating_summary.four_stars,
-      fiveStars: row.rating_summary.five_stars,
-    },
+    ratingSummary: toRatingSummary(row.rating_summary),
+    maxSeatsPerBooking: row.max_seats_per_booking ?? undefined,
   };
 }
 

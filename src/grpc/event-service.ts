@@ -9,9 +9,10 @@ import { fromTimestamp, nextPageToken, readPage, toEvent, toTimestamp, type Even
 import { NotFound } from "./status.ts";
 import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
+import { priceTierHandlers } from "./price-tier-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
-async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
+export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
   if (ids.length === 0) return [];
   const [events, tiers] = await Promise.all([
     tx.query<EventRow>(
@@ -34,7 +35,7 @@ async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
     .map((id) => toEvent(byId.get(id)!, tiers.rows.filter((tier) => tier.event_id === id)));
 }
 
-async function loadEvent(tx: Tx, id: string): Promise<api.Event> {
+export async function loadEvent(tx: Tx, id: string): Promise<api.Event> {
   const [event] = await loadEvents(tx, [id]);
   if (!event) throw new NotFound("event not found");
   return event;
@@ -52,6 +53,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
   return {
     ...bookingHandlers(ctx),
     ...reviewHandlers(ctx),
+    ...priceTierHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

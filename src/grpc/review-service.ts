@@ -11,7 +11,7 @@ import {
 } from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext } from "./call.ts";
-import { fromLabel, toLabel, toTimestamp } from "./convert.ts";
+import { fromLabel, toLabel, toRatingSummary, toTimestamp, type RatingSummaryRow } from "./convert.ts";
 import { callFunction, namedArgs, optionalUuid, queryPage, uuid, type Arg } from "./sql.ts";
 
 type ReviewHandlers = Pick<
@@ -125,7 +125,16 @@ export function reviewHandlers(ctx: CallContext): ReviewHandlers {
           limit $${values.length + 1} offset $${values.length + 2}`,
         values,
       );
-      return { reviews: rows.map(toReview), nextPageToken };
+      // With an event: its rating summary as Event.rating_summary shows it (GraphQL's Event.ratingSummary).
+      let ratingSummary: api.RatingSummary | undefined;
+      if (req.eventId !== undefined) {
+        const summary = await tx.query<{ summary: RatingSummaryRow }>(
+          "select to_jsonb(app_public.event_rating_summary(e)) as summary from app_public.event e where e.id = $1",
+          [req.eventId],
+        );
+        if (summary.rows[0]) ratingSummary = toRatingSummary(summary.rows[0].summary);
+      }
+      return { reviews: rows.map(toReview), nextPageToken, ratingSummary };
     }),
   };
 }

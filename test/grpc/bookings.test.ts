@@ -138,19 +138,19 @@ describe("bookings, payments and promo codes over gRPC", () => {
     }
     await call(api.client.createBooking, { eventId: events[0]!.id, priceTierId: events[0]!.priceTiers[0]!.id }, other);
 
-    const page1 = await call(api.client.listBookings, { pageSize: 2, pageToken: "" }, user);
+    const page1 = await call(api.client.listBookings, { pageSize: 2, pageToken: "", statuses: [] }, user);
     expect(page1.response!.bookings.map((b) => b.id)).toEqual([ids[2], ids[1]]);
-    const page2 = await call(api.client.listBookings, { pageSize: 2, pageToken: page1.response!.nextPageToken }, user);
+    const page2 = await call(api.client.listBookings, { pageSize: 2, pageToken: page1.response!.nextPageToken, statuses: [] }, user);
     expect(page2.response!.bookings.map((b) => b.id)).toEqual([ids[0]]);
     expect(page2.response!.nextPageToken).toBe("");
 
-    const ofEvent = await call(api.client.listBookings, { eventId: events[0]!.id, pageSize: 10, pageToken: "" }, organizer);
+    const ofEvent = await call(api.client.listBookings, { eventId: events[0]!.id, pageSize: 10, pageToken: "", statuses: [] }, organizer);
     expect(ofEvent.response!.bookings.map((b) => b.userId).sort()).toEqual([user.sub, other.sub].sort());
     // A participant filtering by event sees only what RLS shows: their own.
-    const mine = await call(api.client.listBookings, { eventId: events[0]!.id, pageSize: 10, pageToken: "" }, other);
+    const mine = await call(api.client.listBookings, { eventId: events[0]!.id, pageSize: 10, pageToken: "", statuses: [] }, other);
     expect(mine.response!.bookings.map((b) => b.userId)).toEqual([other.sub]);
 
-    const anonymous = await call(api.client.listBookings, { pageSize: 10, pageToken: "" }, null);
+    const anonymous = await call(api.client.listBookings, { pageSize: 10, pageToken: "", statuses: [] }, null);
     expect(anonymous.error?.code).toBe(grpc.status.UNAUTHENTICATED);
   });
 

@@ -117,11 +117,11 @@ describe("a gateway's journey over gRPC", () => {
   });
 
   it("each lists their own bookings; the organizer lists the event's", async () => {
-    const alices = await call(api.client.listBookings, { pageSize: 10, pageToken: "" }, alice);
+    const alices = await call(api.client.listBookings, { pageSize: 10, pageToken: "", statuses: [] }, alice);
     expect(alices.response!.bookings.map((b) => [b.id, b.status])).toEqual([[bookingId, BookingStatus.BOOKING_STATUS_CANCELED]]);
-    const bobs = await call(api.client.listBookings, { pageSize: 10, pageToken: "" }, bob);
+    const bobs = await call(api.client.listBookings, { pageSize: 10, pageToken: "", statuses: [] }, bob);
     expect(bobs.response!.bookings.map((b) => b.userId)).toEqual([bob.sub]);
-    const all = await call(api.client.listBookings, { eventId: event.id, pageSize: 10, pageToken: "" }, organizer);
+    const all = await call(api.client.listBookings, { eventId: event.id, pageSize: 10, pageToken: "", statuses: [] }, organizer);
     expect(all.response!.bookings.map((b) => b.userId)).toEqual([bob.sub, alice.sub]);
   });
 
@@ -157,7 +157,7 @@ describe("a gateway's journey over gRPC", () => {
   });
 
   it("the other user pays; the event ends; they review it, others find it helpful, an admin moderates", async () => {
-    const { response: bobs } = await call(api.client.listBookings, { pageSize: 1, pageToken: "" }, bob);
+    const { response: bobs } = await call(api.client.listBookings, { pageSize: 1, pageToken: "", statuses: [] }, bob);
     const { response: pay } = await call(api.client.initiatePayment, { bookingId: bobs!.bookings[0]!.id, method: PaymentMethod.PAYMENT_METHOD_SBP }, bob);
     const paid = await call(api.client.confirmPayment, { paymentId: pay!.payment!.id, gatewayReference: `gw-${pay!.payment!.id}` }, gateway);
     expect(paid.response!.payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_COMPLETED);

@@ -565,7 +565,118 @@ export interface Event {
   /** Its price tiers, in display order. */
   priceTiers: PriceTier[];
   /** Ratings of its active reviews. */
-  ratingSummary?: RatingSummary | undefined;
+  ratingSummary?:
+    | RatingSummary
+    | undefined;
+  /**
+   * Most seats one booking may take, set by the organizer (1..20); unset:
+   * the operators' default applies (docs/limits.md).
+   */
+  maxSeatsPerBooking?: number | undefined;
+}
+
+/** A kind of event (rafting, kayaking, …). */
+export interface Category {
+  /** Category id, e.g. "rafting": what Event.category and the category filters hold. */
+  id: string;
+  /** Name to show. */
+  name: string;
+  /** Longer description, when there is one. */
+  description?:
+    | string
+    | undefined;
+  /** Display order, smallest first. */
+  sortOrder: number;
+}
+
+/** ListCategories input (no filters: the list is short). */
+export interface ListCategoriesRequest {
+}
+
+/** ListCategories result. */
+export interface ListCategoriesResponse {
+  /** Every category, in display order. */
+  categories: Category[];
+}
+
+/** AddPriceTier input. */
+export interface AddPriceTierRequest {
+  /** Event id (uuid) of a draft or published event of the caller (admins: any). */
+  eventId: string;
+  /** Name shown to buyers, 1–100 characters, unique within the event. */
+  name: string;
+  /** Price per seat, a decimal string ≥ 0 with at most two fractional digits. */
+  price: string;
+  /** ISO 4217 currency code (three capital letters), the same as the other tiers'. */
+  currency: string;
+  /** Optional own quota, 1..capacity; unset: only the capacity limits the tier. */
+  quota?: number | undefined;
+}
+
+/** AddPriceTier result. */
+export interface AddPriceTierResponse {
+  /** The new tier. */
+  priceTier?:
+    | PriceTier
+    | undefined;
+  /** The event with all its tiers after the change. */
+  event?: Event | undefined;
+}
+
+/** UpdatePriceTier input: unset fields keep their value. */
+export interface UpdatePriceTierRequest {
+  /** Price tier id (uuid). */
+  id: string;
+  /** New name, 1–100 characters, unique within the event. */
+  name?:
+    | string
+    | undefined;
+  /** New price per seat, decimal string ≥ 0. Bookings already made keep their price. */
+  price?:
+    | string
+    | undefined;
+  /** New own quota, 1..capacity and not below the tier's seats taken. */
+  quota?:
+    | number
+    | undefined;
+  /** True: drop the tier's own quota (quota must then be unset). */
+  removeQuota: boolean;
+}
+
+/** UpdatePriceTier result. */
+export interface UpdatePriceTierResponse {
+  /** The tier after the change. */
+  priceTier?:
+    | PriceTier
+    | undefined;
+  /** The event with all its tiers after the change. */
+  event?: Event | undefined;
+}
+
+/** RemovePriceTier input. */
+export interface RemovePriceTierRequest {
+  /** Price tier id (uuid) of a tier without seats taken or bookings. */
+  id: string;
+}
+
+/** RemovePriceTier result. */
+export interface RemovePriceTierResponse {
+  /** The event without the tier. */
+  event?: Event | undefined;
+}
+
+/** SetEventMaxSeatsPerBooking input. */
+export interface SetEventMaxSeatsPerBookingRequest {
+  /** Event id (uuid). */
+  id: string;
+  /** 1..20; unset: back to the operators' default. */
+  maxSeatsPerBooking?: number | undefined;
+}
+
+/** SetEventMaxSeatsPerBooking result. */
+export interface SetEventMaxSeatsPerBookingResponse {
+  /** The event after the change. */
+  event?: Event | undefined;
 }
 
 /** The ratings of an event's active reviews. */
@@ -1091,9 +1202,15 @@ export interface GetBookingResponse {
   payments: Payment[];
 }
 
-/** ListBookings input. */
+/**
+ * ListBookings input. Without event_id and user_id: the caller's own
+ * bookings. The filters combine (AND); either way a caller only ever gets the
+ * bookings it may see (its own; every booking of its events for an
+ * organizer; all for an admin), so a filter on someone else finds nothing
+ * rather than PERMISSION_DENIED.
+ */
 export interface ListBookingsRequest {
-  /** Only bookings of this event (uuid); unset: the caller's own bookings. */
+  /** Only bookings of this event (uuid). */
   eventId?:
     | string
     | undefined;
@@ -1101,6 +1218,18 @@ export interface ListBookingsRequest {
   pageSize: number;
   /** next_page_token of the previous page; empty for the first. */
   pageToken: string;
+  /**
+   * Only bookings of this user (Keycloak subject, uuid): an admin looking up
+   * a user's bookings, or an organizer one participant's on its events.
+   */
+  userId?:
+    | string
+    | undefined;
+  /**
+   * Only bookings in one of these statuses; empty: every status.
+   * UNSPECIFIED in the list is INVALID_ARGUMENT.
+   */
+  statuses: BookingStatus[];
 }
 
 /** ListBookings result. */
@@ -1262,6 +1391,25 @@ export interface DeactivatePromoCodeResponse {
   promoCode?: PromoCode | undefined;
 }
 
+/** GetPaymentByGatewayReference input. */
+export interface GetPaymentByGatewayReferenceRequest {
+  /** The gateway's transaction reference sent with ConfirmPayment (exact, case-sensitive). */
+  gatewayReference: string;
+}
+
+/** GetPaymentByGatewayReference result. */
+export interface GetPaymentByGatewayReferenceResponse {
+  /**
+   * The payment (completed, refunded or partially refunded: only confirmed
+   * payments carry a reference).
+   */
+  payment?:
+    | Payment
+    | undefined;
+  /** Its refunds, oldest first. */
+  refunds: Refund[];
+}
+
 /** A participant's review of an event. */
 export interface Review {
   /** Review id (uuid). */
@@ -1419,6 +1567,11 @@ export interface ListReviewsResponse {
   reviews: Review[];
   /** Token for the next page; empty on the last page. */
   nextPageToken: string;
+  /**
+   * With event_id: the ratings of the event's active reviews (the same as
+   * Event.rating_summary), on every page. Unset without event_id.
+   */
+  ratingSummary?: RatingSummary | undefined;
 }
 
 function createBasePriceTier(): PriceTier {
@@ -1718,6 +1871,7 @@ function createBaseEvent(): Event {
     updatedAt: undefined,
     priceTiers: [],
     ratingSummary: undefined,
+    maxSeatsPerBooking: undefined,
   };
 }
 
@@ -1797,6 +1951,9 @@ export const Event: MessageFns<Event> = {
     }
     if (message.ratingSummary !== undefined) {
       RatingSummary.encode(message.ratingSummary, writer.uint32(202).fork()).join();
+    }
+    if (message.maxSeatsPerBooking !== undefined) {
+      writer.uint32(208).int32(message.maxSeatsPerBooking);
     }
     return writer;
   },
@@ -2014,6 +2171,14 @@ export const Event: MessageFns<Event> = {
             message.ratingSummary = RatingSummary.decode(reader, reader.uint32());
             continue;
           }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.maxSeatsPerBooking = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2121,6 +2286,11 @@ export const Event: MessageFns<Event> = {
         : isSet(object.rating_summary)
         ? RatingSummary.fromJSON(object.rating_summary)
         : undefined,
+      maxSeatsPerBooking: isSet(object.maxSeatsPerBooking)
+        ? globalThis.Number(object.maxSeatsPerBooking)
+        : isSet(object.max_seats_per_booking)
+        ? globalThis.Number(object.max_seats_per_booking)
+        : undefined,
     };
   },
 
@@ -2201,6 +2371,9 @@ export const Event: MessageFns<Event> = {
     if (message.ratingSummary !== undefined) {
       obj.ratingSummary = RatingSummary.toJSON(message.ratingSummary);
     }
+    if (message.maxSeatsPerBooking !== undefined) {
+      obj.maxSeatsPerBooking = Math.round(message.maxSeatsPerBooking);
+    }
     return obj;
   },
 
@@ -2248,6 +2421,1005 @@ export const Event: MessageFns<Event> = {
     message.ratingSummary = (object.ratingSummary !== undefined && object.ratingSummary !== null)
       ? RatingSummary.fromPartial(object.ratingSummary)
       : undefined;
+    message.maxSeatsPerBooking = object.maxSeatsPerBooking ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCategory(): Category {
+  return { id: "", name: "", description: undefined, sortOrder: 0 };
+}
+
+export const Category: MessageFns<Category> = {
+  encode(message: Category, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.sortOrder !== 0) {
+      writer.uint32(32).int32(message.sortOrder);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Category {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCategory();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sortOrder = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Category {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      sortOrder: isSet(object.sortOrder)
+        ? globalThis.Number(object.sortOrder)
+        : isSet(object.sort_order)
+        ? globalThis.Number(object.sort_order)
+        : 0,
+    };
+  },
+
+  toJSON(message: Category): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.sortOrder !== 0) {
+      obj.sortOrder = Math.round(message.sortOrder);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Category>, I>>(base?: I): Category {
+    return Category.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Category>, I>>(object: I): Category {
+    const message = createBaseCategory();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? undefined;
+    message.sortOrder = object.sortOrder ?? 0;
+    return message;
+  },
+};
+
+function createBaseListCategoriesRequest(): ListCategoriesRequest {
+  return {};
+}
+
+export const ListCategoriesRequest: MessageFns<ListCategoriesRequest> = {
+  encode(_: ListCategoriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListCategoriesRequest {
+    return {};
+  },
+
+  toJSON(_: ListCategoriesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCategoriesRequest>, I>>(base?: I): ListCategoriesRequest {
+    return ListCategoriesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCategoriesRequest>, I>>(_: I): ListCategoriesRequest {
+    const message = createBaseListCategoriesRequest();
+    return message;
+  },
+};
+
+function createBaseListCategoriesResponse(): ListCategoriesResponse {
+  return { categories: [] };
+}
+
+export const ListCategoriesResponse: MessageFns<ListCategoriesResponse> = {
+  encode(message: ListCategoriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.categories) {
+      Category.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categories.push(Category.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCategoriesResponse {
+    return {
+      categories: globalThis.Array.isArray(object?.categories)
+        ? object.categories.map((e: any) => Category.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListCategoriesResponse): unknown {
+    const obj: any = {};
+    if (message.categories?.length) {
+      obj.categories = message.categories.map((e) => Category.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCategoriesResponse>, I>>(base?: I): ListCategoriesResponse {
+    return ListCategoriesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCategoriesResponse>, I>>(object: I): ListCategoriesResponse {
+    const message = createBaseListCategoriesResponse();
+    message.categories = object.categories?.map((e) => Category.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAddPriceTierRequest(): AddPriceTierRequest {
+  return { eventId: "", name: "", price: "", currency: "", quota: undefined };
+}
+
+export const AddPriceTierRequest: MessageFns<AddPriceTierRequest> = {
+  encode(message: AddPriceTierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.price !== "") {
+      writer.uint32(26).string(message.price);
+    }
+    if (message.currency !== "") {
+      writer.uint32(34).string(message.currency);
+    }
+    if (message.quota !== undefined) {
+      writer.uint32(40).int32(message.quota);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPriceTierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPriceTierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.quota = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPriceTierRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      price: isSet(object.price) ? globalThis.String(object.price) : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      quota: isSet(object.quota) ? globalThis.Number(object.quota) : undefined,
+    };
+  },
+
+  toJSON(message: AddPriceTierRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.price !== "") {
+      obj.price = message.price;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.quota !== undefined) {
+      obj.quota = Math.round(message.quota);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPriceTierRequest>, I>>(base?: I): AddPriceTierRequest {
+    return AddPriceTierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPriceTierRequest>, I>>(object: I): AddPriceTierRequest {
+    const message = createBaseAddPriceTierRequest();
+    message.eventId = object.eventId ?? "";
+    message.name = object.name ?? "";
+    message.price = object.price ?? "";
+    message.currency = object.currency ?? "";
+    message.quota = object.quota ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAddPriceTierResponse(): AddPriceTierResponse {
+  return { priceTier: undefined, event: undefined };
+}
+
+export const AddPriceTierResponse: MessageFns<AddPriceTierResponse> = {
+  encode(message: AddPriceTierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.priceTier !== undefined) {
+      PriceTier.encode(message.priceTier, writer.uint32(10).fork()).join();
+    }
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPriceTierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPriceTierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.priceTier = PriceTier.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPriceTierResponse {
+    return {
+      priceTier: isSet(object.priceTier)
+        ? PriceTier.fromJSON(object.priceTier)
+        : isSet(object.price_tier)
+        ? PriceTier.fromJSON(object.price_tier)
+        : undefined,
+      event: isSet(object.event) ? Event.fromJSON(object.event) : undefined,
+    };
+  },
+
+  toJSON(message: AddPriceTierResponse): unknown {
+    const obj: any = {};
+    if (message.priceTier !== undefined) {
+      obj.priceTier = PriceTier.toJSON(message.priceTier);
+    }
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPriceTierResponse>, I>>(base?: I): AddPriceTierResponse {
+    return AddPriceTierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPriceTierResponse>, I>>(object: I): AddPriceTierResponse {
+    const message = createBaseAddPriceTierResponse();
+    message.priceTier = (object.priceTier !== undefined && object.priceTier !== null)
+      ? PriceTier.fromPartial(object.priceTier)
+      : undefined;
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePriceTierRequest(): UpdatePriceTierRequest {
+  return { id: "", name: undefined, price: undefined, quota: undefined, removeQuota: false };
+}
+
+export const UpdatePriceTierRequest: MessageFns<UpdatePriceTierRequest> = {
+  encode(message: UpdatePriceTierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.price !== undefined) {
+      writer.uint32(26).string(message.price);
+    }
+    if (message.quota !== undefined) {
+      writer.uint32(32).int32(message.quota);
+    }
+    if (message.removeQuota !== false) {
+      writer.uint32(40).bool(message.removeQuota);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePriceTierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePriceTierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quota = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.removeQuota = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePriceTierRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      price: isSet(object.price) ? globalThis.String(object.price) : undefined,
+      quota: isSet(object.quota) ? globalThis.Number(object.quota) : undefined,
+      removeQuota: isSet(object.removeQuota)
+        ? globalThis.Boolean(object.removeQuota)
+        : isSet(object.remove_quota)
+        ? globalThis.Boolean(object.remove_quota)
+        : false,
+    };
+  },
+
+  toJSON(message: UpdatePriceTierRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.price !== undefined) {
+      obj.price = message.price;
+    }
+    if (message.quota !== undefined) {
+      obj.quota = Math.round(message.quota);
+    }
+    if (message.removeQuota !== false) {
+      obj.removeQuota = message.removeQuota;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdatePriceTierRequest>, I>>(base?: I): UpdatePriceTierRequest {
+    return UpdatePriceTierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdatePriceTierRequest>, I>>(object: I): UpdatePriceTierRequest {
+    const message = createBaseUpdatePriceTierRequest();
+    message.id = object.id ?? "";
+    message.name = object.name ?? undefined;
+    message.price = object.price ?? undefined;
+    message.quota = object.quota ?? undefined;
+    message.removeQuota = object.removeQuota ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdatePriceTierResponse(): UpdatePriceTierResponse {
+  return { priceTier: undefined, event: undefined };
+}
+
+export const UpdatePriceTierResponse: MessageFns<UpdatePriceTierResponse> = {
+  encode(message: UpdatePriceTierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.priceTier !== undefined) {
+      PriceTier.encode(message.priceTier, writer.uint32(10).fork()).join();
+    }
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePriceTierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePriceTierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.priceTier = PriceTier.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePriceTierResponse {
+    return {
+      priceTier: isSet(object.priceTier)
+        ? PriceTier.fromJSON(object.priceTier)
+        : isSet(object.price_tier)
+        ? PriceTier.fromJSON(object.price_tier)
+        : undefined,
+      event: isSet(object.event) ? Event.fromJSON(object.event) : undefined,
+    };
+  },
+
+  toJSON(message: UpdatePriceTierResponse): unknown {
+    const obj: any = {};
+    if (message.priceTier !== undefined) {
+      obj.priceTier = PriceTier.toJSON(message.priceTier);
+    }
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdatePriceTierResponse>, I>>(base?: I): UpdatePriceTierResponse {
+    return UpdatePriceTierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdatePriceTierResponse>, I>>(object: I): UpdatePriceTierResponse {
+    const message = createBaseUpdatePriceTierResponse();
+    message.priceTier = (object.priceTier !== undefined && object.priceTier !== null)
+      ? PriceTier.fromPartial(object.priceTier)
+      : undefined;
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseRemovePriceTierRequest(): RemovePriceTierRequest {
+  return { id: "" };
+}
+
+export const RemovePriceTierRequest: MessageFns<RemovePriceTierRequest> = {
+  encode(message: RemovePriceTierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePriceTierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePriceTierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePriceTierRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RemovePriceTierRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePriceTierRequest>, I>>(base?: I): RemovePriceTierRequest {
+    return RemovePriceTierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePriceTierRequest>, I>>(object: I): RemovePriceTierRequest {
+    const message = createBaseRemovePriceTierRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRemovePriceTierResponse(): RemovePriceTierResponse {
+  return { event: undefined };
+}
+
+export const RemovePriceTierResponse: MessageFns<RemovePriceTierResponse> = {
+  encode(message: RemovePriceTierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePriceTierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePriceTierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePriceTierResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: RemovePriceTierResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePriceTierResponse>, I>>(base?: I): RemovePriceTierResponse {
+    return RemovePriceTierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePriceTierResponse>, I>>(object: I): RemovePriceTierResponse {
+    const message = createBaseRemovePriceTierResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseSetEventMaxSeatsPerBookingRequest(): SetEventMaxSeatsPerBookingRequest {
+  return { id: "", maxSeatsPerBooking: undefined };
+}
+
+export const SetEventMaxSeatsPerBookingRequest: MessageFns<SetEventMaxSeatsPerBookingRequest> = {
+  encode(message: SetEventMaxSeatsPerBookingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.maxSeatsPerBooking !== undefined) {
+      writer.uint32(16).int32(message.maxSeatsPerBooking);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEventMaxSeatsPerBookingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEventMaxSeatsPerBookingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxSeatsPerBooking = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetEventMaxSeatsPerBookingRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      maxSeatsPerBooking: isSet(object.maxSeatsPerBooking)
+        ? globalThis.Number(object.maxSeatsPerBooking)
+        : isSet(object.max_seats_per_booking)
+        ? globalThis.Number(object.max_seats_per_booking)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SetEventMaxSeatsPerBookingRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.maxSeatsPerBooking !== undefined) {
+      obj.maxSeatsPerBooking = Math.round(message.maxSeatsPerBooking);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetEventMaxSeatsPerBookingRequest>, I>>(
+    base?: I,
+  ): SetEventMaxSeatsPerBookingRequest {
+    return SetEventMaxSeatsPerBookingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetEventMaxSeatsPerBookingRequest>, I>>(
+    object: I,
+  ): SetEventMaxSeatsPerBookingRequest {
+    const message = createBaseSetEventMaxSeatsPerBookingRequest();
+    message.id = object.id ?? "";
+    message.maxSeatsPerBooking = object.maxSeatsPerBooking ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSetEventMaxSeatsPerBookingResponse(): SetEventMaxSeatsPerBookingResponse {
+  return { event: undefined };
+}
+
+export const SetEventMaxSeatsPerBookingResponse: MessageFns<SetEventMaxSeatsPerBookingResponse> = {
+  encode(message: SetEventMaxSeatsPerBookingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEventMaxSeatsPerBookingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEventMaxSeatsPerBookingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetEventMaxSeatsPerBookingResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: SetEventMaxSeatsPerBookingResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetEventMaxSeatsPerBookingResponse>, I>>(
+    base?: I,
+  ): SetEventMaxSeatsPerBookingResponse {
+    return SetEventMaxSeatsPerBookingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetEventMaxSeatsPerBookingResponse>, I>>(
+    object: I,
+  ): SetEventMaxSeatsPerBookingResponse {
+    const message = createBaseSetEventMaxSeatsPerBookingResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
     return message;
   },
 };
@@ -6745,7 +7917,7 @@ export const GetBookingResponse: MessageFns<GetBookingResponse> = {
 };
 
 function createBaseListBookingsRequest(): ListBookingsRequest {
-  return { eventId: undefined, pageSize: 0, pageToken: "" };
+  return { eventId: undefined, pageSize: 0, pageToken: "", userId: undefined, statuses: [] };
 }
 
 export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
@@ -6758,6 +7930,16 @@ export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.userId !== undefined) {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.statuses) {
+        writer.int32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -6799,6 +7981,32 @@ export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag === 40) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6828,6 +8036,14 @@ export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : undefined,
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => bookingStatusFromJSON(e))
+        : [],
     };
   },
 
@@ -6842,6 +8058,12 @@ export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.userId !== undefined) {
+      obj.userId = message.userId;
+    }
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => bookingStatusToJSON(e));
+    }
     return obj;
   },
 
@@ -6853,6 +8075,8 @@ export const ListBookingsRequest: MessageFns<ListBookingsRequest> = {
     message.eventId = object.eventId ?? undefined;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.userId = object.userId ?? undefined;
+    message.statuses = object.statuses?.map((e) => e) || [];
     return message;
   },
 };
@@ -8429,6 +9653,174 @@ export const DeactivatePromoCodeResponse: MessageFns<DeactivatePromoCodeResponse
   },
 };
 
+function createBaseGetPaymentByGatewayReferenceRequest(): GetPaymentByGatewayReferenceRequest {
+  return { gatewayReference: "" };
+}
+
+export const GetPaymentByGatewayReferenceRequest: MessageFns<GetPaymentByGatewayReferenceRequest> = {
+  encode(message: GetPaymentByGatewayReferenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.gatewayReference !== "") {
+      writer.uint32(10).string(message.gatewayReference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPaymentByGatewayReferenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPaymentByGatewayReferenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.gatewayReference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPaymentByGatewayReferenceRequest {
+    return {
+      gatewayReference: isSet(object.gatewayReference)
+        ? globalThis.String(object.gatewayReference)
+        : isSet(object.gateway_reference)
+        ? globalThis.String(object.gateway_reference)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPaymentByGatewayReferenceRequest): unknown {
+    const obj: any = {};
+    if (message.gatewayReference !== "") {
+      obj.gatewayReference = message.gatewayReference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPaymentByGatewayReferenceRequest>, I>>(
+    base?: I,
+  ): GetPaymentByGatewayReferenceRequest {
+    return GetPaymentByGatewayReferenceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPaymentByGatewayReferenceRequest>, I>>(
+    object: I,
+  ): GetPaymentByGatewayReferenceRequest {
+    const message = createBaseGetPaymentByGatewayReferenceRequest();
+    message.gatewayReference = object.gatewayReference ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPaymentByGatewayReferenceResponse(): GetPaymentByGatewayReferenceResponse {
+  return { payment: undefined, refunds: [] };
+}
+
+export const GetPaymentByGatewayReferenceResponse: MessageFns<GetPaymentByGatewayReferenceResponse> = {
+  encode(message: GetPaymentByGatewayReferenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.refunds) {
+      Refund.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPaymentByGatewayReferenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPaymentByGatewayReferenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refunds.push(Refund.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPaymentByGatewayReferenceResponse {
+    return {
+      payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined,
+      refunds: globalThis.Array.isArray(object?.refunds) ? object.refunds.map((e: any) => Refund.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetPaymentByGatewayReferenceResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    if (message.refunds?.length) {
+      obj.refunds = message.refunds.map((e) => Refund.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPaymentByGatewayReferenceResponse>, I>>(
+    base?: I,
+  ): GetPaymentByGatewayReferenceResponse {
+    return GetPaymentByGatewayReferenceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPaymentByGatewayReferenceResponse>, I>>(
+    object: I,
+  ): GetPaymentByGatewayReferenceResponse {
+    const message = createBaseGetPaymentByGatewayReferenceResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    message.refunds = object.refunds?.map((e) => Refund.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseReview(): Review {
   return {
     id: "",
@@ -9889,7 +11281,7 @@ export const ListReviewsRequest: MessageFns<ListReviewsRequest> = {
 };
 
 function createBaseListReviewsResponse(): ListReviewsResponse {
-  return { reviews: [], nextPageToken: "" };
+  return { reviews: [], nextPageToken: "", ratingSummary: undefined };
 }
 
 export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
@@ -9899,6 +11291,9 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.ratingSummary !== undefined) {
+      RatingSummary.encode(message.ratingSummary, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -9932,6 +11327,14 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ratingSummary = RatingSummary.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9952,6 +11355,11 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      ratingSummary: isSet(object.ratingSummary)
+        ? RatingSummary.fromJSON(object.ratingSummary)
+        : isSet(object.rating_summary)
+        ? RatingSummary.fromJSON(object.rating_summary)
+        : undefined,
     };
   },
 
@@ -9963,6 +11371,9 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.ratingSummary !== undefined) {
+      obj.ratingSummary = RatingSummary.toJSON(message.ratingSummary);
+    }
     return obj;
   },
 
@@ -9973,6 +11384,9 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
     const message = createBaseListReviewsResponse();
     message.reviews = object.reviews?.map((e) => Review.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.ratingSummary = (object.ratingSummary !== undefined && object.ratingSummary !== null)
+      ? RatingSummary.fromPartial(object.ratingSummary)
+      : undefined;
     return message;
   },
 };
@@ -10091,6 +11505,86 @@ export const EventServiceService = {
     responseSerialize: (value: ListFavoritesResponse): Buffer =>
       Buffer.from(ListFavoritesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFavoritesResponse => ListFavoritesResponse.decode(value),
+  },
+  /**
+   * The event categories (rafting, kayaking, …), in display order; anyone,
+   * also without a token. Event.category holds one of their ids.
+   */
+  listCategories: {
+    path: "/aquastream.event.v1.EventService/ListCategories" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCategoriesRequest): Buffer =>
+      Buffer.from(ListCategoriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCategoriesRequest => ListCategoriesRequest.decode(value),
+    responseSerialize: (value: ListCategoriesResponse): Buffer =>
+      Buffer.from(ListCategoriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCategoriesResponse => ListCategoriesResponse.decode(value),
+  },
+  /**
+   * Adds a price tier to a draft or published event (add_price_tier): its
+   * organizer or an admin. Name taken → ALREADY_EXISTS (23505); a quota above
+   * the capacity (TRQTA) or a currency other than the other tiers' (TRCUR) →
+   * INVALID_ARGUMENT; a finished event → FAILED_PRECONDITION (55000).
+   */
+  addPriceTier: {
+    path: "/aquastream.event.v1.EventService/AddPriceTier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddPriceTierRequest): Buffer => Buffer.from(AddPriceTierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddPriceTierRequest => AddPriceTierRequest.decode(value),
+    responseSerialize: (value: AddPriceTierResponse): Buffer =>
+      Buffer.from(AddPriceTierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddPriceTierResponse => AddPriceTierResponse.decode(value),
+  },
+  /**
+   * Changes a tier's name, price or quota (update_price_tier); unset fields
+   * keep their value. The currency cannot change. A quota below the seats
+   * taken → FAILED_PRECONDITION (TRSEA).
+   */
+  updatePriceTier: {
+    path: "/aquastream.event.v1.EventService/UpdatePriceTier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePriceTierRequest): Buffer =>
+      Buffer.from(UpdatePriceTierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePriceTierRequest => UpdatePriceTierRequest.decode(value),
+    responseSerialize: (value: UpdatePriceTierResponse): Buffer =>
+      Buffer.from(UpdatePriceTierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdatePriceTierResponse => UpdatePriceTierResponse.decode(value),
+  },
+  /**
+   * Removes a tier nobody booked (remove_price_tier); a published event keeps
+   * at least one (EVTIR). Seats taken or bookings referring to it: TRSEA.
+   */
+  removePriceTier: {
+    path: "/aquastream.event.v1.EventService/RemovePriceTier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemovePriceTierRequest): Buffer =>
+      Buffer.from(RemovePriceTierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemovePriceTierRequest => RemovePriceTierRequest.decode(value),
+    responseSerialize: (value: RemovePriceTierResponse): Buffer =>
+      Buffer.from(RemovePriceTierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemovePriceTierResponse => RemovePriceTierResponse.decode(value),
+  },
+  /**
+   * Sets the most seats one booking of the event may take, 1..20, or clears
+   * it back to the operators' default (set_event_max_seats_per_booking). Its
+   * organizer or an admin; bookings already made keep their seats.
+   */
+  setEventMaxSeatsPerBooking: {
+    path: "/aquastream.event.v1.EventService/SetEventMaxSeatsPerBooking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetEventMaxSeatsPerBookingRequest): Buffer =>
+      Buffer.from(SetEventMaxSeatsPerBookingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetEventMaxSeatsPerBookingRequest =>
+      SetEventMaxSeatsPerBookingRequest.decode(value),
+    responseSerialize: (value: SetEventMaxSeatsPerBookingResponse): Buffer =>
+      Buffer.from(SetEventMaxSeatsPerBookingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetEventMaxSeatsPerBookingResponse =>
+      SetEventMaxSeatsPerBookingResponse.decode(value),
   },
   /**
    * What booking these seats would cost the caller now, with every rule of
@@ -10263,6 +11757,25 @@ export const EventServiceService = {
     responseDeserialize: (value: Buffer): DeactivatePromoCodeResponse => DeactivatePromoCodeResponse.decode(value),
   },
   /**
+   * The payment gateway (role payment-gateway; also admins, and whoever may
+   * see the booking) reads a payment by its own transaction reference, e.g.
+   * to reconcile a webhook it is unsure was delivered. NOT_FOUND when no
+   * payment the caller may see has that reference.
+   */
+  getPaymentByGatewayReference: {
+    path: "/aquastream.event.v1.EventService/GetPaymentByGatewayReference" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPaymentByGatewayReferenceRequest): Buffer =>
+      Buffer.from(GetPaymentByGatewayReferenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPaymentByGatewayReferenceRequest =>
+      GetPaymentByGatewayReferenceRequest.decode(value),
+    responseSerialize: (value: GetPaymentByGatewayReferenceResponse): Buffer =>
+      Buffer.from(GetPaymentByGatewayReferenceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPaymentByGatewayReferenceResponse =>
+      GetPaymentByGatewayReferenceResponse.decode(value),
+  },
+  /**
    * Reviews an event the caller attended (a confirmed booking, the event
    * ended): rating 1–5 and plain text; one per user per event (create_review).
    */
@@ -10380,6 +11893,35 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   /** The caller's favorite events, most recently added first, paged. */
   listFavorites: handleUnaryCall<ListFavoritesRequest, ListFavoritesResponse>;
   /**
+   * The event categories (rafting, kayaking, …), in display order; anyone,
+   * also without a token. Event.category holds one of their ids.
+   */
+  listCategories: handleUnaryCall<ListCategoriesRequest, ListCategoriesResponse>;
+  /**
+   * Adds a price tier to a draft or published event (add_price_tier): its
+   * organizer or an admin. Name taken → ALREADY_EXISTS (23505); a quota above
+   * the capacity (TRQTA) or a currency other than the other tiers' (TRCUR) →
+   * INVALID_ARGUMENT; a finished event → FAILED_PRECONDITION (55000).
+   */
+  addPriceTier: handleUnaryCall<AddPriceTierRequest, AddPriceTierResponse>;
+  /**
+   * Changes a tier's name, price or quota (update_price_tier); unset fields
+   * keep their value. The currency cannot change. A quota below the seats
+   * taken → FAILED_PRECONDITION (TRSEA).
+   */
+  updatePriceTier: handleUnaryCall<UpdatePriceTierRequest, UpdatePriceTierResponse>;
+  /**
+   * Removes a tier nobody booked (remove_price_tier); a published event keeps
+   * at least one (EVTIR). Seats taken or bookings referring to it: TRSEA.
+   */
+  removePriceTier: handleUnaryCall<RemovePriceTierRequest, RemovePriceTierResponse>;
+  /**
+   * Sets the most seats one booking of the event may take, 1..20, or clears
+   * it back to the operators' default (set_event_max_seats_per_booking). Its
+   * organizer or an admin; bookings already made keep their seats.
+   */
+  setEventMaxSeatsPerBooking: handleUnaryCall<SetEventMaxSeatsPerBookingRequest, SetEventMaxSeatsPerBookingResponse>;
+  /**
    * What booking these seats would cost the caller now, with every rule of
    * CreateBooking checked; writes nothing (quote_booking).
    */
@@ -10438,6 +11980,16 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   listPromoCodes: handleUnaryCall<ListPromoCodesRequest, ListPromoCodesResponse>;
   /** Deactivates a promo code: no new booking may use it (idempotent). */
   deactivatePromoCode: handleUnaryCall<DeactivatePromoCodeRequest, DeactivatePromoCodeResponse>;
+  /**
+   * The payment gateway (role payment-gateway; also admins, and whoever may
+   * see the booking) reads a payment by its own transaction reference, e.g.
+   * to reconcile a webhook it is unsure was delivered. NOT_FOUND when no
+   * payment the caller may see has that reference.
+   */
+  getPaymentByGatewayReference: handleUnaryCall<
+    GetPaymentByGatewayReferenceRequest,
+    GetPaymentByGatewayReferenceResponse
+  >;
   /**
    * Reviews an event the caller attended (a confirmed booking, the event
    * ended): rating 1–5 and plain text; one per user per event (create_review).
@@ -10631,6 +12183,105 @@ export interface EventServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListFavoritesResponse) => void,
   ): ClientUnaryCall;
   /**
+   * The event categories (rafting, kayaking, …), in display order; anyone,
+   * also without a token. Event.category holds one of their ids.
+   */
+  listCategories(
+    request: ListCategoriesRequest,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds a price tier to a draft or published event (add_price_tier): its
+   * organizer or an admin. Name taken → ALREADY_EXISTS (23505); a quota above
+   * the capacity (TRQTA) or a currency other than the other tiers' (TRCUR) →
+   * INVALID_ARGUMENT; a finished event → FAILED_PRECONDITION (55000).
+   */
+  addPriceTier(
+    request: AddPriceTierRequest,
+    callback: (error: ServiceError | null, response: AddPriceTierResponse) => void,
+  ): ClientUnaryCall;
+  addPriceTier(
+    request: AddPriceTierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddPriceTierResponse) => void,
+  ): ClientUnaryCall;
+  addPriceTier(
+    request: AddPriceTierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddPriceTierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes a tier's name, price or quota (update_price_tier); unset fields
+   * keep their value. The currency cannot change. A quota below the seats
+   * taken → FAILED_PRECONDITION (TRSEA).
+   */
+  updatePriceTier(
+    request: UpdatePriceTierRequest,
+    callback: (error: ServiceError | null, response: UpdatePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  updatePriceTier(
+    request: UpdatePriceTierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdatePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  updatePriceTier(
+    request: UpdatePriceTierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdatePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes a tier nobody booked (remove_price_tier); a published event keeps
+   * at least one (EVTIR). Seats taken or bookings referring to it: TRSEA.
+   */
+  removePriceTier(
+    request: RemovePriceTierRequest,
+    callback: (error: ServiceError | null, response: RemovePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  removePriceTier(
+    request: RemovePriceTierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemovePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  removePriceTier(
+    request: RemovePriceTierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemovePriceTierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets the most seats one booking of the event may take, 1..20, or clears
+   * it back to the operators' default (set_event_max_seats_per_booking). Its
+   * organizer or an admin; bookings already made keep their seats.
+   */
+  setEventMaxSeatsPerBooking(
+    request: SetEventMaxSeatsPerBookingRequest,
+    callback: (error: ServiceError | null, response: SetEventMaxSeatsPerBookingResponse) => void,
+  ): ClientUnaryCall;
+  setEventMaxSeatsPerBooking(
+    request: SetEventMaxSeatsPerBookingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetEventMaxSeatsPerBookingResponse) => void,
+  ): ClientUnaryCall;
+  setEventMaxSeatsPerBooking(
+    request: SetEventMaxSeatsPerBookingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetEventMaxSeatsPerBookingResponse) => void,
+  ): ClientUnaryCall;
+  /**
    * What booking these seats would cost the caller now, with every rule of
    * CreateBooking checked; writes nothing (quote_booking).
    */
@@ -10856,6 +12507,27 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeactivatePromoCodeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The payment gateway (role payment-gateway; also admins, and whoever may
+   * see the booking) reads a payment by its own transaction reference, e.g.
+   * to reconcile a webhook it is unsure was delivered. NOT_FOUND when no
+   * payment the caller may see has that reference.
+   */
+  getPaymentByGatewayReference(
+    request: GetPaymentByGatewayReferenceRequest,
+    callback: (error: ServiceError | null, response: GetPaymentByGatewayReferenceResponse) => void,
+  ): ClientUnaryCall;
+  getPaymentByGatewayReference(
+    request: GetPaymentByGatewayReferenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPaymentByGatewayReferenceResponse) => void,
+  ): ClientUnaryCall;
+  getPaymentByGatewayReference(
+    request: GetPaymentByGatewayReferenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPaymentByGatewayReferenceResponse) => void,
   ): ClientUnaryCall;
   /**
    * Reviews an event the caller attended (a confirmed booking, the event
