@@ -12,7 +12,6 @@
 import "./env-defaults.ts";
 import { takeOverShutdownSignals } from "./process-signals.ts";
 import type pg from "pg";
-import type { Runner } from "graphile-worker";
 import { ConfigError, loadConfig, type Role } from "./config/env.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrateDatabase, releaseMigrationPools } from "./db/migrations.ts";
@@ -22,7 +21,7 @@ import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
-import { startWorker } from "./worker/runner.ts";
+import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
 import { loadCrewConfig } from "./crew/config.ts";
 import { stopRelay } from "./outbox/relay.ts";
@@ -71,7 +70,7 @@ takeOverShutdownSignals(onSignal); // drop what the embedded database added
 const pools: pg.Pool[] = [];
 let http: HttpApi | undefined;
 let grpcServer: GrpcServer | undefined;
-let worker: Runner | undefined;
+let worker: WorkerService | undefined;
 let metricsServer: MetricsServer | undefined;
 let databaseMetrics: DatabaseMetrics | undefined;
 
@@ -114,7 +113,9 @@ try {
   if (role === "all" || role === "worker") {
     const workerPool = createPool(db.databaseUrl, config.workerConcurrency + 2, "worker");
     pools.push(workerPool);
-    worker = await startWorker(workerPool, config.workerConcurrency);
+    // The runner and the outbox relay loop, restarted in-process when the
+    // database comes back (src/worker/supervisor.ts).
+    worker = await startWorkerService(workerPool, config.workerConcurrency, { databaseUrl: db.databaseUrl, outbox });
     // Outbox backlog and business totals: read from SQL on scrape, by the
     // process that has the owner's connection. `all` serves them on the
     // API's /metrics; a worker alone on a small server of its own.

@@ -8,7 +8,6 @@ import assign_crew from "./assign_crew.ts";
 import complete_ended_events from "./complete_ended_events.ts";
 import expire_bookings from "./expire_bookings.ts";
 import prune_outbox from "./prune_outbox.ts";
-import relay_outbox from "./relay_outbox.ts";
 import release_crew from "./release_crew.ts";
 
 export const taskList: TaskList = {
@@ -16,6 +15,5 @@ export const taskList: TaskList = {
   complete_ended_events,
   expire_bookings,
   prune_outbox,
-  relay_outbox,
   release_crew,
 };

@@ -4,7 +4,7 @@
  * parked rows are never pruned. Idempotent.
  */
 import type { Task } from "graphile-worker";
-import { relayConfig } from "./relay_outbox.ts";
+import { relayConfig } from "../src/outbox/config.ts";
 
 const task: Task = async (_payload, helpers) => {
   const days = relayConfig().retentionDays;

@@ -23,8 +23,14 @@ export interface OutboxConfig {
   topics: Record<string, string>;
   /** Topic of an aggregate type not in `topics`: prefix + aggregate_type. */
   topicPrefix: string;
-  /** Rows claimed per transaction. */
+  /** Rows claimed (and sent) per batch. */
   batchSize: number;
+  /** How often the relay looks for new rows when the outbox is empty. */
+  pollIntervalMs: number;
+  /** How often a standby relay (another process holds the lock) tries to take over. */
+  standbyIntervalMs: number;
+  /** Pause between attempts while Kafka is unreachable. */
+  retryIntervalMs: number;
   /** A row whose message (envelope + key + headers) is larger is parked. */
   maxMessageBytes: number;
   /** Published rows older than this many days are pruned. */
@@ -89,7 +95,10 @@ export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
     clientId: str(env, "KAFKA_CLIENT_ID") ?? "aquastream-event",
     topics,
     topicPrefix: prefix,
-    batchSize: int(env, "OUTBOX_BATCH_SIZE", 500, 1, 10_000),
+    batchSize: int(env, "OUTBOX_BATCH_SIZE", 2_000, 1, 10_000),
+    pollIntervalMs: int(env, "OUTBOX_POLL_INTERVAL_MS", 20, 1, 60_000),
+    standbyIntervalMs: int(env, "OUTBOX_STANDBY_INTERVAL_MS", 1_000, 10, 60_000),
+    retryIntervalMs: int(env, "OUTBOX_RETRY_INTERVAL_MS", 250, 10, 60_000),
     maxMessageBytes: int(env, "OUTBOX_MAX_MESSAGE_BYTES", 1_048_576, 1_024, 100 * 1_048_576),
     retentionDays: int(env, "OUTBOX_RETENTION_DAYS", 7, 0, 3_650),
     connectionTimeoutMs: int(env, "KAFKA_CONNECTION_TIMEOUT_MS", 3_000, 100, 120_000),
@@ -101,4 +110,17 @@ export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
 /** The topic of an aggregate type. */
 export function topicFor(config: OutboxConfig, aggregateType: string): string {
   return config.topics[aggregateType] ?? `${config.topicPrefix}${aggregateType}`;
+}
+
+let current: OutboxConfig | undefined;
+
+/** The relay's settings, read once per process (tests may set them first). */
+export function relayConfig(): OutboxConfig {
+  current ??= loadOutboxConfig();
+  return current;
+}
+
+/** For tests: use these settings instead of the environment's. */
+export function setRelayConfig(next: OutboxConfig | undefined): void {
+  current = next;
 }

@@ -2,24 +2,28 @@
  * The outbox → Kafka relay: sends app_private.outbox rows to Kafka, in
  * `position` order, keyed by aggregate id, and marks them published only
  * after the broker acknowledged them (acks = all). Delivery is at least once:
- * a crash between the acknowledgement and the commit sends the same rows
+ * a crash between the acknowledgement and the mark sends the same rows
  * again, with the same envelope id, which consumers de-duplicate on.
  *
- * One batch = one database transaction:
- *   1. pg_try_advisory_xact_lock: one relay at a time, so per-key order holds
- *      across workers (a second relay exits quietly, "busy");
- *   2. claim up to batchSize unpublished, unparked rows by position, FOR UPDATE;
- *   3. park the rows that can never be sent (oversized, malformed);
- *   4. send the rest with as few producer.sendBatch calls as the size limit
- *      allows (kafkajs is slow one message at a time), in order;
- *   5. mark them published and commit.
- * Kafka down → the send throws → rollback → the caller (the graphile-worker
- * task) throws → the job retries with backoff. Rows just wait.
+ * One relay at a time: the caller holds the session advisory lock
+ * RELAY_LOCK_KEY on the connection it passes (src/outbox/relay-loop.ts keeps
+ * it for as long as that connection lives; relayOutbox() below takes it for
+ * one call). A lock on the session dies with the session, so a killed relay
+ * never keeps the others waiting.
  *
- * The kafkajs producer is created on first use and kept for the next jobs;
- * stopRelay() disconnects it (call it on shutdown). It is dropped and made
- * anew after any failed send, so a broker restart never leaves a producer
- * with stale idempotence state behind.
+ * drain() is pipelined: while batch N is on its way to Kafka, batch N+1 is
+ * claimed; when N is acknowledged, its mark is queued on the connection and
+ * N+1 is sent. Per-key order holds because batches are sent one after the
+ * other (one kafkajs request in flight), and a claim never skips an
+ * unpublished row it can see: it excludes only the rows of the batch in
+ * flight, so a row that committed late below them is sent next (same-key
+ * writes are serialized by their aggregate's row lock, so such a row never
+ * has a later row of its own key already sent).
+ *
+ * The kafkajs producer is created on first use and kept; stopRelay()
+ * disconnects it (call it on shutdown). It is dropped and made anew after any
+ * failed send, so a broker restart never leaves a producer with stale
+ * idempotence state behind.
  */
 import type pg from "pg";
 import {
@@ -39,7 +43,7 @@ import { endSendSpans, startSendSpans } from "../tracing/outbox-spans.ts";
 
 const log = rootLogger.child({ component: "outbox-relay" });
 
-/** Key of the transaction-level advisory lock that makes the relay single. */
+/** Key of the session advisory lock that makes the relay single. */
 export const RELAY_LOCK_KEY = 7_313_370_001; // arbitrary, project-wide unique
 
 /** The JSON value of every Kafka message (docs/events.md). */
@@ -223,9 +227,7 @@ export async function stopRelay(): Promise<void> {
 // --- the relay ----------------------------------------------------------------
 
 export interface RelayOptions {
-  /** Stop after this many batches even if rows remain (then `more` is true). Default 20. */
-  maxBatches?: number;
-  /** Use this producer instead of the shared one (tests). */
+  /** Use this producer instead of the shared one (tests, bench). */
   producer?: Producer;
   /** Test hook: runs after Kafka acknowledged a batch and before it is marked published. */
   afterSend?: (ids: string[]) => Promise<void> | void;
@@ -235,133 +237,170 @@ export interface RelayResult {
   published: number;
   parked: number;
   batches: number;
-  /** Another relay holds the lock; nothing was done. */
+  /** Another relay holds the lock; nothing was done (relayOutbox only). */
   busy: boolean;
-  /** Stopped at maxBatches with rows still waiting. */
-  more: boolean;
+}
+
+const CLAIM_SQL = `
+  select o.id, o.position::text as position, o.aggregate_type, o.aggregate_id, o.event_type, o.version,
+         o.occurred_at, o.actor_id, o.data, o.request_id, o.trace_parent
+  from app_private.outbox o
+  where o.published_at is null and o.parked_at is null
+    and (o.position < $1::bigint or o.position > $2::bigint or o.position = any($3::bigint[]))
+  order by o.position
+  limit $4`;
+
+/** What a claim must leave out: the batch still on its way (positions lo..hi minus its gaps). */
+interface InFlight {
+  lo: string;
+  hi: string;
+  /** Positions between lo and hi that are not in the batch (uncommitted or rolled back at claim time). */
+  gaps: string[];
+}
+
+const NOTHING_IN_FLIGHT: InFlight = { lo: "0", hi: "-1", gaps: [] };
+// Above this many holes in one batch, the next claim waits for the mark
+// instead of carrying the list (never seen in practice; keeps the query small).
+const MAX_GAPS = 5_000;
+
+function inFlight(rows: OutboxRow[]): InFlight | undefined {
+  if (rows.length === 0) return NOTHING_IN_FLIGHT;
+  const positions = rows.map((r) => BigInt(r.position));
+  const gaps: string[] = [];
+  for (let i = 1; i < positions.length; i++) {
+    for (let p = positions[i - 1]! + 1n; p < positions[i]!; p++) {
+      gaps.push(p.toString());
+      if (gaps.length > MAX_GAPS) return undefined;
+    }
+  }
+  return { lo: positions[0]!.toString(), hi: positions.at(-1)!.toString(), gaps };
+}
+
+async function claim(client: pg.ClientBase, exclude: InFlight, limit: number): Promise<OutboxRow[]> {
+  const { rows } = await client.query<OutboxRow>(CLAIM_SQL, [exclude.lo, exclude.hi, exclude.gaps, limit]);
+  return rows;
+}
+
+async function park(client: pg.ClientBase, parked: Extract<Prepared, { ok: false }>[]): Promise<void> {
+  await client.query(
+    `update app_private.outbox o
+     set parked_at = now(), parked_reason = p.reason, attempts = o.attempts + 1, last_error = p.reason
+     from unnest($1::uuid[], $2::text[]) as p(id, reason)
+     where o.id = p.id`,
+    [parked.map((p) => p.row.id), parked.map((p) => p.reason)],
+  );
+  for (const p of parked) {
+    log.error({ outboxId: p.row.id, position: p.row.position, eventType: p.row.event_type, reason: p.reason }, "outbox row parked");
+  }
+  outboxRelayed.inc({ outcome: "parked" }, parked.length);
+}
+
+async function mark(client: pg.ClientBase, ids: string[]): Promise<void> {
+  await client.query(
+    `update app_private.outbox o
+     set published_at = now(), attempts = o.attempts + 1, last_error = null
+     where o.id = any($1::uuid[])`,
+    [ids],
+  );
+  outboxRelayed.inc({ outcome: "published" }, ids.length);
+}
+
+async function send(sendable: Extract<Prepared, { ok: true }>[], config: OutboxConfig, options: RelayOptions): Promise<void> {
+  const producer = options.producer ?? (await getProducer(config));
+  const spans = startSendSpans(
+    sendable.map((p) => ({ topic: p.topic, message: p.message, traceParent: p.row.trace_parent ?? null, eventType: p.row.event_type })),
+  );
+  try {
+    for (const topicMessages of chunk(sendable, config.maxMessageBytes)) {
+      await producer.sendBatch({ topicMessages, acks: -1, timeout: config.requestTimeoutMs });
+    }
+  } catch (error) {
+    endSendSpans(spans, error);
+    throw error;
+  }
+  endSendSpans(spans);
 }
 
 /**
- * Relays waiting outbox rows on this connection (which must not be inside a
- * transaction) until none are left or maxBatches is reached.
+ * Sends every unpublished, unparked row this connection can see, batch after
+ * batch, until a claim comes back short. The caller must hold RELAY_LOCK_KEY
+ * on `client` (session level) and must not be inside a transaction: each
+ * claim and mark is a statement of its own.
+ *
+ * On a failed send, the batch's rows get attempts/last_error (best effort),
+ * the shared producer is dropped, and the error is thrown; nothing of that
+ * batch is marked, so it is sent again by the next drain.
  */
-export async function relayOutbox(
-  client: pg.ClientBase,
-  config: OutboxConfig,
-  options: RelayOptions = {},
-): Promise<RelayResult> {
-  const result: RelayResult = { published: 0, parked: 0, batches: 0, busy: false, more: false };
-  const maxBatches = options.maxBatches ?? 20;
-  for (;;) {
-    if (result.batches >= maxBatches) {
-      result.more = true;
-      return result;
-    }
-    const batch = await relayBatch(client, config, options);
-    if (batch === "busy") {
-      result.busy = true;
-      return result;
-    }
-    result.batches += 1;
-    result.published += batch.published;
-    result.parked += batch.parked;
-    if (batch.claimed < config.batchSize) return result;
-  }
-}
-
-async function relayBatch(
-  client: pg.ClientBase,
-  config: OutboxConfig,
-  options: RelayOptions,
-): Promise<"busy" | { claimed: number; published: number; parked: number }> {
-  let claimed: OutboxRow[] = [];
-  await client.query("begin");
+export async function drain(client: pg.ClientBase, config: OutboxConfig, options: RelayOptions = {}): Promise<RelayResult> {
+  const result: RelayResult = { published: 0, parked: 0, batches: 0, busy: false };
+  let marking: Promise<void> = Promise.resolve();
+  let batch = await claim(client, NOTHING_IN_FLIGHT, config.batchSize);
   try {
-    const { rows: lock } = await client.query<{ ok: boolean }>("select pg_try_advisory_xact_lock($1) as ok", [
-      RELAY_LOCK_KEY,
-    ]);
-    if (!lock[0]?.ok) {
-      await client.query("rollback");
-      return "busy";
-    }
-    // Plain FOR UPDATE, not SKIP LOCKED: the advisory lock already keeps
-    // relays apart, and skipping a row someone else holds (an operator
-    // editing it in psql) would send a later row of the same key first.
-    // Wait a little for such a row, then fail and retry later.
-    await client.query("set local lock_timeout = '10s'");
-    ({ rows: claimed } = await client.query<OutboxRow>(
-      `select o.id, o.position, o.aggregate_type, o.aggregate_id, o.event_type, o.version,
-              o.occurred_at, o.actor_id, o.data, o.request_id, o.trace_parent
-       from app_private.outbox o
-       where o.published_at is null and o.parked_at is null
-       order by o.position
-       limit $1
-       for update`,
-      [config.batchSize],
-    ));
-    if (claimed.length === 0) {
-      await client.query("commit");
-      return { claimed: 0, published: 0, parked: 0 };
-    }
+    while (batch.length > 0) {
+      const prepared = batch.map((row) => prepare(row, config));
+      const parked = prepared.filter((p): p is Extract<Prepared, { ok: false }> => !p.ok);
+      const sendable = prepared.filter((p): p is Extract<Prepared, { ok: true }> => p.ok);
+      if (parked.length > 0) await park(client, parked);
 
-    const prepared = claimed.map((row) => prepare(row, config));
-    const parked = prepared.filter((p): p is Extract<Prepared, { ok: false }> => !p.ok);
-    const sendable = prepared.filter((p): p is Extract<Prepared, { ok: true }> => p.ok);
-    if (parked.length > 0) {
-      await client.query(
-        `update app_private.outbox o
-         set parked_at = now(), parked_reason = p.reason, attempts = o.attempts + 1, last_error = p.reason
-         from unnest($1::uuid[], $2::text[]) as p(id, reason)
-         where o.id = p.id`,
-        [parked.map((p) => p.row.id), parked.map((p) => p.reason)],
-      );
-      for (const p of parked) {
-        log.error({ outboxId: p.row.id, position: p.row.position, eventType: p.row.event_type, reason: p.reason }, "outbox row parked");
-      }
-    }
-
-    if (sendable.length > 0) {
-      const producer = options.producer ?? (await getProducer(config));
-      const spans = startSendSpans(
-        sendable.map((p) => ({ topic: p.topic, message: p.message, traceParent: p.row.trace_parent ?? null, eventType: p.row.event_type })),
-      );
+      // Claim the next batch while this one is sent. A short batch means the
+      // outbox was empty beyond it: the pass ends after this send.
+      const full = batch.length === config.batchSize;
+      const exclude = full ? inFlight(batch) : undefined;
+      const next = exclude ? claim(client, exclude, config.batchSize) : undefined;
+      next?.catch(() => {}); // awaited below; a send failure must not leave it unhandled
       try {
-        for (const topicMessages of chunk(sendable, config.maxMessageBytes)) {
-          await producer.sendBatch({ topicMessages, acks: -1, timeout: config.requestTimeoutMs });
-        }
+        if (sendable.length > 0) await send(sendable, config, options);
       } catch (error) {
-        endSendSpans(spans, error);
+        await recordFailure(client, batch, error);
+        if (!options.producer) await discardProducer();
         throw error;
       }
-      endSendSpans(spans);
       const ids = sendable.map((p) => p.row.id);
       await options.afterSend?.(ids);
-      await client.query(
-        `update app_private.outbox o
-         set published_at = now(), attempts = o.attempts + 1, last_error = null
-         where o.id = any($1::uuid[])`,
-        [ids],
-      );
+      // The previous mark failing means the connection is gone: stop here.
+      await marking;
+      marking = ids.length > 0 ? mark(client, ids) : Promise.resolve();
+      marking.catch(() => {}); // awaited on the next turn or below
+      result.batches += 1;
+      result.published += sendable.length;
+      result.parked += parked.length;
+      log.debug({ published: sendable.length, parked: parked.length }, "outbox batch relayed");
+      if (next) batch = await next;
+      else if (full) {
+        // Too many holes to exclude: claim once this batch is marked.
+        await marking;
+        batch = await claim(client, NOTHING_IN_FLIGHT, config.batchSize);
+      } else batch = [];
     }
-    await client.query("commit");
-    outboxRelayed.inc({ outcome: "published" }, sendable.length);
-    outboxRelayed.inc({ outcome: "parked" }, parked.length);
-    log.debug({ published: sendable.length, parked: parked.length }, "outbox batch relayed");
-    return { claimed: claimed.length, published: sendable.length, parked: parked.length };
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    if (!options.producer) await discardProducer();
-    // Leave a trace for operators (outbox_backlog.last_error), outside the
-    // rolled-back transaction; best effort.
-    if (claimed.length > 0) {
-      await client
-        .query(
-          `update app_private.outbox o set attempts = o.attempts + 1, last_error = $2
-           where o.id = any($1::uuid[]) and o.published_at is null`,
-          [claimed.map((r) => r.id), String((error as Error).message ?? error).slice(0, 1000)],
-        )
-        .catch(() => {});
-    }
-    throw error;
+  } finally {
+    await marking.catch(() => {});
+  }
+  await marking;
+  return result;
+}
+
+async function recordFailure(client: pg.ClientBase, rows: OutboxRow[], error: unknown): Promise<void> {
+  // Leave a trace for operators (outbox_backlog.last_error); best effort.
+  await client
+    .query(
+      `update app_private.outbox o set attempts = o.attempts + 1, last_error = $2
+       where o.id = any($1::uuid[]) and o.published_at is null`,
+      [rows.map((r) => r.id), String((error as Error).message ?? error).slice(0, 1000)],
+    )
+    .catch(() => {});
+}
+
+/**
+ * One relay pass on this connection: takes the relay lock for the session
+ * if nobody holds it (else returns busy), drains, and lets the lock go.
+ * For tests and one-off use; the worker runs src/outbox/relay-loop.ts.
+ */
+export async function relayOutbox(client: pg.ClientBase, config: OutboxConfig, options: RelayOptions = {}): Promise<RelayResult> {
+  const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1) as ok", [RELAY_LOCK_KEY]);
+  if (!rows[0]?.ok) return { published: 0, parked: 0, batches: 0, busy: true };
+  try {
+    return await drain(client, config, options);
+  } finally {
+    await client.query("select pg_advisory_unlock($1)", [RELAY_LOCK_KEY]).catch(() => {});
   }
 }

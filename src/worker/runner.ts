@@ -24,19 +24,33 @@ export interface WorkerOptions {
   crontab?: boolean;
   /** Extra tasks beside tasks/index.ts (tests). */
   extraTasks?: TaskList;
+  /** Told the id of the worker pool (locked_by of its jobs) as soon as it exists. */
+  onPoolCreate?: (poolId: string) => void;
 }
 
 export async function startWorker(pgPool: pg.Pool, concurrency: number, options: WorkerOptions = {}): Promise<Runner> {
   const tasks = { ...taskList, ...options.extraTasks };
+  const events = observeJobs(Object.keys(tasks));
+  events.on("pool:create", ({ workerPool }) => options.onPoolCreate?.(workerPool.id));
   const runner = await run({
     pgPool,
     concurrency,
     taskList: tasks,
     ...(options.crontab === false ? {} : { crontabFile: `${tasksDir}/crontab` }),
     logger: workerLogger,
-    events: observeJobs(Object.keys(tasks)),
+    events,
     noHandleSignals: true, // main.ts owns shutdown
     pollInterval: 2_000,
+    preset: {
+      worker: {
+        // Batched completion: a job that cannot be completed or failed because
+        // the database went away ends the runner (runner.promise rejects, the
+        // supervisor starts a new one) instead of an unhandled rejection
+        // that kills the process (#16 item 2).
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
   });
   logger.info({ concurrency }, "worker started");
   return runner;

@@ -1,8 +1,8 @@
 /*
  * The outbox → Kafka relay against a real Apache Kafka broker (scripts/kafka.sh
  * on its own port) and a database of its own. Actions go through the real SQL
- * functions, committed; the relay runs through graphile-worker (runOnce) or is
- * called directly; a kafkajs consumer with a fresh group reads the topics from
+ * functions, committed; the relay runs as the worker runs it (the relay loop)
+ * or is called directly; a kafkajs consumer with a fresh group reads the topics from
  * the beginning.
  */
 import { randomBytes } from "node:crypto";
@@ -10,22 +10,23 @@ import pg from "pg";
 import { propagation, SpanKind, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { Logger, runOnce as workerRunOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadOutboxConfig, topicFor, type OutboxConfig } from "../../src/outbox/config.ts";
+import { loadOutboxConfig, setRelayConfig, topicFor, type OutboxConfig } from "../../src/outbox/config.ts";
+import { startRelayLoop } from "../../src/outbox/relay-loop.ts";
 import { relayOutbox, stopRelay } from "../../src/outbox/relay.ts";
-import relay_outbox, { setRelayConfig } from "../../tasks/relay_outbox.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { createBooking, createEventCall, firstTier, gateway, inDays, newUser, type Row } from "../db/factories.ts";
 import { becomeUser, type TestUser, type Tx } from "../helpers/db.ts";
 import { BROKER, consumeUntil, createKafkaTestDatabase, createTopics, kafkaScript, type Received } from "./helpers.ts";
 
 let pool: pg.Pool;
 let config: OutboxConfig;
+let databaseUrl: string;
 
 beforeAll(async () => {
   // A fresh broker (reset deletes the data of an earlier run) and database.
   await kafkaScript("reset");
-  const [, databaseUrl] = await Promise.all([kafkaScript("start"), createKafkaTestDatabase()]);
+  [, databaseUrl] = await Promise.all([kafkaScript("start"), createKafkaTestDatabase()]);
   pool = new pg.Pool({ connectionString: databaseUrl, max: 12 });
   pool.on("error", () => {}); // an idle client's error surfaces on its next query
   config = loadOutboxConfig({
@@ -62,12 +63,6 @@ async function committed<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   } finally {
     client.release();
   }
-}
-
-/** graphile-worker's runOnce with the relay task only, quietly. */
-const quiet = new Logger(() => () => {});
-async function runOnce(options: { pgPool: pg.Pool; taskList: Parameters<typeof workerRunOnce>[0]["taskList"]; logger?: undefined }) {
-  await workerRunOnce({ ...options, logger: quiet });
 }
 
 async function relayNow(settings: OutboxConfig) {
@@ -177,14 +172,16 @@ describe("outbox relay → Kafka", () => {
       ]),
     );
 
-    // The inserts enqueued one relay job, committed with them.
-    const jobs = await q("select * from graphile_worker.jobs where task_identifier = 'relay_outbox'");
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ key: "relay_outbox", queue_name: "relay_outbox" });
-
-    // The worker runs it (the task, as in production).
-    await runOnce({ pgPool: pool, taskList: { relay_outbox } });
-    expect(await q("select attempts, last_error from graphile_worker.jobs where task_identifier = 'relay_outbox'")).toEqual([]);
+    // The worker's relay loop (as in production) finds and sends them.
+    const loop = startRelayLoop(databaseUrl, config);
+    try {
+      await eventually(
+        async () => (await q("select count(*)::int as n from app_private.outbox where position > $1 and published_at is null", [start]))[0]!.n === 0,
+        "the relay loop sends the rows",
+      );
+    } finally {
+      await loop.stop();
+    }
     const published = await q("select count(*)::int as n from app_private.outbox where position > $1 and published_at is not null", [start]);
     expect(published[0]!.n).toBe(rows.length);
 
@@ -251,7 +248,7 @@ describe("outbox relay → Kafka", () => {
     expect(typesOf(dropped.id)).toEqual(["BookingCreated", "PaymentInitiated", "PaymentFailed", "BookingCanceled"]);
     expect(typesOf(promo.id)).toEqual(["PromoCodeCreated", "PromoCodeDeactivated"]);
 
-    await runOnce({ pgPool: pool, taskList: { relay_outbox } });
+    await relayNow(config);
     const received = await consumeUntil(topicsOf(rows), rows.map((r) => r.id), 20_000);
     for (const row of rows) {
       const message = received.find((m) => m.headers.id === row.id);
@@ -347,7 +344,7 @@ describe("outbox relay → Kafka", () => {
     expect(rows.filter((r) => r.aggregate_id === withCrew!.id).map((r) => r.event_type)).toEqual(["CrewAssigned", "CrewReleased"]);
     expect(rows.filter((r) => r.aggregate_id === withoutCrew!.id).map((r) => r.event_type)).toEqual(["CrewAssignmentFailed"]);
 
-    await runOnce({ pgPool: pool, taskList: { relay_outbox } });
+    await relayNow(config);
     const received = await consumeUntil(topicsOf(rows), rows.map((r) => r.id), 20_000);
     for (const row of rows) {
       const message = received.find((m) => m.headers.id === row.id);
@@ -417,13 +414,6 @@ describe("outbox relay → Kafka", () => {
       expect(Number(backlog!.unpublished)).toBeGreaterThanOrEqual(1000);
       expect(backlog!.last_error).toBeTruthy();
       expect(backlog!.oldest_unpublished_age_seconds).toBeGreaterThan(0);
-      // The worker's job fails too, so graphile-worker retries it with backoff.
-      await runOnce({ pgPool: pool, taskList: { relay_outbox } });
-      await expect
-        .poll(async () => (await q("select * from graphile_worker.jobs where task_identifier = 'relay_outbox'"))[0], {
-          timeout: 10_000,
-        })
-        .toMatchObject({ attempts: 1, key: "relay_outbox", last_error: expect.stringContaining("ECONNREFUSED") });
     } finally {
       await kafkaScript("start"); // whatever happened above, the next tests get their broker back
     }
@@ -627,22 +617,6 @@ describe("relay spans (tracing on)", () => {
       trace.disable();
       propagation.disable();
       await provider.shutdown();
-    }
-  });
-});
-
-describe("relay_outbox task without brokers", () => {
-  it("does nothing and leaves the rows waiting", async () => {
-    setRelayConfig(loadOutboxConfig({}));
-    try {
-      const start = await lastPosition();
-      await committed((tx) => createEvent(tx, newUser("organizer"), { startsAt: inDays(20) }));
-      await runOnce({ pgPool: pool, taskList: { relay_outbox } });
-      expect(await q("select count(*)::int as n from app_private.outbox where position > $1 and published_at is null", [start])).toEqual([
-        { n: 1 },
-      ]);
-    } finally {
-      setRelayConfig(config);
     }
   });
 });
