@@ -8,7 +8,6 @@
 import type { EventServiceServer } from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext, type Tx } from "./call.ts";
-import { toPriceTier, type TierRow } from "./convert.ts";
 import { loadEvent } from "./event-service.ts";
 import { callFunction, uuid } from "./sql.ts";
 
@@ -17,6 +16,9 @@ type PriceTierHandlers = Pick<
   "addPriceTier" | "updatePriceTier" | "removePriceTier" | "setEventMaxSeatsPerBooking" | "listCategories"
 >;
 
+/** What a tier function's answer is reduced to: the tier is then read with its event. */
+const TIER_KEY = "r.id, r.event_id";
+
 interface CategoryRow {
   id: string;
   name: string;
@@ -24,9 +26,10 @@ interface CategoryRow {
   sort_order: number;
 }
 
-/** The tier a function returned, with its event as the caller now sees it. */
-async function tierResult(tx: Tx, tier: TierRow) {
-  return { priceTier: toPriceTier(tier), event: await loadEvent(tx, tier.event_id) };
+/** The tier a function returned, as the event the caller now sees carries it (seats taken included). */
+async function tierResult(tx: Tx, tier: { id: string; event_id: string }) {
+  const event = await loadEvent(tx, tier.event_id);
+  return { priceTier: event.priceTiers.find((t) => t.id === tier.id), event };
 }
 
 export function priceTierHandlers(ctx: CallContext): PriceTierHandlers {
@@ -44,24 +47,24 @@ export function priceTierHandlers(ctx: CallContext): PriceTierHandlers {
     }),
 
     addPriceTier: unary(ctx, "AddPriceTier", async (tx, req: api.AddPriceTierRequest) => {
-      const [tier] = await callFunction<TierRow>(tx, "add_price_tier", {
+      const [tier] = await callFunction<{ id: string; event_id: string }>(tx, "add_price_tier", {
         event_id: [uuid(req.eventId, "event_id"), "uuid"],
         name: [req.name, "text"],
         price: [req.price === "" ? null : req.price, "numeric"],
         currency: [req.currency, "text"],
         quota: [req.quota, "integer"],
-      });
+      }, TIER_KEY);
       return tierResult(tx, tier!);
     }),
 
     updatePriceTier: unary(ctx, "UpdatePriceTier", async (tx, req: api.UpdatePriceTierRequest) => {
-      const [tier] = await callFunction<TierRow>(tx, "update_price_tier", {
+      const [tier] = await callFunction<{ id: string; event_id: string }>(tx, "update_price_tier", {
         id: [uuid(req.id, "id"), "uuid"],
         name: [req.name, "text"],
         price: [req.price, "numeric"],
         quota: [req.quota, "integer"],
         remove_quota: [req.removeQuota, "boolean"],
-      });
+      }, TIER_KEY);
       return tierResult(tx, tier!);
     }),
 
