@@ -8,7 +8,7 @@
 import { bool, ConfigError, int, str, type Env } from "./env.ts";
 
 export interface LimitsConfig {
-  /** Mutation points (one per root mutation field) a caller may spend per window. */
+  /** Mutation points (one per executed mutation field, fragments included) a caller may spend per window. */
   rateLimitPoints: number;
   rateLimitWindowSeconds: number;
   /** Where the counters live: PostgreSQL (shared by every replica) or this process's memory. */
@@ -17,6 +17,18 @@ export interface LimitsConfig {
   graphqlMaxPageSize: number;
   graphqlMaxDepth: number;
   graphqlMaxCost: number;
+  /** Lexical tokens of one document (graphql-armor max-tokens, at parse). */
+  graphqlMaxTokens: number;
+  /** Aliases of one operation, fragments included (graphql-armor max-aliases). */
+  graphqlMaxAliases: number;
+  /** Directives of one operation, fragments included (graphql-armor max-directives). */
+  graphqlMaxDirectives: number;
+  /** Nesting of input objects and lists in any argument, variables included (src/graphql/input-limits.ts). */
+  graphqlMaxInputDepth: number;
+  /** Items of any list in an argument, variables included. */
+  graphqlMaxListLength: number;
+  /** Conditions (object fields: operators, columns, and/or/not) in the `filter` arguments of one request. */
+  graphqlMaxFilterConditions: number;
   /** Introspection queries (__schema, __type) allowed. */
   graphqlIntrospection: boolean;
   /** Directory of trusted documents (<sha256>.graphql); undefined: any document runs. */
@@ -56,6 +68,12 @@ export function loadLimits(env: Env, nodeEnv: "development" | "production" | "te
     graphqlMaxPageSize: int(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
     graphqlMaxDepth: int(env, "GRAPHQL_MAX_DEPTH", 12, 2, 100),
     graphqlMaxCost: int(env, "GRAPHQL_MAX_COST", 5_000, 10, 1_000_000),
+    graphqlMaxTokens: int(env, "GRAPHQL_MAX_TOKENS", 2_000, 50, 1_000_000),
+    graphqlMaxAliases: int(env, "GRAPHQL_MAX_ALIASES", 30, 1, 10_000),
+    graphqlMaxDirectives: int(env, "GRAPHQL_MAX_DIRECTIVES", 20, 1, 10_000),
+    graphqlMaxInputDepth: int(env, "GRAPHQL_MAX_INPUT_DEPTH", 10, 2, 100),
+    graphqlMaxListLength: int(env, "GRAPHQL_MAX_LIST_LENGTH", 100, 1, 100_000),
+    graphqlMaxFilterConditions: int(env, "GRAPHQL_MAX_FILTER_CONDITIONS", 50, 1, 100_000),
     graphqlIntrospection: bool(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
     trustedDocumentsDir,
     trustedDocumentsAllowOthers,

@@ -102,6 +102,12 @@ const own: Record<string, ErrorCode> = {
   LMDEP: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document is nested deeper than GRAPHQL_MAX_DEPTH" },
   LMCST: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document costs more than GRAPHQL_MAX_COST" },
   LMBSY: { status: "UNAVAILABLE", meaning: "every database connection is busy: retry shortly" },
+  LMTOK: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document has more tokens than GRAPHQL_MAX_TOKENS" },
+  LMALS: { status: "INVALID_ARGUMENT", meaning: "the GraphQL operation has more aliases than GRAPHQL_MAX_ALIASES" },
+  LMDIR: { status: "INVALID_ARGUMENT", meaning: "the GraphQL operation has more directives than GRAPHQL_MAX_DIRECTIVES" },
+  LMINP: { status: "INVALID_ARGUMENT", meaning: "an argument's input is nested deeper than GRAPHQL_MAX_INPUT_DEPTH" },
+  LMLST: { status: "INVALID_ARGUMENT", meaning: "a list in an argument is longer than GRAPHQL_MAX_LIST_LENGTH" },
+  LMFLT: { status: "INVALID_ARGUMENT", meaning: "the request's filters have more conditions than GRAPHQL_MAX_FILTER_CONDITIONS" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

@@ -1,13 +1,21 @@
 /*
  * The GraphQL side of the process limits, as one Grafserv plugin:
  *
+ * - before grafserv parses the document: its token count (graphql-armor
+ *   max-tokens' parser, so an endless document is not even parsed to the
+ *   end), the work hidden in its arguments and variables (input depth, list
+ *   lengths, filter conditions: input-limits.ts), and the per-caller mutation
+ *   rate limit. Refusals are HTTP 400 (429 for the rate limit) with a code;
  * - validation rules, run before any planning or database work: depth
- *   (graphql-armor max-depth), cost (graphql-armor cost-limit), literal
- *   `first`/`last` over the page cap, and introspection when it is off;
- * - the per-caller mutation rate limit, on the document after trusted
- *   documents resolved it: the operation is found by parsing the document
- *   (never by matching the body), and it costs one point per root mutation
- *   field; over budget → HTTP 429 with Retry-After, code LMRAT;
+ *   (graphql-armor max-depth), cost (graphql-armor cost-limit), aliases
+ *   (max-aliases), directives (max-directives), literal `first`/`last` over
+ *   the page cap, and introspection when it is off;
+ * - the mutation rate limit costs one point per mutation field the operation
+ *   executes: root fields written directly, through inline fragments or
+ *   named fragments, aliased or not (a field skipped by @skip/@include is not
+ *   executed and costs nothing). Over budget → HTTP 429 with Retry-After,
+ *   code LMRAT. Batched requests (a JSON array of operations) are not
+ *   accepted by grafserv at all (400), so they cannot dodge the count;
  * - the HTTP status of answers that the GraphQL spec would send as 200: a
  *   request that found every database connection busy is a 503 with
  *   Retry-After (code LMBSY, set by mask-error.ts).
@@ -22,12 +30,18 @@ import {
   Kind,
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
-  parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from "postgraphile/graphql";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
+import { checkInputs } from "./input-limits.ts";
 import type { LimitsConfig } from "../config/limits.ts";
 import { callerKey, isRateLimited, type RateLimiter } from "../limits/rate-limiter.ts";
 import type { Claims } from "../auth/claims.ts";
@@ -78,24 +92,83 @@ export function validationRules(limits: LimitsConfig): ValidationRule[] {
   return [
     maxDepthRule({ n: limits.graphqlMaxDepth, propagateOnRejection: false, onReject: reporter("LMDEP") }),
     costLimitRule({ maxCost: limits.graphqlMaxCost, propagateOnRejection: false, onReject: reporter("LMCST") }),
+    maxAliasesRule({ n: limits.graphqlMaxAliases, propagateOnRejection: false, onReject: reporter("LMALS") }),
+    maxDirectivesRule({ n: limits.graphqlMaxDirectives, propagateOnRejection: false, onReject: reporter("LMDIR") }),
     pageSizeRule(limits.graphqlMaxPageSize),
     ...(limits.graphqlIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 }
 
-/** Root mutation fields of the operation the request runs; 0 for queries or unparsable documents. */
-export function mutationFieldCount(query: unknown, operationName: unknown): number {
-  if (typeof query !== "string") return 0;
-  let document;
+/** The document parsed with the token bound; a GraphQLError when the bound is passed, undefined on a syntax error. */
+export function parseBounded(query: string, maxTokens: number): DocumentNode | undefined {
   try {
-    document = parse(query, { noLocation: true });
-  } catch {
-    return 0; // grafserv answers the syntax error itself
+    return new MaxTokensParserWLexer(query, { n: maxTokens, noLocation: true }).parseDocument();
+  } catch (error) {
+    if (error instanceof GraphQLError && /Token limit/.test(error.message)) throw error;
+    return undefined; // grafserv answers the syntax error itself
   }
+}
+
+/** Whether @skip/@include leave the selection in (a variable that is not a boolean: counted, to be safe). */
+function included(node: { directives?: readonly { name: { value: string }; arguments?: readonly { value: unknown }[] }[] }, variables: Record<string, unknown>): boolean {
+  for (const directive of node.directives ?? []) {
+    const name = directive.name.value;
+    if (name !== "skip" && name !== "include") continue;
+    const value = directive.arguments?.[0]?.value as { kind: string; value?: boolean; name?: { value: string } } | undefined;
+    const condition =
+      value?.kind === Kind.BOOLEAN ? value.value : value?.kind === Kind.VARIABLE ? variables[value.name!.value] : undefined;
+    if (typeof condition !== "boolean") continue;
+    if ((name === "skip" && condition) || (name === "include" && !condition)) return false;
+  }
+  return true;
+}
+
+/**
+ * Mutation fields the operation executes: root fields, through inline and
+ * named fragments (each spread counts again: it executes again under its
+ * own response keys); 0 for queries.
+ */
+export function mutationFieldCount(
+  document: DocumentNode,
+  operationName: unknown,
+  variables: Record<string, unknown> = {},
+): number {
   const operation = getOperationAST(document, typeof operationName === "string" ? operationName : undefined);
   if (operation?.operation !== "mutation") return 0;
-  // Fragments on the root are rare; each still counts as at least one mutation.
-  return Math.max(1, operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD).length);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const count = (selectionSet: SelectionSetNode, path: ReadonlySet<string>): number => {
+    let n = 0;
+    for (const selection of selectionSet.selections) {
+      if (!included(selection, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== "__typename") n += 1;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        n += count(selection.selectionSet, path);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        // A cycle or an unknown fragment is refused by validation; count it once meanwhile.
+        if (!fragment || path.has(name)) n += 1;
+        else n += count(fragment.selectionSet, new Set([...path, name]));
+      }
+    }
+    return n;
+  };
+  // A mutation document always costs at least one point.
+  return Math.max(1, count(operation.selectionSet, new Set()));
+}
+
+function refuse(message: string, code: string, field?: string): never {
+  setResponseStatus(400);
+  throw new SafeError(message, {
+    statusCode: 400,
+    code,
+    status: "INVALID_ARGUMENT",
+    ...(field ? { field } : {}),
+  });
 }
 
 export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter | undefined): GraphileConfig.Plugin {
@@ -111,7 +184,23 @@ export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter 
           return next();
         },
         async processGraphQLRequestBody(next, event) {
-          const points = rateLimiter ? mutationFieldCount(event.body.query, event.body.operationName) : 0;
+          const { query, operationName } = event.body;
+          const given = event.body.variableValues;
+          const variables = (given && typeof given === "object" && !Array.isArray(given) ? given : {}) as Record<string, unknown>;
+          let document: DocumentNode | undefined;
+          try {
+            document = typeof query === "string" ? parseBounded(query, limits.graphqlMaxTokens) : undefined;
+          } catch {
+            refuse(`the document has more than ${limits.graphqlMaxTokens} tokens (GRAPHQL_MAX_TOKENS)`, "LMTOK");
+          }
+          if (!document) return next();
+          const refusal = checkInputs(document, variables, {
+            maxDepth: limits.graphqlMaxInputDepth,
+            maxListLength: limits.graphqlMaxListLength,
+            maxFilterConditions: limits.graphqlMaxFilterConditions,
+          });
+          if (refusal) refuse(refusal.message, refusal.code, refusal.field);
+          const points = rateLimiter ? mutationFieldCount(document, operationName, variables) : 0;
           if (points > 0) {
             const req = event.request?.requestContext.expressv4?.req as
               | { claims?: Claims | null; ip?: string }

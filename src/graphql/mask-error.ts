@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { GraphQLError } from "postgraphile/graphql";
+import { isSafeError } from "postgraphile/grafast";
 import { logger } from "../log/logger.ts";
 import { toCallerError } from "../errors/pg-error.ts";
 import { isPoolTimeout } from "../db/pool.ts";
@@ -25,6 +26,16 @@ export function maskError(error: GraphQLError): GraphQLError {
       positions: error.positions,
       path: error.path,
       extensions: { code: "LMBSY", status: "UNAVAILABLE" },
+    });
+  }
+  const refusal = safeRefusal(original);
+  if (refusal) {
+    return new GraphQLError(refusal.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: refusal.extensions,
     });
   }
   const callerError = toCallerError(original);
@@ -54,4 +65,24 @@ export function maskError(error: GraphQLError): GraphQLError {
     path: error.path,
     extensions: { code: "INTERNAL", errorId },
   });
+}
+
+/**
+ * Grafast's SafeError is what the engine and its plugins throw for a request
+ * they cannot serve as asked: a malformed cursor, a cursor of another
+ * ordering or connection, `offset` with `last`. Its message is meant for the
+ * caller, so it is a client error (22023, the argument named when the
+ * message names it), not an INTERNAL with a hidden message. A SafeError
+ * that brings its own code (e.g. LMRAT) keeps it.
+ */
+function safeRefusal(original: Error): { message: string; extensions: Record<string, unknown> } | undefined {
+  if (!isSafeError(original)) return undefined;
+  const own = (original as { extensions?: Record<string, unknown> }).extensions ?? {};
+  if (typeof own.code === "string") return { message: original.message, extensions: own };
+  const field = /\b(after|before|offset|first|last)\b/i.exec(original.message)?.[1]?.toLowerCase()
+    ?? (/cursor/i.test(original.message) ? "cursor" : undefined);
+  return {
+    message: original.message,
+    extensions: { code: "22023", status: "INVALID_ARGUMENT", ...(field ? { field } : {}) },
+  };
 }
