@@ -44,3 +44,14 @@ grant all on schema public to :DATABASE_OWNER;
 create extension if not exists citext with schema public;
 create extension if not exists pgcrypto with schema public;
 create extension if not exists btree_gist with schema public;
+-- Catalog search (db/migrations/current/200-catalog.sql): stemming with ё = е
+-- (unaccent), typo tolerance (pg_trgm), distance by a GiST index (cube +
+-- earthdistance). All four ship with both the embedded PostgreSQL and a stock server.
+create extension if not exists unaccent with schema public;
+create extension if not exists pg_trgm with schema public;
+create extension if not exists cube with schema public;
+create extension if not exists earthdistance with schema public;
+-- search_events runs as the caller and names these extensions' functions and
+-- operators (public.%>, public.<@, public.ll_to_earth): the client roles may
+-- resolve names in `public` (USAGE only; they still create nothing there).
+grant usage on schema public to :DATABASE_ANONYMOUS, :DATABASE_MEMBER;

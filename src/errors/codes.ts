@@ -51,6 +51,7 @@ const own: Record<string, ErrorCode> = {
   // Events
   EVDAT: { status: "INVALID_ARGUMENT", meaning: "a time range is out of order (ends_at not after starts_at, starts_to before starts_from)" },
   EVDUR: { status: "INVALID_ARGUMENT", meaning: "an event lasts longer than 30 days" },
+  EVTZN: { status: "INVALID_ARGUMENT", meaning: "a time zone is not an IANA name (Europe/Moscow, Asia/Irkutsk)" },
   EVPST: { status: "INVALID_ARGUMENT", meaning: "starts_at is not in the future" },
   EVSTR: { status: "FAILED_PRECONDITION", meaning: "the event has already started, so it cannot be published" },
   EVCAP: { status: "FAILED_PRECONDITION", meaning: "capacity would fall below the seats already taken" },

@@ -21,6 +21,7 @@ import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { makePageSizePlugin } from "./page-size-plugin.ts";
 import { makeLimitsPlugin } from "./limits-plugin.ts";
 import { ObservePlugin } from "./observe-plugin.ts";
+import { DatetimeOffsetPlugin } from "./datetime-offset-plugin.ts";
 
 export interface PresetOptions {
   pool: pg.Pool;
@@ -43,6 +44,8 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
       // Trusted documents: only operations stored in TRUSTED_DOCUMENTS_DIR run.
       ...(limits.trustedDocumentsDir ? [PersistedPlugin] : []),
       makeLimitsPlugin(limits, rateLimiter),
+      // A Datetime without an offset is refused, never guessed (22007).
+      DatetimeOffsetPlugin,
     ],
     pgServices: [makePgService({ pool, schemas: ["app_public"] })],
     schema: {

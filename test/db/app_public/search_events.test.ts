@@ -1,7 +1,8 @@
 /*
  * app_public.search_events: the catalog listing, filtered by category, start
  * range, full text, distance and free seats, ordered by start; RLS decides
- * what each caller sees.
+ * what each caller sees. (Russian search, sorts, time zones and keyset paging
+ * end to end: test/graphql/catalog-search.test.ts, test/grpc/catalog-search.test.ts.)
  */
 import { describe, expect, it } from "vitest";
 import { becomeAnonymous, becomeUser, expectPgError, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
@@ -67,12 +68,15 @@ describe("search_events", () => {
       const c = await catalog(tx);
       await becomeAnonymous(tx);
       expect(await search(tx, c.all, "")).toEqual([c.sailing.id, c.rafting.id, c.noPlace.id, c.diving.id]);
+      // Published events by default; other statuses on request, drafts only for their organizer and admins.
       await becomeUser(tx, c.organizer);
-      expect(await search(tx, c.all, "")).toEqual([c.sailing.id, c.draft.id, c.rafting.id, c.noPlace.id, c.diving.id]);
-      await becomeUser(tx, newUser("admin"));
-      expect(await search(tx, c.all, "")).toHaveLength(5);
-      await becomeUser(tx, newUser("organizer"));
       expect(await search(tx, c.all, "")).not.toContain(c.draft.id);
+      const withDrafts = "statuses => '{draft,published}'";
+      expect(await search(tx, c.all, withDrafts)).toEqual([c.sailing.id, c.draft.id, c.rafting.id, c.noPlace.id, c.diving.id]);
+      await becomeUser(tx, newUser("admin"));
+      expect(await search(tx, c.all, withDrafts)).toHaveLength(5);
+      await becomeUser(tx, newUser("organizer"));
+      expect(await search(tx, c.all, withDrafts)).not.toContain(c.draft.id);
     });
   });
 
@@ -142,7 +146,12 @@ describe("search_events", () => {
     it.each([
       ["a long query", "query => repeat('a', 201)", "22023", "query must be at most 200 characters"],
       ["a reversed range", "starts_from => now() + interval '2 days', starts_to => now()", "EVDAT", "starts_to must not be before starts_from"],
-      ["a point without radius", "near_latitude => 1, near_longitude => 2", "22023", "must be given together"],
+      ["a latitude without longitude", "near_latitude => 1", "22023", "must be given together"],
+      ["a distance sort without point", "sort => 'distance'", "22023", "sort distance needs near_latitude"],
+      ["a relevance sort without query", "sort => 'relevance'", "22023", "sort relevance needs a query"],
+      ["a reversed day range", "date_from => '2030-01-02', date_to => '2030-01-01'", "EVDAT", "date_to must not be before date_from"],
+      ["a reversed price range", "min_price => 10, max_price => 5", "22023", "max_price must not be below min_price"],
+      ["an unknown cursor", "after_event_id => gen_random_uuid()", "22023", "after_event_id is not an event you can see"],
       ["a radius without point", "radius_km => 5", "22023", "must be given together"],
       ["a zero radius", "near_latitude => 1, near_longitude => 2, radius_km => 0", "22023", "radius_km must be more than 0"],
       ["a huge radius", "near_latitude => 1, near_longitude => 2, radius_km => 20001", "22023", "at most 20000"],
