@@ -267,9 +267,9 @@ create index if not exists event_published_starts_at_idx on app_public.event (st
   where status = 'published';
 -- Any status (organizers, admins) in start order.
 create index if not exists event_starts_at_id_idx on app_public.event (starts_at, id);
--- Popularity (most seats taken first) of published events.
-create index if not exists event_published_popularity_idx on app_public.event (seats_taken desc, id)
-  where status = 'published';
+-- No index for popularity: seats taken live on the hot counter rows
+-- (190-hot-path.sql), which must stay index-free.
+drop index if exists app_public.event_published_popularity_idx;
 -- Whole local days.
 create index if not exists event_starts_on_idx on app_public.event (starts_on, starts_at, id);
 create index if not exists event_organizer_id_starts_at_idx on app_public.event (organizer_id, starts_at, id);
@@ -576,13 +576,14 @@ comment on function app_hidden.assert_search_arguments(text, timestamptz, timest
  * indexed starts_at itself): one ascending number, ties broken by id. The
  * keyset condition compares (key, id) with the after-event's.
  */
+drop function if exists app_hidden.event_sort_key(app_public.event_sort, tsvector, text, integer, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision);
 create or replace function app_hidden.event_sort_key(
   sort app_public.event_sort,
-  search_vector tsvector, title text, seats_taken integer, latitude double precision, longitude double precision,
+  event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision,
   min_price numeric, rating_average double precision,
   tsq tsquery, query text, near_latitude double precision, near_longitude double precision
 ) returns double precision
-  language sql immutable parallel safe
+  language sql stable parallel safe
 as $$
   select case sort
     when 'relevance' then -(coalesce(ts_rank(search_vector, tsq), 0)
@@ -592,10 +593,11 @@ as $$
     when 'distance' then app_hidden.earth_point(latitude, longitude) operator(public.<->)
       app_hidden.earth_point(near_latitude, near_longitude)
     when 'rating' then -coalesce(rating_average, 0)
-    when 'popularity' then -seats_taken::double precision
+    when 'popularity' then -coalesce((select c.seats_taken from app_public.event_seat_counter c
+                                      where c.event_id = event_sort_key.event_id), 0)::double precision
   end;
 $$;
-comment on function app_hidden.event_sort_key(app_public.event_sort, tsvector, text, integer, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision) is
+comment on function app_hidden.event_sort_key(app_public.event_sort, uuid, tsvector, text, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision) is
   E'The ascending sort key of one event under a search_events sort other than start (relevance: text rank, title above description; distance: chord length, ordered like the great-circle distance).';
 
 drop function if exists app_public.search_events(text, timestamptz, timestamptz, text, double precision, double precision, double precision, boolean);
@@ -656,7 +658,8 @@ as $$
     and (search_events.max_price is null or s.min_price <= search_events.max_price)
     -- Bookable now: published, bookings still open, a seat free.
     and (not coalesce(search_events.only_available, false)
-         or (e.status = 'published' and e.booking_closes_at > now() and e.seats_taken < e.capacity))
+         or (e.status = 'published' and e.booking_closes_at > now()
+             and exists (select from app_public.event_seat_counter c where c.event_id = e.id and c.seats_taken < c.capacity)))
     -- Text: stemmed words (last one as a prefix), or a close spelling of the title for short queries.
     and (search_events.query is null or args.tsq is null
          or e.search_vector @@ args.tsq
@@ -679,10 +682,10 @@ as $$
               (e.starts_at, e.id) > ((select a.starts_at from app_public.event a where a.id = search_events.after_event_id),
                                      search_events.after_event_id)
             else
-              (app_hidden.event_sort_key(args.sort, e.search_vector, e.title, e.seats_taken, e.latitude, e.longitude,
+              (app_hidden.event_sort_key(args.sort, e.id, e.search_vector, e.title, e.latitude, e.longitude,
                  s.min_price, s.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude),
                e.id)
-              > ((select app_hidden.event_sort_key(args.sort, a.search_vector, a.title, a.seats_taken, a.latitude, a.longitude,
+              > ((select app_hidden.event_sort_key(args.sort, a.id, a.search_vector, a.title, a.latitude, a.longitude,
                     sa.min_price, sa.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude)
                   from app_public.event a join app_hidden.event_stats sa on sa.event_id = a.id
                   where a.id = search_events.after_event_id),
@@ -696,11 +699,12 @@ as $$
     case when args.sort = 'price' then s.min_price end,
     case when args.sort = 'price_desc' then s.min_price end desc nulls last,
     case when args.sort = 'rating' then s.rating_average end desc nulls last,
-    case when args.sort = 'popularity' then e.seats_taken end desc,
+    case when args.sort = 'popularity' then
+      coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0) end desc,
     case when args.sort = 'distance' then app_hidden.earth_point(e.latitude, e.longitude)
       operator(public.<->) app_hidden.earth_point(search_events.near_latitude, search_events.near_longitude) end,
     case when args.sort = 'relevance' then
-      app_hidden.event_sort_key(args.sort, e.search_vector, e.title, e.seats_taken, e.latitude, e.longitude,
+      app_hidden.event_sort_key(args.sort, e.id, e.search_vector, e.title, e.latitude, e.longitude,
         s.min_price, s.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude)
     end,
     e.id;
@@ -732,7 +736,7 @@ grant execute on function
   app_hidden.is_time_zone(text),
   app_hidden.hours_before(timestamptz, integer),
   app_hidden.assert_search_arguments(text, timestamptz, timestamptz, date, date, numeric, numeric, double precision, double precision, double precision, app_public.event_sort, uuid),
-  app_hidden.event_sort_key(app_public.event_sort, tsvector, text, integer, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision)
+  app_hidden.event_sort_key(app_public.event_sort, uuid, tsvector, text, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision)
 to :DATABASE_ANONYMOUS, :DATABASE_MEMBER;
 
 -- Not granted (owner only): the stats refreshers and trigger functions.
