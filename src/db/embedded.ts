@@ -7,6 +7,7 @@
  * CI machines). The superuser password is random, made on first start and
  * kept beside the data (never committed: DATA_DIR is git-ignored).
  */
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -39,7 +40,13 @@ export interface EmbeddedCluster {
   /** Connection to `database` as the superuser, which owns it. */
   url(database: string): string;
   ensureDatabase(database: string): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops the server: `fast` (the default: sessions are ended, clean
+   * shutdown) or `immediate` (SIGQUIT, as a crash: recovery at the next start).
+   */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
+  /** Starts it again after stop() (the fault tests restart PostgreSQL under a running worker). */
+  start(): Promise<void>;
 }
 
 const log = logger.child({ component: "embedded-postgres" });
@@ -111,6 +118,18 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
         await client.end();
       }
     },
-    stop: () => cluster.stop(),
+    async stop(mode = "fast") {
+      if (mode === "fast") return cluster.stop();
+      // embedded-postgres only knows SIGINT; its child is the postmaster.
+      const internals = cluster as unknown as { process?: ChildProcess };
+      const postmaster = internals.process;
+      if (!postmaster || postmaster.exitCode !== null) return;
+      await new Promise((resolve) => {
+        postmaster.once("exit", resolve);
+        postmaster.kill("SIGQUIT");
+      });
+      internals.process = undefined;
+    },
+    start: () => cluster.start(),
   };
 }

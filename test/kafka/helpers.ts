@@ -16,8 +16,8 @@ const exec = promisify(execFile);
 export const KAFKA_TEST_PORT = Number(process.env.KAFKA_TEST_PORT ?? 19192);
 export const BROKER = `127.0.0.1:${KAFKA_TEST_PORT}`;
 
-export async function kafkaScript(command: "start" | "stop" | "reset" | "status"): Promise<string> {
-  const { stdout, stderr } = await exec("bash", [`${projectRoot}/scripts/kafka.sh`, command, String(KAFKA_TEST_PORT)], {
+export async function kafkaScript(command: "start" | "stop" | "reset" | "status", port = KAFKA_TEST_PORT): Promise<string> {
+  const { stdout, stderr } = await exec("bash", [`${projectRoot}/scripts/kafka.sh`, command, String(port)], {
     cwd: projectRoot,
     timeout: 180_000,
   });
@@ -30,8 +30,8 @@ export function createKafkaTestDatabase(): Promise<string> {
 }
 
 /** Creates the topics (3 partitions) and waits until they have leaders. */
-export async function createTopics(topics: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: "aquastream-test", brokers: [BROKER], logLevel: logLevel.NOTHING });
+export async function createTopics(topics: string[], broker = BROKER): Promise<void> {
+  const kafka = new Kafka({ clientId: "aquastream-test", brokers: [broker], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -76,9 +76,10 @@ export async function consumeUntil(
   ids: Iterable<string>,
   timeoutMs = 60_000,
   copies = 1,
+  broker = BROKER,
 ): Promise<Received[]> {
   const wanted = new Map([...ids].map((id) => [id, copies]));
-  const kafka = new Kafka({ clientId: "aquastream-test", brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: "aquastream-test", brokers: [broker], logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `test-${crypto.randomUUID()}`, maxWaitTimeInMs: 200 });
   const received: Received[] = [];
   await consumer.connect();
