@@ -37,6 +37,7 @@ const SCENARIOS: Scenario[] = [
   (await import("./payment.ts")).default,
   (await import("./search.ts")).default,
   (await import("./booking-rush.ts")).default,
+  (await import("./expiry.ts")).default,
   (await import("./relay-backlog.ts")).default,
 ];
 

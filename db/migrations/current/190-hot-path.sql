@@ -975,3 +975,186 @@ begin
     order by e.starts_at, e.id;
 end;
 $$;
+create or replace function app_public.cancel_event(id uuid, reason text) returns app_public.event
+  language plpgsql volatile security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(cancel_event.id);
+  v_reason text := app_hidden.clean_text(cancel_event.reason);
+  v_was_published boolean := v_event.status = 'published';
+  v_booking app_public.booking;
+  v_count integer := 0;
+begin
+  if v_reason is null or char_length(v_reason) not between 3 and 1000 then
+    raise exception 'reason must be 3 to 1000 characters long'
+      using errcode = '22023', column = 'reason', hint = 'Say why the event is canceled; participants will read it.';
+  end if;
+  if v_event.status = 'canceled' then
+    return v_event; -- idempotent: a retried cancellation changes nothing and announces nothing
+  end if;
+  if v_event.status <> all ('{draft,published}'::app_public.event_status[]) then
+    raise exception 'a % event cannot be canceled', v_event.status
+      using errcode = '55000', column = 'status';
+  end if;
+
+  -- Its live bookings are locked before the status change locks the seat
+  -- counter (lock order event → booking → seat counters, as in cancel_booking
+  -- and the expiry), so an expiry batch holding one of them never waits for
+  -- a counter this transaction holds.
+  perform from app_public.booking b
+  where b.event_id = v_event.id and b.status in ('pending_payment', 'confirmed')
+  order by b.id
+  for update;
+
+  update app_public.event e
+  set status = 'canceled', cancel_reason = v_reason, canceled_at = now(), canceled_by = app_public.current_user_id()
+  where e.id = v_event.id;
+
+  -- Every live booking goes with it (seats freed, paid ones refunded), in
+  -- this one transaction; the event is locked, so no booking can slip in.
+  for v_booking in
+    select * from app_public.booking b
+    where b.event_id = v_event.id and b.status in ('pending_payment', 'confirmed')
+    order by b.id
+    for update
+  loop
+    perform app_hidden.end_booking(v_booking, 'canceled', left('event canceled: ' || v_reason, 1000));
+    v_count := v_count + 1;
+  end loop;
+
+  select * into v_event from app_public.event e where e.id = v_event.id;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventCanceled', 'event.cancel', 'event',
+    jsonb_build_object(
+      'reason', v_reason,
+      'canceledBy', v_event.canceled_by,
+      'wasPublished', v_was_published,
+      'bookingsCanceled', v_count,
+      'event', app_hidden.event_data(v_event)
+    )
+  );
+  -- The crew issue enqueues ReleaseCrew here when a crew was assigned.
+  return v_event;
+end;
+$$;
+comment on function app_public.cancel_event(uuid, text) is
+  E'Cancels a draft or published event (its organizer, or an admin) with a reason shown to participants; all its live bookings are canceled with it (seats freed, paid ones refunded in full, BookingCanceled and PaymentRefunded each). Canceling a canceled event again returns it unchanged. Errors: 28000, 42501, P0002, 22023 (reason), 55000 (completed).';
+
+
+--------------------------------------------------------------------------------
+-- Expiry: set-based batches, SKIP LOCKED, continued until the backlog is gone
+--------------------------------------------------------------------------------
+
+drop function if exists app_hidden.expire_overdue_bookings(integer);
+
+/*
+ * One batch of the expiry, in one statement per step instead of one call per
+ * booking: lock up to `batch` overdue pending bookings (SKIP LOCKED: a
+ * booking that another worker's batch, or a payment confirmation, holds right
+ * now is left to them), expire them, give their seats and promo uses back
+ * with one update per counter row, and write their audit and outbox rows in
+ * two inserts (the set-based twin of record_change: same rows, same
+ * BookingExpired payload), the counters last. Locks: the bookings first, then the counter rows,
+ * each kind in key order, so concurrent batches and the other use cases
+ * (event → booking → seat counters) never wait in a circle. Run as the owner
+ * by the expire_bookings task; short transactions, one per batch.
+ */
+create function app_hidden.expire_overdue_bookings(batch integer default 500) returns integer
+  language plpgsql volatile
+as $$
+declare
+  v_count integer;
+begin
+  create temp table if not exists expiring (
+    id uuid, event_id uuid, price_tier_id uuid, promo_code_id uuid, quantity integer, data jsonb
+  ) on commit drop;
+  truncate expiring;
+
+  with due as (
+    select b.id
+    from app_public.booking b
+    where b.status = 'pending_payment' and b.payment_deadline <= now()
+    order by b.payment_deadline, b.id
+    limit greatest(coalesce(expire_overdue_bookings.batch, 500), 1)
+    for update skip locked
+  ), expired as (
+    update app_public.booking b
+    set status = 'expired', expired_at = now()
+    from due
+    where b.id = due.id
+    returning b.*
+  )
+  insert into expiring
+  select e.id, e.event_id, e.price_tier_id, e.promo_code_id, e.quantity, app_hidden.booking_data(row(e.*)::app_public.booking)
+  from expired e;
+  get diagnostics v_count = row_count;
+  if v_count = 0 then
+    return 0;
+  end if;
+
+  insert into app_private.audit_log (actor_id, actor_roles, action, table_name, row_id, details, request_id)
+  select app_public.current_user_id(), app_public.current_user_roles(), 'booking.expire', 'booking', x.id::text, x.data,
+         nullif(current_setting('app.request_id', true), '')
+  from expiring x;
+  insert into app_private.outbox (aggregate_type, aggregate_id, event_type, actor_id, data)
+  select 'booking', x.id, 'BookingExpired', app_public.current_user_id(), x.data
+  from expiring x
+  order by x.id;
+
+  -- Last (as in create_booking), so the counter rows stay locked only from here to
+  -- the commit: seats and promo uses come back, one update per counter row, in key order.
+  perform from app_public.event_seat_counter c
+  where c.event_id in (select x.event_id from expiring x) order by c.event_id for no key update;
+  update app_public.event_seat_counter c set seats_taken = c.seats_taken - x.quantity
+  from (select event_id, sum(quantity)::integer as quantity from expiring group by event_id) x
+  where c.event_id = x.event_id;
+  perform from app_public.price_tier_seat_counter c
+  where c.price_tier_id in (select x.price_tier_id from expiring x) order by c.price_tier_id for no key update;
+  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - x.quantity
+  from (select price_tier_id, sum(quantity)::integer as quantity from expiring group by price_tier_id) x
+  where c.price_tier_id = x.price_tier_id;
+  perform from app_public.promo_code pc
+  where pc.id in (select x.promo_code_id from expiring x) order by pc.id for no key update;
+  update app_public.promo_code pc set uses = pc.uses - x.uses
+  from (select promo_code_id, count(*)::integer as uses from expiring where promo_code_id is not null group by promo_code_id) x
+  where pc.id = x.promo_code_id;
+
+  truncate expiring;
+  return v_count;
+end;
+$$;
+comment on function app_hidden.expire_overdue_bookings(integer) is
+  E'Expires up to `batch` pending bookings whose payment deadline has passed, set-based (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once (SKIP LOCKED). Run by the worker''s expire_bookings task as the owner, one batch per transaction.';
+
+/*
+ * When the expire_bookings task should run next: at the earliest payment
+ * deadline of a pending booking (at least `min_delay` from now), so a
+ * backlog that falls due at one moment is expired right then instead of at
+ * the next minute's cron tick. One job (job key), replaced each time.
+ */
+create or replace function app_hidden.schedule_next_expiry(min_delay interval default interval '1 second') returns timestamptz
+  language plpgsql volatile
+as $$
+declare
+  v_next timestamptz := (
+    select min(b.payment_deadline) from app_public.booking b where b.status = 'pending_payment'
+  );
+begin
+  if v_next is null then
+    return null; -- nothing pending; the minute cron and new bookings' deadlines take over
+  end if;
+  v_next := greatest(v_next, now() + schedule_next_expiry.min_delay);
+  perform graphile_worker.add_job(
+    'expire_bookings',
+    json_build_object('scheduled', true),
+    run_at := v_next,
+    job_key := 'expire_bookings_next',
+    job_key_mode := 'replace',
+    max_attempts := 5
+  );
+  return v_next;
+end;
+$$;
+comment on function app_hidden.schedule_next_expiry(interval) is
+  E'Schedules the expire_bookings job at the earliest payment deadline of a pending booking (not sooner than min_delay from now); returns that time, or null when nothing is pending. Owner only (the worker).';

@@ -1,7 +1,8 @@
 /*
  * The expire_bookings worker task: scheduled every minute next to
- * complete_ended_events, it calls app_hidden.expire_overdue_bookings in
- * batches until a batch comes back short. Run here with the task helpers'
+ * complete_ended_events and by itself at the earliest pending payment
+ * deadline, it calls app_hidden.expire_overdue_bookings in batches until a
+ * batch comes back short. Run here with the task helpers'
  * query bound to a rolled-back test transaction.
  */
 import { readFileSync } from "node:fs";
@@ -50,6 +51,21 @@ describe("expire_bookings task", () => {
       expect(log[0]).toMatch(/^expired \d+ overdue booking\(s\)$/);
       const [seats] = await rootQuery(tx, "select app_public.event_seats_taken(e) as seats_taken from app_public.event e where id = $1", [a.event.id]);
       expect(seats!.seats_taken).toBe(0);
+
+      // The next run is scheduled at the earliest pending payment deadline (this
+      // booking's, or an earlier one another test committed), not in the past.
+      const c = await bookedEvent(tx);
+      await rootQuery(tx, "update app_public.booking set payment_deadline = now() + interval '10 minutes' where id = $1", [c.booking.id]);
+      await becomeRoot(tx);
+      await taskList.expire_bookings!({}, helpersFor(tx, []));
+      const [next] = await rootQuery(
+        tx,
+        `select j.task_identifier, j.run_at <= b.payment_deadline and j.run_at > now() as at_deadline
+         from graphile_worker.jobs j, app_public.booking b where j.key = 'expire_bookings_next' and b.id = $1`,
+        [c.booking.id],
+      );
+      expect(next).toEqual({ task_identifier: "expire_bookings", at_deadline: true });
+      await becomeRoot(tx);
 
       // Nothing overdue any more: a quiet run.
       const quiet: string[] = [];

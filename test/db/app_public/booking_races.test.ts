@@ -241,4 +241,57 @@ describe("booking races (real concurrent connections)", () => {
     );
     expect(seats).toEqual({ seats_taken: live, tier_seats: live });
   });
+
+  it("several expiry workers on one backlog: every overdue booking expired exactly once, seats and promo uses back", async () => {
+    const targets = [await publishedEvent({ capacity: 100 }), await publishedEvent({ capacity: 100 }), await publishedEvent({ capacity: 100 })];
+    await must(organizer, "select * from app_public.create_promo_code(event_id => $1, code => 'LATE', percent_off => 10, max_uses => 100)", [
+      targets[0]!.event.id,
+    ]);
+    const bookers = users(90, 1200);
+    await Promise.all(
+      bookers.map((u, i) => {
+        const { event, tier } = targets[i % 3]!;
+        return must(u, BOOK, [event.id, tier.id, 1 + (i % 2), i % 3 === 0 && i % 2 === 0 ? "late" : null]);
+      }),
+    );
+    const eventIds = targets.map((t) => t.event.id);
+    await must(null, "update app_public.booking set payment_deadline = now() - interval '1 second' where event_id = any($1)", [eventIds]);
+
+    // Six workers, small batches, each looping until its batch comes back empty (as the task does).
+    const worker = async (): Promise<number> => {
+      let total = 0;
+      for (;;) {
+        const [row] = await must(null, "select app_hidden.expire_overdue_bookings(7) as n");
+        total += row!.n as number;
+        if (row!.n === 0) return total;
+      }
+    };
+    const totals = await Promise.all(Array.from({ length: 6 }, worker));
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(90);
+
+    const state = await one(
+      `select count(*) filter (where b.status = 'expired')::int as expired,
+              count(*) filter (where b.status <> 'expired')::int as other,
+              (select count(*) from app_private.outbox o where o.event_type = 'BookingExpired'
+                 and o.aggregate_id in (select id from app_public.booking where event_id = any($1)))::int as announced,
+              (select count(distinct o.aggregate_id) from app_private.outbox o where o.event_type = 'BookingExpired'
+                 and o.aggregate_id in (select id from app_public.booking where event_id = any($1)))::int as announced_bookings,
+              (select count(*) from app_private.audit_log a where a.action = 'booking.expire'
+                 and a.row_id in (select id::text from app_public.booking where event_id = any($1)))::int as audited,
+              (select sum(c.seats_taken) from app_public.event_seat_counter c where c.event_id = any($1))::int as seats,
+              (select sum(c.seats_taken) from app_public.price_tier_seat_counter c where c.event_id = any($1))::int as tier_seats,
+              (select uses from app_public.promo_code where event_id = $2) as promo_uses
+       from app_public.booking b where b.event_id = any($1)`,
+      [eventIds, targets[0]!.event.id],
+    );
+    expect(state).toEqual({
+      expired: 90, other: 0, announced: 90, announced_bookings: 90, audited: 90, seats: 0, tier_seats: 0, promo_uses: 0,
+    });
+    const [sample] = (await pool.query(
+      "select data from app_private.outbox where event_type = 'BookingExpired' and aggregate_id in (select id from app_public.booking where event_id = $1) limit 1",
+      [eventIds[0]],
+    )).rows;
+    expect(sample.data).toMatchObject({ status: "expired", eventId: eventIds[0] });
+    expect(sample.data.expiredAt).toBeTruthy();
+  });
 });
