@@ -72,6 +72,12 @@ export interface EventRow {
   created_at: Date;
   updated_at: Date;
   max_seats_per_booking: number | null;
+  time_zone: string;
+  /** to_char of the stored local start/end ("YYYY-MM-DDTHH:MM:SS"). */
+  starts_at_local_text: string;
+  ends_at_local_text: string;
+  /** app_public.event_min_price(e)::text. */
+  min_price: string | null;
   /** to_jsonb(app_public.event_rating_summary(e)), selected with the row. */
   rating_summary: RatingSummaryRow;
 }
@@ -148,6 +154,10 @@ export function toEvent(row: EventRow, tiers: TierRow[]): Event {
     priceTiers: tiers.map(toPriceTier),
     ratingSummary: toRatingSummary(row.rating_summary),
     maxSeatsPerBooking: row.max_seats_per_booking ?? undefined,
+    timeZone: row.time_zone,
+    startsAtLocal: row.starts_at_local_text,
+    endsAtLocal: row.ends_at_local_text,
+    minPrice: row.min_price ?? undefined,
   };
 }
 

@@ -7,6 +7,8 @@ import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext, type Tx } from "./call.ts";
 import { fromTimestamp, nextPageToken, readPage, toEvent, toTimestamp, type EventRow, type TierRow } from "./convert.ts";
 import { NotFound } from "./status.ts";
+import { listEventPage } from "./list-events.ts";
+import { uuid } from "./sql.ts";
 import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
 import { priceTierHandlers } from "./price-tier-service.ts";
@@ -19,7 +21,12 @@ export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
       // The rating summary as GraphQL's ratingSummary computes it.
       // Seats live on counter rows of their own (db/migrations/current/190-hot-path.sql).
       `select e.*, app_public.event_seats_taken(e) as seats_taken,
-              to_jsonb(app_public.event_rating_summary(e)) as rating_summary
+              to_jsonb(app_public.event_rating_summary(e)) as rating_summary,
+              -- Local wall-clock times as text: pg would read a timestamp without
+              -- time zone in this process's zone.
+              to_char(e.starts_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') as starts_at_local_text,
+              to_char(e.ends_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') as ends_at_local_text,
+              app_public.event_min_price(e)::text as min_price
        from app_public.event e where e.id = any($1::uuid[])`,
       [ids],
     ),
@@ -111,28 +118,17 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
     getEvent: unary(ctx, "GetEvent", async (tx, req: api.GetEventRequest) => ({ event: await loadEvent(tx, req.id) })),
 
     listEvents: unary(ctx, "ListEvents", async (tx, req: api.ListEventsRequest) => {
-      const page = readPage(req.pageSize, req.pageToken);
-      const { rows } = await tx.query<{ id: string }>(
-        `select e.id from app_public.search_events(
-           category => $1, starts_from => $2, starts_to => $3, query => $4,
-           near_latitude => $5, near_longitude => $6, radius_km => $7, only_available => $8
-         ) e limit $9 offset $10`,
-        [
-          optional(req.category),
-          fromTimestamp(req.startsFrom),
-          fromTimestamp(req.startsTo),
-          optional(req.query),
-          optional(req.nearLatitude),
-          optional(req.nearLongitude),
-          optional(req.radiusKm),
-          req.onlyAvailable,
-          page.limit + 1,
-          page.offset,
-        ],
-      );
-      const ids = rows.slice(0, page.limit).map((row) => row.id);
-      return { events: await loadEvents(tx, ids), nextPageToken: nextPageToken(page, rows.length) };
+      const page = await listEventPage(tx, req);
+      const events = (await loadEvents(tx, page.ids)).map((event) => ({
+        ...event,
+        distanceKm: page.distances.get(event.id),
+      }));
+      return { events, nextPageToken: page.nextPageToken };
     }),
+
+    setEventTimeZone: unary(ctx, "SetEventTimeZone", (tx, req: api.SetEventTimeZoneRequest) =>
+      eventResult(tx, "select (app_public.set_event_time_zone($1, $2)).id", [uuid(req.id, "id"), req.timeZone]),
+    ),
 
     publishEvent: unary(ctx, "PublishEvent", (tx, req: api.PublishEventRequest) =>
       eventResult(tx, "select (app_public.publish_event($1)).id", [req.id]),

@@ -247,7 +247,7 @@ describe("deadlines and cancellation reach PostgreSQL", () => {
     const query = vi.spyOn(api.pool, "query");
     try {
       for (let i = 0; i < 5; i++) {
-        expect((await call(api.client.listEvents, { pageSize: 1, pageToken: "", onlyAvailable: false }, null)).error).toBeUndefined();
+        expect((await call(api.client.listEvents, { pageSize: 1, pageToken: "", onlyAvailable: false, statuses: [], sort: 0 }, null)).error).toBeUndefined();
       }
       // Let the streams close and their late events run.
       await new Promise((r) => setTimeout(r, 200));

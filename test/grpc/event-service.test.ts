@@ -57,7 +57,7 @@ describe("EventService over gRPC", () => {
 
     const listed = await call(
       api.client.listEvents,
-      { query: word, onlyAvailable: true, pageSize: 10, pageToken: "" },
+      { query: word, onlyAvailable: true, pageSize: 10, pageToken: "", statuses: [], sort: 0 },
       null,
     );
     expect(listed.response!.events.map((e) => e.id)).toEqual([event.id]);

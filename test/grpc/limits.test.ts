@@ -133,7 +133,7 @@ describe("gRPC limits", () => {
   });
 
   it("caps page_size at 100 (INVALID_ARGUMENT)", async () => {
-    const { error } = await call(served, (c) => c.listEvents, { pageSize: 101, pageToken: "", onlyAvailable: false }, null);
+    const { error } = await call(served, (c) => c.listEvents, { pageSize: 101, pageToken: "", onlyAvailable: false, statuses: [], sort: 0 }, null);
     expect(error!.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error!.metadata.get("aquastream-error-field")).toEqual(["page_size"]);
   });

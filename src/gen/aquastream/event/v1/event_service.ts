@@ -150,6 +150,84 @@ export function crewStatusToJSON(object: CrewStatus): string {
   }
 }
 
+/** Orders of ListEvents. Ties are broken by event id, so paging is stable. */
+export enum EventSort {
+  /** EVENT_SORT_UNSPECIFIED - Relevance when a query is given, else start. */
+  EVENT_SORT_UNSPECIFIED = 0,
+  /** EVENT_SORT_RELEVANCE - Best text match first (title above location above description). */
+  EVENT_SORT_RELEVANCE = 1,
+  /** EVENT_SORT_START - Soonest first. */
+  EVENT_SORT_START = 2,
+  /** EVENT_SORT_PRICE - Cheapest tier first. */
+  EVENT_SORT_PRICE = 3,
+  /** EVENT_SORT_PRICE_DESC - Most expensive (cheapest tier) first. */
+  EVENT_SORT_PRICE_DESC = 4,
+  /** EVENT_SORT_DISTANCE - Nearest first; needs near_latitude/near_longitude; events without a place are left out. */
+  EVENT_SORT_DISTANCE = 5,
+  /** EVENT_SORT_RATING - Best average rating first. */
+  EVENT_SORT_RATING = 6,
+  /** EVENT_SORT_POPULARITY - Most seats taken first. */
+  EVENT_SORT_POPULARITY = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function eventSortFromJSON(object: any): EventSort {
+  switch (object) {
+    case 0:
+    case "EVENT_SORT_UNSPECIFIED":
+      return EventSort.EVENT_SORT_UNSPECIFIED;
+    case 1:
+    case "EVENT_SORT_RELEVANCE":
+      return EventSort.EVENT_SORT_RELEVANCE;
+    case 2:
+    case "EVENT_SORT_START":
+      return EventSort.EVENT_SORT_START;
+    case 3:
+    case "EVENT_SORT_PRICE":
+      return EventSort.EVENT_SORT_PRICE;
+    case 4:
+    case "EVENT_SORT_PRICE_DESC":
+      return EventSort.EVENT_SORT_PRICE_DESC;
+    case 5:
+    case "EVENT_SORT_DISTANCE":
+      return EventSort.EVENT_SORT_DISTANCE;
+    case 6:
+    case "EVENT_SORT_RATING":
+      return EventSort.EVENT_SORT_RATING;
+    case 7:
+    case "EVENT_SORT_POPULARITY":
+      return EventSort.EVENT_SORT_POPULARITY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EventSort.UNRECOGNIZED;
+  }
+}
+
+export function eventSortToJSON(object: EventSort): string {
+  switch (object) {
+    case EventSort.EVENT_SORT_UNSPECIFIED:
+      return "EVENT_SORT_UNSPECIFIED";
+    case EventSort.EVENT_SORT_RELEVANCE:
+      return "EVENT_SORT_RELEVANCE";
+    case EventSort.EVENT_SORT_START:
+      return "EVENT_SORT_START";
+    case EventSort.EVENT_SORT_PRICE:
+      return "EVENT_SORT_PRICE";
+    case EventSort.EVENT_SORT_PRICE_DESC:
+      return "EVENT_SORT_PRICE_DESC";
+    case EventSort.EVENT_SORT_DISTANCE:
+      return "EVENT_SORT_DISTANCE";
+    case EventSort.EVENT_SORT_RATING:
+      return "EVENT_SORT_RATING";
+    case EventSort.EVENT_SORT_POPULARITY:
+      return "EVENT_SORT_POPULARITY";
+    case EventSort.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Where a booking is in its life. */
 export enum BookingStatus {
   /** BOOKING_STATUS_UNSPECIFIED - Never sent by the server. */
@@ -572,7 +650,27 @@ export interface Event {
    * Most seats one booking may take, set by the organizer (1..20); unset:
    * the operators' default applies (docs/limits.md).
    */
-  maxSeatsPerBooking?: number | undefined;
+  maxSeatsPerBooking?:
+    | number
+    | undefined;
+  /** IANA time zone of the event's place, e.g. Asia/Irkutsk. */
+  timeZone: string;
+  /**
+   * Local wall-clock start in time_zone, "YYYY-MM-DDTHH:MM:SS" (no offset:
+   * starts_at is the instant).
+   */
+  startsAtLocal: string;
+  /** Local wall-clock end in time_zone. */
+  endsAtLocal: string;
+  /** Price of the cheapest tier (decimal string), when it has tiers. */
+  minPrice?:
+    | string
+    | undefined;
+  /**
+   * Great-circle distance in km from the point of a ListEvents request that
+   * gave one (near_latitude/near_longitude); unset otherwise.
+   */
+  distanceKm?: number | undefined;
 }
 
 /** A kind of event (rafting, kayaking, …). */
@@ -807,50 +905,104 @@ export interface GetEventResponse {
   event?: Event | undefined;
 }
 
-/** ListEvents input; every filter is optional. */
+/**
+ * ListEvents input; every filter is optional. Without filters: published
+ * events that have not started yet, soonest first (search_events).
+ */
 export interface ListEventsRequest {
   /** Only this category. */
   category?:
     | string
     | undefined;
-  /** Only events starting at or after this time. */
+  /** Only events starting at or after this instant (replaces "upcoming only"). */
   startsFrom?:
     | Timestamp
     | undefined;
-  /** Only events starting at or before this time. */
+  /** Only events starting at or before this instant. */
   startsTo?:
     | Timestamp
     | undefined;
-  /** Free text (web-search syntax) in title, location and description. */
+  /**
+   * Words in Russian or English, any form (сплавы → сплав), ё = е, the last
+   * word as a prefix, a close spelling of the title for short queries;
+   * web-search syntax ("phrase", -word, or) when used.
+   */
   query?:
     | string
     | undefined;
-  /** Centre of a distance filter (needs near_longitude and radius_km). */
+  /** Centre for the distance filter and sort (with near_longitude). */
   nearLatitude?:
     | number
     | undefined;
-  /** Centre of a distance filter. */
+  /** Centre for the distance filter and sort (with near_latitude). */
   nearLongitude?:
     | number
     | undefined;
-  /** Radius of the distance filter in km, 0 < r ≤ 20000. */
+  /** Radius of the distance filter in km, 0 < r ≤ 20000 (needs the centre). */
   radiusKm?:
     | number
     | undefined;
-  /** Only published events with free seats. */
+  /**
+   * Only events bookable now: published, bookings still open (booking
+   * deadline), a seat free.
+   */
   onlyAvailable: boolean;
   /** Events per page, 1..100 (default 20). */
   pageSize: number;
-  /** next_page_token of the previous page; empty for the first. */
+  /**
+   * next_page_token of the previous page (same filters and sort); empty for
+   * the first. Keyset: pages never shift when events are added meanwhile.
+   */
   pageToken: string;
+  /**
+   * Only these statuses (default: published). Drafts are seen only by their
+   * organizer and admins.
+   */
+  statuses: EventStatus[];
+  /** First local day, "YYYY-MM-DD", in each event's own time zone (inclusive). */
+  dateFrom?:
+    | string
+    | undefined;
+  /** Last local day, "YYYY-MM-DD", in each event's own time zone (inclusive). */
+  dateTo?:
+    | string
+    | undefined;
+  /** Cheapest tier at least this price (decimal string). */
+  minPrice?:
+    | string
+    | undefined;
+  /** Cheapest tier at most this price (decimal string). */
+  maxPrice?:
+    | string
+    | undefined;
+  /** Only this organizer's events (uuid). */
+  organizerId?:
+    | string
+    | undefined;
+  /** Order of the answer. */
+  sort: EventSort;
 }
 
 /** ListEvents result. */
 export interface ListEventsResponse {
-  /** One page of events, ordered by start time. */
+  /** One page of events, in the requested order. */
   events: Event[];
   /** Token for the next page; empty on the last page. */
   nextPageToken: string;
+}
+
+/** SetEventTimeZone input. */
+export interface SetEventTimeZoneRequest {
+  /** Event id (uuid). */
+  id: string;
+  /** IANA time zone name, e.g. Asia/Irkutsk. */
+  timeZone: string;
+}
+
+/** SetEventTimeZone result. */
+export interface SetEventTimeZoneResponse {
+  /** The event with its new time zone and local times. */
+  event?: Event | undefined;
 }
 
 /** PublishEvent input. */
@@ -1872,6 +2024,11 @@ function createBaseEvent(): Event {
     priceTiers: [],
     ratingSummary: undefined,
     maxSeatsPerBooking: undefined,
+    timeZone: "",
+    startsAtLocal: "",
+    endsAtLocal: "",
+    minPrice: undefined,
+    distanceKm: undefined,
   };
 }
 
@@ -1954,6 +2111,21 @@ export const Event: MessageFns<Event> = {
     }
     if (message.maxSeatsPerBooking !== undefined) {
       writer.uint32(208).int32(message.maxSeatsPerBooking);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(242).string(message.timeZone);
+    }
+    if (message.startsAtLocal !== "") {
+      writer.uint32(250).string(message.startsAtLocal);
+    }
+    if (message.endsAtLocal !== "") {
+      writer.uint32(258).string(message.endsAtLocal);
+    }
+    if (message.minPrice !== undefined) {
+      writer.uint32(266).string(message.minPrice);
+    }
+    if (message.distanceKm !== undefined) {
+      writer.uint32(273).double(message.distanceKm);
     }
     return writer;
   },
@@ -2179,6 +2351,46 @@ export const Event: MessageFns<Event> = {
             message.maxSeatsPerBooking = reader.int32();
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.startsAtLocal = reader.string();
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.endsAtLocal = reader.string();
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.minPrice = reader.string();
+            continue;
+          }
+          case 34: {
+            if (tag !== 273) {
+              break;
+            }
+
+            message.distanceKm = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2291,6 +2503,31 @@ export const Event: MessageFns<Event> = {
         : isSet(object.max_seats_per_booking)
         ? globalThis.Number(object.max_seats_per_booking)
         : undefined,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      startsAtLocal: isSet(object.startsAtLocal)
+        ? globalThis.String(object.startsAtLocal)
+        : isSet(object.starts_at_local)
+        ? globalThis.String(object.starts_at_local)
+        : "",
+      endsAtLocal: isSet(object.endsAtLocal)
+        ? globalThis.String(object.endsAtLocal)
+        : isSet(object.ends_at_local)
+        ? globalThis.String(object.ends_at_local)
+        : "",
+      minPrice: isSet(object.minPrice)
+        ? globalThis.String(object.minPrice)
+        : isSet(object.min_price)
+        ? globalThis.String(object.min_price)
+        : undefined,
+      distanceKm: isSet(object.distanceKm)
+        ? globalThis.Number(object.distanceKm)
+        : isSet(object.distance_km)
+        ? globalThis.Number(object.distance_km)
+        : undefined,
     };
   },
 
@@ -2374,6 +2611,21 @@ export const Event: MessageFns<Event> = {
     if (message.maxSeatsPerBooking !== undefined) {
       obj.maxSeatsPerBooking = Math.round(message.maxSeatsPerBooking);
     }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.startsAtLocal !== "") {
+      obj.startsAtLocal = message.startsAtLocal;
+    }
+    if (message.endsAtLocal !== "") {
+      obj.endsAtLocal = message.endsAtLocal;
+    }
+    if (message.minPrice !== undefined) {
+      obj.minPrice = message.minPrice;
+    }
+    if (message.distanceKm !== undefined) {
+      obj.distanceKm = floatToJson(message.distanceKm);
+    }
     return obj;
   },
 
@@ -2422,6 +2674,11 @@ export const Event: MessageFns<Event> = {
       ? RatingSummary.fromPartial(object.ratingSummary)
       : undefined;
     message.maxSeatsPerBooking = object.maxSeatsPerBooking ?? undefined;
+    message.timeZone = object.timeZone ?? "";
+    message.startsAtLocal = object.startsAtLocal ?? "";
+    message.endsAtLocal = object.endsAtLocal ?? "";
+    message.minPrice = object.minPrice ?? undefined;
+    message.distanceKm = object.distanceKm ?? undefined;
     return message;
   },
 };
@@ -4457,6 +4714,13 @@ function createBaseListEventsRequest(): ListEventsRequest {
     onlyAvailable: false,
     pageSize: 0,
     pageToken: "",
+    statuses: [],
+    dateFrom: undefined,
+    dateTo: undefined,
+    minPrice: undefined,
+    maxPrice: undefined,
+    organizerId: undefined,
+    sort: 0,
   };
 }
 
@@ -4491,6 +4755,31 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(82).string(message.pageToken);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(90).fork();
+      for (const v of message.statuses) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.dateFrom !== undefined) {
+      writer.uint32(98).string(message.dateFrom);
+    }
+    if (message.dateTo !== undefined) {
+      writer.uint32(106).string(message.dateTo);
+    }
+    if (message.minPrice !== undefined) {
+      writer.uint32(114).string(message.minPrice);
+    }
+    if (message.maxPrice !== undefined) {
+      writer.uint32(122).string(message.maxPrice);
+    }
+    if (message.organizerId !== undefined) {
+      writer.uint32(130).string(message.organizerId);
+    }
+    if (message.sort !== 0) {
+      writer.uint32(136).int32(message.sort);
     }
     return writer;
   },
@@ -4588,6 +4877,72 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 11: {
+            if (tag === 88) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 90) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.dateFrom = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.dateTo = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.minPrice = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.maxPrice = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.organizerId = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.sort = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4644,6 +4999,35 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => eventStatusFromJSON(e))
+        : [],
+      dateFrom: isSet(object.dateFrom)
+        ? globalThis.String(object.dateFrom)
+        : isSet(object.date_from)
+        ? globalThis.String(object.date_from)
+        : undefined,
+      dateTo: isSet(object.dateTo)
+        ? globalThis.String(object.dateTo)
+        : isSet(object.date_to)
+        ? globalThis.String(object.date_to)
+        : undefined,
+      minPrice: isSet(object.minPrice)
+        ? globalThis.String(object.minPrice)
+        : isSet(object.min_price)
+        ? globalThis.String(object.min_price)
+        : undefined,
+      maxPrice: isSet(object.maxPrice)
+        ? globalThis.String(object.maxPrice)
+        : isSet(object.max_price)
+        ? globalThis.String(object.max_price)
+        : undefined,
+      organizerId: isSet(object.organizerId)
+        ? globalThis.String(object.organizerId)
+        : isSet(object.organizer_id)
+        ? globalThis.String(object.organizer_id)
+        : undefined,
+      sort: isSet(object.sort) ? eventSortFromJSON(object.sort) : 0,
     };
   },
 
@@ -4679,6 +5063,27 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => eventStatusToJSON(e));
+    }
+    if (message.dateFrom !== undefined) {
+      obj.dateFrom = message.dateFrom;
+    }
+    if (message.dateTo !== undefined) {
+      obj.dateTo = message.dateTo;
+    }
+    if (message.minPrice !== undefined) {
+      obj.minPrice = message.minPrice;
+    }
+    if (message.maxPrice !== undefined) {
+      obj.maxPrice = message.maxPrice;
+    }
+    if (message.organizerId !== undefined) {
+      obj.organizerId = message.organizerId;
+    }
+    if (message.sort !== 0) {
+      obj.sort = eventSortToJSON(message.sort);
+    }
     return obj;
   },
 
@@ -4701,6 +5106,13 @@ export const ListEventsRequest: MessageFns<ListEventsRequest> = {
     message.onlyAvailable = object.onlyAvailable ?? false;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.dateFrom = object.dateFrom ?? undefined;
+    message.dateTo = object.dateTo ?? undefined;
+    message.minPrice = object.minPrice ?? undefined;
+    message.maxPrice = object.maxPrice ?? undefined;
+    message.organizerId = object.organizerId ?? undefined;
+    message.sort = object.sort ?? 0;
     return message;
   },
 };
@@ -4790,6 +5202,162 @@ export const ListEventsResponse: MessageFns<ListEventsResponse> = {
     const message = createBaseListEventsResponse();
     message.events = object.events?.map((e) => Event.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSetEventTimeZoneRequest(): SetEventTimeZoneRequest {
+  return { id: "", timeZone: "" };
+}
+
+export const SetEventTimeZoneRequest: MessageFns<SetEventTimeZoneRequest> = {
+  encode(message: SetEventTimeZoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(18).string(message.timeZone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEventTimeZoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEventTimeZoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetEventTimeZoneRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+    };
+  },
+
+  toJSON(message: SetEventTimeZoneRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetEventTimeZoneRequest>, I>>(base?: I): SetEventTimeZoneRequest {
+    return SetEventTimeZoneRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetEventTimeZoneRequest>, I>>(object: I): SetEventTimeZoneRequest {
+    const message = createBaseSetEventTimeZoneRequest();
+    message.id = object.id ?? "";
+    message.timeZone = object.timeZone ?? "";
+    return message;
+  },
+};
+
+function createBaseSetEventTimeZoneResponse(): SetEventTimeZoneResponse {
+  return { event: undefined };
+}
+
+export const SetEventTimeZoneResponse: MessageFns<SetEventTimeZoneResponse> = {
+  encode(message: SetEventTimeZoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEventTimeZoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEventTimeZoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetEventTimeZoneResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: SetEventTimeZoneResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetEventTimeZoneResponse>, I>>(base?: I): SetEventTimeZoneResponse {
+    return SetEventTimeZoneResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetEventTimeZoneResponse>, I>>(object: I): SetEventTimeZoneResponse {
+    const message = createBaseSetEventTimeZoneResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
     return message;
   },
 };
@@ -11437,6 +12005,21 @@ export const EventServiceService = {
     responseSerialize: (value: ListEventsResponse): Buffer => Buffer.from(ListEventsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListEventsResponse => ListEventsResponse.decode(value),
   },
+  /**
+   * Sets the IANA time zone of an event (set_event_time_zone): its local
+   * times and local days follow. Not an IANA name → INVALID_ARGUMENT (EVTZN).
+   */
+  setEventTimeZone: {
+    path: "/aquastream.event.v1.EventService/SetEventTimeZone" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetEventTimeZoneRequest): Buffer =>
+      Buffer.from(SetEventTimeZoneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetEventTimeZoneRequest => SetEventTimeZoneRequest.decode(value),
+    responseSerialize: (value: SetEventTimeZoneResponse): Buffer =>
+      Buffer.from(SetEventTimeZoneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetEventTimeZoneResponse => SetEventTimeZoneResponse.decode(value),
+  },
   /** draft → published; needs at least one price tier and a start in the future. */
   publishEvent: {
     path: "/aquastream.event.v1.EventService/PublishEvent" as const,
@@ -11877,6 +12460,11 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   getEvent: handleUnaryCall<GetEventRequest, GetEventResponse>;
   /** The catalog: events the caller may see, filtered, ordered by start time, paged. */
   listEvents: handleUnaryCall<ListEventsRequest, ListEventsResponse>;
+  /**
+   * Sets the IANA time zone of an event (set_event_time_zone): its local
+   * times and local days follow. Not an IANA name → INVALID_ARGUMENT (EVTZN).
+   */
+  setEventTimeZone: handleUnaryCall<SetEventTimeZoneRequest, SetEventTimeZoneResponse>;
   /** draft → published; needs at least one price tier and a start in the future. */
   publishEvent: handleUnaryCall<PublishEventRequest, PublishEventResponse>;
   /** draft/published → canceled, with a reason shown to participants. */
@@ -12082,6 +12670,25 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListEventsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets the IANA time zone of an event (set_event_time_zone): its local
+   * times and local days follow. Not an IANA name → INVALID_ARGUMENT (EVTZN).
+   */
+  setEventTimeZone(
+    request: SetEventTimeZoneRequest,
+    callback: (error: ServiceError | null, response: SetEventTimeZoneResponse) => void,
+  ): ClientUnaryCall;
+  setEventTimeZone(
+    request: SetEventTimeZoneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetEventTimeZoneResponse) => void,
+  ): ClientUnaryCall;
+  setEventTimeZone(
+    request: SetEventTimeZoneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetEventTimeZoneResponse) => void,
   ): ClientUnaryCall;
   /** draft → published; needs at least one price tier and a start in the future. */
   publishEvent(
