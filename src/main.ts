@@ -24,6 +24,7 @@ import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
 import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
 import { loadCrewConfig } from "./crew/config.ts";
+import { checkGrpcTransport } from "./config/transport.ts";
 import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
 import { registerDatabaseMetrics, type DatabaseMetrics } from "./metrics/database.ts";
@@ -45,6 +46,8 @@ try {
   // value stops start-up instead of failing every relay job later.
   outbox = loadOutboxConfig();
   crew = loadCrewConfig(); // CREW_* likewise
+  // gRPC TLS: production refuses plaintext unless opted out; the files must load as a pair.
+  if (role !== "worker") checkGrpcTransport(config.transport, config.nodeEnv);
 } catch (error) {
   if (error instanceof ConfigError) {
     logger.fatal({ variable: error.variable }, `configuration error: ${error.message}`);
@@ -105,7 +108,13 @@ try {
       { url: `http://${config.httpHost}:${config.httpPort}/graphql`, devIssuer: config.devIssuer },
       "GraphQL listening",
     );
-    grpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, { pool: apiPool, verifier, limits: config.limits });
+    const grpcTls = config.transport.grpcTls;
+    grpcServer = await startGrpcServer(
+      config.grpcHost,
+      config.grpcPort,
+      { pool: apiPool, verifier, limits: config.limits },
+      grpcTls ? { files: grpcTls, reloadIntervalMs: config.transport.grpcTlsReloadIntervalMs } : undefined,
+    );
     // /metrics on the admin port, never the public one (in `all` mode the worker's series too).
     metricsServer = await startMetricsServer(config.transport.adminHost, config.transport.adminPort, "admin");
   }

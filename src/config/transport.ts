@@ -5,10 +5,10 @@
  *
  * Production refuses a plaintext gRPC server unless GRPC_ALLOW_PLAINTEXT says
  * so explicitly (a mesh that encrypts pod-to-pod traffic itself): that check
- * is `requireGrpcTls`, called by main.ts for the roles that serve gRPC.
+ * is `checkGrpcTransport`, called by main.ts for the roles that serve gRPC.
  */
-import { existsSync } from "node:fs";
 import { bool, ConfigError, int, str, type Env } from "./env.ts";
+import { loadTlsFiles } from "../grpc/tls.ts";
 
 export interface GrpcTlsFiles {
   /** PEM certificate chain of the server. */
@@ -29,6 +29,8 @@ export interface TransportConfig {
   adminPort: number;
   /** The gRPC server's certificate files; undefined: plaintext. */
   grpcTls: GrpcTlsFiles | undefined;
+  /** How often the TLS files are re-read (rotation without restart); 0: never. */
+  grpcTlsReloadIntervalMs: number;
   /** Production may run a plaintext gRPC server (an explicit opt-out). */
   grpcAllowPlaintext: boolean;
 }
@@ -47,12 +49,6 @@ function parseOrigin(raw: string): string {
   return url.origin;
 }
 
-function readableFile(env: Env, name: string): string | undefined {
-  const path = str(env, name);
-  if (path !== undefined && !existsSync(path)) throw new ConfigError(name, `no such file: ${path}`);
-  return path;
-}
-
 export function loadTransport(env: Env): TransportConfig {
   const rawOrigins = (str(env, "CORS_ORIGINS") ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "");
   if (rawOrigins.includes("*") && rawOrigins.length > 1) {
@@ -60,9 +56,11 @@ export function loadTransport(env: Env): TransportConfig {
   }
   const corsOrigins = rawOrigins.includes("*") ? ["*"] : rawOrigins.map(parseOrigin);
 
-  const certFile = readableFile(env, "GRPC_TLS_CERT_FILE");
-  const keyFile = readableFile(env, "GRPC_TLS_KEY_FILE");
-  const clientCaFile = readableFile(env, "GRPC_TLS_CLIENT_CA_FILE");
+  // The files themselves are read (and checked to be a matching pair) by the
+  // roles that serve gRPC, at start-up: src/grpc/tls.ts.
+  const certFile = str(env, "GRPC_TLS_CERT_FILE");
+  const keyFile = str(env, "GRPC_TLS_KEY_FILE");
+  const clientCaFile = str(env, "GRPC_TLS_CLIENT_CA_FILE");
   if (!!certFile !== !!keyFile) {
     throw new ConfigError(certFile ? "GRPC_TLS_KEY_FILE" : "GRPC_TLS_CERT_FILE", "GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together");
   }
@@ -75,12 +73,16 @@ export function loadTransport(env: Env): TransportConfig {
     adminHost: str(env, "ADMIN_HOST") ?? str(env, "HTTP_HOST") ?? "127.0.0.1",
     adminPort: int(env, "ADMIN_PORT", 9465, 0, 65535),
     grpcTls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
+    grpcTlsReloadIntervalMs: int(env, "GRPC_TLS_RELOAD_INTERVAL_MS", 30_000, 0, 86_400_000),
     grpcAllowPlaintext: bool(env, "GRPC_ALLOW_PLAINTEXT", false),
   };
 }
 
-/** Production serves gRPC over TLS, unless the operator opted out explicitly. */
-export function requireGrpcTls(transport: TransportConfig, nodeEnv: string): void {
+/**
+ * For the roles that serve gRPC, at start-up: production serves TLS unless the
+ * operator opted out explicitly, and the TLS files load as a matching pair.
+ */
+export function checkGrpcTransport(transport: TransportConfig, nodeEnv: string): void {
   if (nodeEnv === "production" && !transport.grpcTls && !transport.grpcAllowPlaintext) {
     throw new ConfigError(
       "GRPC_TLS_CERT_FILE",
@@ -88,4 +90,5 @@ export function requireGrpcTls(transport: TransportConfig, nodeEnv: string): voi
         "set GRPC_ALLOW_PLAINTEXT=true only where something else encrypts the traffic (a service mesh)",
     );
   }
+  if (transport.grpcTls) loadTlsFiles(transport.grpcTls);
 }

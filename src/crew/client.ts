@@ -10,6 +10,11 @@
  * and releases happen with no user at all (cancellations by the system). Who
  * asked goes along as the metadata `aquastream-on-behalf-of: <subject>`, for
  * the crew service's audit, never as a credential.
+ *
+ * Transport: TLS with the configured CA (and our client certificate for
+ * mutual TLS) when `tls` is given; plaintext otherwise, and then the token is
+ * only ever sent to a loopback address (config refuses the rest; the check
+ * here makes sure no other path sends it).
  */
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -18,6 +23,7 @@ import {
   type ReleaseCrewRequest,
 } from "../gen/aquastream/crew/v1/crew_service.ts";
 import { crewCalls, crewDuration, secondsSince } from "../metrics/registry.ts";
+import { isLoopbackAddress, type CrewTls } from "./config.ts";
 
 /** Who the call is made for (the Keycloak subject that published/canceled), when a person did. */
 export interface CrewCallContext {
@@ -34,10 +40,16 @@ export interface CrewClientOptions {
   address: string;
   deadlineMs: number;
   token?: () => Promise<string | undefined>;
+  /** TLS to the crew service; absent: plaintext. */
+  tls?: CrewTls | undefined;
 }
 
-export function createCrewClient({ address, deadlineMs, token }: CrewClientOptions): CrewClient {
-  const client = new CrewServiceClient(address, grpc.credentials.createInsecure(), {
+export function createCrewClient({ address, deadlineMs, token, tls }: CrewClientOptions): CrewClient {
+  const credentials = tls
+    ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null)
+    : grpc.credentials.createInsecure();
+  const tokenAllowed = tls !== undefined || isLoopbackAddress(address);
+  const client = new CrewServiceClient(address, credentials, {
     // After an outage the channel reconnects at most this long after the
     // service is back (gRPC's default grows to 120 s, longer than a job's
     // retry delay, so retries would keep failing against a healthy service).
@@ -55,6 +67,9 @@ export function createCrewClient({ address, deadlineMs, token }: CrewClientOptio
     const metadata = new grpc.Metadata();
     try {
       const bearer = await token?.();
+      if (bearer && !tokenAllowed) {
+        throw new Error(`refusing to send the crew service token in plaintext to ${address} (configure CREW_TLS_CA_FILE)`);
+      }
       if (bearer) metadata.set("authorization", `Bearer ${bearer}`);
       if (context.onBehalfOf) metadata.set("aquastream-on-behalf-of", context.onBehalfOf);
       const response = await new Promise<Res>((resolve, reject) =>

@@ -9,10 +9,20 @@
  * worker) assigns them; nothing is marked failed for a service that was
  * never configured.
  */
-import { ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
+import { readFileSync } from "node:fs";
+import { bool, ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
+
+/** TLS to the crew service: the CA that signed its certificate, and our client certificate for mutual TLS. */
+export interface CrewTls {
+  /** PEM CA bundle; undefined: the system's roots. */
+  ca: Buffer | undefined;
+  /** Our client certificate and key (mutual TLS); undefined: none presented. */
+  cert: Buffer | undefined;
+  key: Buffer | undefined;
+}
 
 export interface CrewConfig {
-  /** host:port of the crew service (gRPC, plaintext inside the cluster); undefined = off. */
+  /** host:port of the crew service (gRPC); undefined = off. */
   address: string | undefined;
   /** Deadline of one AssignCrew/ReleaseCrew call. */
   deadlineMs: number;
@@ -29,6 +39,40 @@ export interface CrewConfig {
    * token endpoint), renewed before it expires.
    */
   tokenClient: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
+  /** TLS settings; undefined: plaintext (development, loopback, or CREW_ALLOW_PLAINTEXT in production). */
+  tls?: CrewTls | undefined;
+}
+
+/** 127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine. */
+export function isLoopbackAddress(hostPort: string): boolean {
+  const host = hostPort.replace(/:\d+$/, "").replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function pemFile(env: Env, name: string): Buffer | undefined {
+  const path = str(env, name);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(name, `cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * CREW_TLS_CA_FILE (or CREW_TLS=true for the system's roots) turns TLS on;
+ * CREW_TLS_CERT_FILE/CREW_TLS_KEY_FILE add a client certificate.
+ */
+function loadCrewTls(env: Env): CrewTls | undefined {
+  const ca = pemFile(env, "CREW_TLS_CA_FILE");
+  const cert = pemFile(env, "CREW_TLS_CERT_FILE");
+  const key = pemFile(env, "CREW_TLS_KEY_FILE");
+  if (!!cert !== !!key) {
+    throw new ConfigError(cert ? "CREW_TLS_KEY_FILE" : "CREW_TLS_CERT_FILE", "CREW_TLS_CERT_FILE and CREW_TLS_KEY_FILE go together");
+  }
+  const on = bool(env, "CREW_TLS", ca !== undefined || cert !== undefined);
+  if (!on && (ca || cert)) throw new ConfigError("CREW_TLS", "is false but CREW_TLS_* files are set");
+  return on ? { ca, cert, key } : undefined;
 }
 
 function address(env: Env, name: string): string | undefined {
@@ -58,8 +102,25 @@ export function loadCrewConfig(env: Env = process.env): CrewConfig {
   if (clientId && !issuer) {
     throw new ConfigError("CREW_TOKEN_CLIENT_ID", "needs KEYCLOAK_ISSUER (the token endpoint is <issuer>/protocol/openid-connect/token)");
   }
+  const serviceAddress = address(env, "CREW_SERVICE_ADDRESS");
+  const tls = loadCrewTls(env);
+  if (serviceAddress && !tls) {
+    // The bearer token never crosses a network in plaintext, whatever the mode.
+    if ((serviceToken || clientId) && !isLoopbackAddress(serviceAddress)) {
+      throw new ConfigError(
+        "CREW_TLS_CA_FILE",
+        `is required to send the crew service token to ${serviceAddress}: it is never sent in plaintext beyond this machine (set CREW_TLS_CA_FILE, or CREW_TLS=true for the system's CAs)`,
+      );
+    }
+    if (str(env, "NODE_ENV") === "production" && !bool(env, "CREW_ALLOW_PLAINTEXT", false)) {
+      throw new ConfigError(
+        "CREW_TLS_CA_FILE",
+        "is required when NODE_ENV=production (or CREW_TLS=true): the crew client refuses plaintext; set CREW_ALLOW_PLAINTEXT=true only where something else encrypts the traffic",
+      );
+    }
+  }
   return {
-    address: address(env, "CREW_SERVICE_ADDRESS"),
+    address: serviceAddress,
     deadlineMs: int(env, "CREW_DEADLINE_MS", 5_000, 50, 120_000),
     assignAttempts: int(env, "CREW_ASSIGN_ATTEMPTS", 8, 1, 100),
     retryBaseMs,
@@ -69,6 +130,7 @@ export function loadCrewConfig(env: Env = process.env): CrewConfig {
       clientId && clientSecret && issuer
         ? { tokenUrl: `${issuer}/protocol/openid-connect/token`, clientId, clientSecret }
         : undefined,
+    tls,
   };
 }
 

@@ -37,6 +37,7 @@ export function crewClient(settings: CrewConfig & { address: string }): CrewClie
   client ??= createCrewClient({
     address: settings.address,
     deadlineMs: settings.deadlineMs,
+    tls: settings.tls,
     token: settings.tokenClient
       ? clientCredentialsTokenProvider(settings.tokenClient)
       : async () => settings.serviceToken,

@@ -47,7 +47,15 @@ export interface CrewStub {
 const seconds = (t: { seconds: string; nanos: number } | undefined) =>
   t ? Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6) : NaN;
 
-export async function startCrewStub(options: { host?: string; port?: number; crewCount?: number } = {}): Promise<CrewStub> {
+export interface CrewStubOptions {
+  host?: string;
+  port?: number;
+  crewCount?: number;
+  /** Serve TLS with this certificate (PEM); with clientCa, require client certificates it signed. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer | undefined };
+}
+
+export async function startCrewStub(options: CrewStubOptions = {}): Promise<CrewStub> {
   const host = options.host ?? "127.0.0.1";
   const crews = Array.from({ length: options.crewCount ?? 3 }, () => randomUUID());
   let assignments: Assignment[] = [];
@@ -110,13 +118,21 @@ export async function startCrewStub(options: { host?: string; port?: number; cre
     },
   };
 
+  const credentials = () =>
+    options.tls
+      ? grpc.ServerCredentials.createSsl(
+          options.tls.clientCa ?? null,
+          [{ cert_chain: options.tls.cert, private_key: options.tls.key }],
+          options.tls.clientCa !== undefined,
+        )
+      : grpc.ServerCredentials.createInsecure();
   let server: grpc.Server | undefined;
   let port = options.port ?? 0;
   async function listen() {
     server = new grpc.Server();
     server.addService(CrewServiceService, implementation);
     port = await new Promise<number>((resolve, reject) =>
-      server!.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      server!.bindAsync(`${host}:${port}`, credentials(), (error, bound) =>
         error ? reject(error) : resolve(bound),
       ),
     );

@@ -15,6 +15,8 @@ import { eventServiceHandlers } from "./event-service.ts";
 import type { CallContext } from "./call.ts";
 import { loadLimits } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
+import type { GrpcTlsFiles } from "../config/transport.ts";
+import { ReloadingServerCredentials } from "./tls.ts";
 
 const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
@@ -22,11 +24,24 @@ export interface GrpcServer {
   server: grpc.Server;
   port: number;
   health: HealthImplementation;
+  /** The TLS credentials when serving TLS (reload() re-reads the files now). */
+  tls: ReloadingServerCredentials | undefined;
   /** Health NOT_SERVING, then wait for in-flight calls (bounded), then force. */
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(host: string, port: number, givenCtx: CallContext): Promise<GrpcServer> {
+export interface GrpcTlsOptions {
+  files: GrpcTlsFiles;
+  /** Re-read the files this often (certificate rotation); 0: never. */
+  reloadIntervalMs: number;
+}
+
+export async function startGrpcServer(
+  host: string,
+  port: number,
+  givenCtx: CallContext,
+  tlsOptions?: GrpcTlsOptions,
+): Promise<GrpcServer> {
   const limits = givenCtx.limits ?? loadLimits({}, "development");
   const ctx: CallContext = {
     ...givenCtx,
@@ -56,19 +71,26 @@ export async function startGrpcServer(host: string, port: number, givenCtx: Call
   });
   new ReflectionService(packageDefinition).addToServer(server);
 
+  // TLS (mutual with a client CA) from files re-read while serving; plaintext
+  // only where config allows it (development, or an explicit opt-out).
+  const tls = tlsOptions ? new ReloadingServerCredentials(tlsOptions.files, tlsOptions.reloadIntervalMs) : undefined;
   const boundPort = await new Promise<number>((resolve, reject) => {
-    // Plaintext inside the cluster; TLS terminates at the mesh/gateway (README).
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${host}:${port}`, tls ?? grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
+  }).catch((error: unknown) => {
+    tls?.stop();
+    throw error;
   });
-  logger.info({ port: boundPort }, "gRPC server listening");
+  logger.info({ port: boundPort, tls: tls ? (tlsOptions!.files.clientCaFile ? "mutual" : "server") : "off" }, "gRPC server listening");
 
   return {
     server,
     port: boundPort,
     health,
+    tls,
     async close(timeoutMs) {
+      tls?.stop();
       health.setStatus("", "NOT_SERVING");
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

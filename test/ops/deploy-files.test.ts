@@ -58,6 +58,16 @@ describe("docker-compose.yml", () => {
     expect(sql).toMatch(/create role aquastream_authenticator login noinherit password/);
   });
 
+  it("opts out of TLS explicitly (production mode on one machine's network), never silently", () => {
+    for (const name of ["api", "worker"]) {
+      const env = compose.services[name].environment;
+      expect(env.GRPC_ALLOW_PLAINTEXT).toBe("true");
+      expect(env.CREW_ALLOW_PLAINTEXT).toBe("true");
+      // No token goes to the crew stub in plaintext (config would refuse it anyway).
+      expect(env.CREW_SERVICE_TOKEN ?? env.CREW_TOKEN_CLIENT_ID).toBeUndefined();
+    }
+  });
+
   it("keeps the shared service environment on api and worker and adds tracing and the worker's metrics port", () => {
     for (const name of ["api", "worker"]) {
       const env = compose.services[name].environment;
@@ -166,6 +176,7 @@ describe("k8s/ objects", () => {
     ServiceMonitor: "monitoring.coreos.com/v1",
     NetworkPolicy: "networking.k8s.io/v1",
     Ingress: "networking.k8s.io/v1",
+    Certificate: "cert-manager.io/v1",
     PodMonitor: "monitoring.coreos.com/v1",
     PrometheusRule: "monitoring.coreos.com/v1",
   };
@@ -250,6 +261,30 @@ describe("k8s/ objects", () => {
     expect(workerPolicy.spec.ingress).toHaveLength(1);
     expect(workerPolicy.spec.ingress[0].ports).toEqual([{ port: "metrics" }]);
     expect(ns(workerPolicy.spec.ingress[0].from)).toEqual(["monitoring"]);
+  });
+
+  it("gRPC TLS: the api mounts cert-manager's Secret where GRPC_TLS_* point; the worker trusts the same CA for the crew service", () => {
+    const data = find("ConfigMap", "aquastream-event")!.data;
+    const transport = loadTransport(data);
+    const api = find("Deployment", "aquastream-event-api")!;
+    const certificate = find("Certificate", "aquastream-event-grpc")!;
+    const volume = api.spec.template.spec.volumes.find((v: any) => v.secret?.secretName === certificate.spec.secretName);
+    expect(volume, "the api mounts the Certificate's Secret").toBeDefined();
+    const mount = api.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === volume.name);
+    // cert-manager's keys in that Secret: tls.crt, tls.key, ca.crt.
+    expect(transport.grpcTls).toEqual({
+      certFile: `${mount.mountPath}/tls.crt`,
+      keyFile: `${mount.mountPath}/tls.key`,
+      clientCaFile: `${mount.mountPath}/ca.crt`,
+    });
+    expect(certificate.spec.usages).toContain("server auth");
+    const service = find("Service", "aquastream-event")!;
+    expect(certificate.spec.dnsNames).toContain(`${service.metadata.name}.aquastream.svc`);
+
+    const worker = find("Deployment", "aquastream-event-worker")!;
+    const crewVolume = worker.spec.template.spec.volumes[0];
+    const crewMount = worker.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === crewVolume.name);
+    expect(data.CREW_TLS_CA_FILE).toBe(`${crewMount.mountPath}/${crewVolume.secret.items[0].path}`);
   });
 
   it("ingress: HTTPS for the host, /graphql only, to the Service's http port", () => {

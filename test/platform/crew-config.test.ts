@@ -17,14 +17,15 @@ describe("loadCrewConfig", () => {
       retryMaxMs: 900_000,
       serviceToken: undefined,
       tokenClient: undefined,
+      tls: undefined,
     });
     expect([2, 3, 4, 8, 9].map((next) => retryDelayMs(config, next))).toEqual([10_000, 20_000, 40_000, 640_000, 900_000]);
   });
 
-  it("reads an address, a deadline and a token", () => {
+  it("reads an address, a deadline and a token (over TLS: a token never goes beyond loopback in plaintext)", () => {
     expect(
-      loadCrewConfig({ CREW_SERVICE_ADDRESS: "crew-stub:50061", CREW_DEADLINE_MS: "800", CREW_SERVICE_TOKEN: "secret" }),
-    ).toMatchObject({ address: "crew-stub:50061", deadlineMs: 800, serviceToken: "secret" });
+      loadCrewConfig({ CREW_SERVICE_ADDRESS: "crew-stub:50061", CREW_DEADLINE_MS: "800", CREW_SERVICE_TOKEN: "secret", CREW_TLS: "true" }),
+    ).toMatchObject({ address: "crew-stub:50061", deadlineMs: 800, serviceToken: "secret", tls: { ca: undefined } });
   });
 
   it("a client-credentials token from the realm's token endpoint", () => {
