@@ -36,6 +36,7 @@ const SCENARIOS: Scenario[] = [
   (await import("./quote.ts")).default,
   (await import("./payment.ts")).default,
   (await import("./search.ts")).default,
+  (await import("./api.ts")).default,
   (await import("./booking-rush.ts")).default,
   (await import("./expiry.ts")).default,
   (await import("./relay-backlog.ts")).default,
