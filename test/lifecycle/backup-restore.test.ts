@@ -1,0 +1,179 @@
+/*
+ * The restore drill, as an operator would run it on a bad day: a backup
+ * (`npm run db:backup`'s code, the real pg_dump) taken while people are
+ * booking and paying, restored into a new database (`npm run db:restore`'s
+ * code, the real pg_restore), and the service started on it.
+ *
+ * What must hold: everything committed before the backup started is there;
+ * nothing appears that was never committed; every transaction is whole or
+ * absent (a booking with its counters, its payment, its audit and outbox
+ * rows — never half); the integrity checks pass; the service starts on the
+ * restored database and serves it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { backupDatabase, checkIntegrity, restoreDatabase } from "../../src/db/backup.ts";
+import { releaseMigrationPools } from "../../src/db/migrations.ts";
+import { withDatabase } from "../../src/db/local-server.ts";
+import { createPublishedEvent, CREATE_BOOKING, firstTier, gateway, type Row } from "../db/factories.ts";
+import { becomeUser, newUser, type TestUser } from "../helpers/db.ts";
+import { createOwnDatabase } from "../helpers/own-database.ts";
+import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
+
+const rootUrl = inject("rootUrl");
+const dir = mkdtempSync(join(tmpdir(), "aquastream-backup-"));
+const file = join(dir, "aquastream.dump");
+let sourceUrl: string;
+let targetUrl: string;
+let source: pg.Pool;
+let target: pg.Pool;
+let service: ServiceProcess | undefined;
+
+async function rootExec(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: rootUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One committed transaction as `user` on the source database. */
+async function committed<T>(user: TestUser, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await source.connect();
+  try {
+    await client.query("begin");
+    await becomeUser(client, user);
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+beforeAll(async () => {
+  sourceUrl = await createOwnDatabase("backup_src");
+  targetUrl = withDatabase(sourceUrl, `${new URL(sourceUrl).pathname.slice(1)}_restored`);
+  await rootExec(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
+  await rootExec(`create database ${new URL(targetUrl).pathname.slice(1)}`);
+  source = new pg.Pool({ connectionString: sourceUrl, max: 10 });
+  target = new pg.Pool({ connectionString: targetUrl, max: 2 });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await source?.end();
+  await target?.end();
+  releaseMigrationPools();
+  rmSync(dir, { recursive: true, force: true });
+  await rootExec(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
+});
+
+describe("backup while booking, restore, start", () => {
+  it("restores every transaction committed before the backup, whole, and the service serves it", async () => {
+    const organizer = newUser("organizer");
+    const events: { event: Row; tier: Row }[] = [];
+    for (let i = 0; i < 4; i++) {
+      events.push(
+        await committed(organizer, async (tx) => {
+          const event = await createPublishedEvent(tx, organizer, { title: `Restore drill ${i}`, capacity: 500 });
+          return { event, tier: await firstTier(tx, event.id) };
+        }),
+      );
+    }
+
+    // Committed bookings, in the order their COMMIT returned, with that instant.
+    const commits: { id: string; paid: boolean; at: number }[] = [];
+    let stop = false;
+    let n = 0;
+    const loop = async () => {
+      while (!stop) {
+        const user = newUser("user");
+        const { event, tier } = events[n++ % events.length]!;
+        const pay = n % 2 === 0;
+        const booking = await committed(user, async (tx) => (await tx.query(CREATE_BOOKING, [event.id, tier.id, 1, null])).rows[0]!);
+        commits.push({ id: booking.id, paid: false, at: performance.now() });
+        if (pay) {
+          const payment = await committed(user, async (tx) => (await tx.query("select * from app_public.initiate_payment($1, 'card')", [booking.id])).rows[0]!);
+          await committed(gateway, (tx) => tx.query("select * from app_public.confirm_payment($1, $2)", [`gw-${payment.id}`, payment.id]));
+          commits.find((c) => c.id === booking.id)!.paid = true;
+        }
+      }
+    };
+    const loops = Array.from({ length: 6 }, loop);
+    while (commits.length < 40) await new Promise((r) => setTimeout(r, 20));
+
+    // Everything whose commit returned before the dump began must be in it.
+    const before = new Set(commits.map((c) => c.id));
+    const paidBefore = new Set(commits.filter((c) => c.paid).map((c) => c.id));
+    const dumpStarted = performance.now();
+    const result = await backupDatabase(sourceUrl, file);
+    const dumpEnded = performance.now();
+    while (commits.filter((c) => c.at > dumpEnded).length < 20) await new Promise((r) => setTimeout(r, 20));
+    stop = true;
+    await Promise.all(loops);
+
+    expect(result.bytes).toBeGreaterThan(10_000);
+    // The load ran on across the backup (six writers never paused: pg_dump's snapshot was taken
+    // with transactions in flight), and went on after it.
+    expect(commits.filter((c) => c.at > dumpStarted).length).toBeGreaterThanOrEqual(20);
+    const everCommitted = new Set(commits.map((c) => c.id));
+
+    await restoreDatabase({ databaseUrl: targetUrl, rootUrl }, file);
+    releaseMigrationPools();
+
+    const restored = (await target.query("select id, status from app_public.booking")).rows as { id: string; status: string }[];
+    const restoredIds = new Set(restored.map((b) => b.id));
+    // Nothing committed before the backup is missing; nothing appears that was never committed.
+    expect([...before].filter((id) => !restoredIds.has(id))).toEqual([]);
+    expect([...restoredIds].filter((id) => !everCommitted.has(id))).toEqual([]);
+    // Payments confirmed before the backup are confirmed in it.
+    const confirmed = new Set(restored.filter((b) => b.status === "confirmed").map((b) => b.id));
+    expect([...paidBefore].filter((id) => !confirmed.has(id))).toEqual([]);
+
+    // Whole or absent: every booking's announcement and audit row came with it, and no
+    // outbox or audit row speaks of a booking or payment the backup does not hold.
+    const { rows: halves } = await target.query(`
+      select 'booking without BookingCreated' as what, b.id::text from app_public.booking b
+       where not exists (select from app_private.outbox o where o.aggregate_id = b.id and o.event_type = 'BookingCreated')
+      union all
+      select 'confirmed booking without BookingConfirmed', b.id::text from app_public.booking b
+       where b.status = 'confirmed'
+         and not exists (select from app_private.outbox o where o.aggregate_id = b.id and o.event_type = 'BookingConfirmed')
+      union all
+      select 'outbox row without its booking', o.aggregate_id::text from app_private.outbox o
+       where o.aggregate_type = 'booking' and not exists (select from app_public.booking b where b.id = o.aggregate_id)
+      union all
+      select 'booking without audit row', b.id::text from app_public.booking b
+       where not exists (select from app_private.audit_log a where a.row_id = b.id::text)`);
+    expect(halves).toEqual([]);
+    expect(await checkIntegrity(targetUrl)).toEqual([]);
+
+    // The restored database is ready for the service: migrations current, the catalog served.
+    service = await startApiProcess(33000 + (process.pid % 12000) + 6, { DATABASE_URL: targetUrl, MIGRATE_ON_START: "true" });
+    const ready = await fetch(`${service.apiUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    const answer = await fetch(`${service.apiUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ searchEvents(query: "Restore drill", first: 10) { totalCount } }' }),
+    });
+    expect(((await answer.json()) as { data: { searchEvents: { totalCount: number } } }).data.searchEvents.totalCount).toBe(4);
+  }, 180_000);
+
+  it("refuses to restore over a database that holds data", async () => {
+    await expect(restoreDatabase({ databaseUrl: sourceUrl, rootUrl }, file)).rejects.toThrow(/not empty/);
+  });
+
+  it("refuses a backup file that does not exist", async () => {
+    await expect(restoreDatabase({ databaseUrl: targetUrl, rootUrl }, join(dir, "missing.dump"))).rejects.toThrow(/not found/);
+  });
+});
