@@ -171,6 +171,8 @@ describe("k8s/ objects", () => {
     Service: "v1",
     Deployment: "apps/v1",
     Job: "batch/v1",
+    CronJob: "batch/v1",
+    PersistentVolumeClaim: "v1",
     HorizontalPodAutoscaler: "autoscaling/v2",
     PodDisruptionBudget: "policy/v1",
     ServiceMonitor: "monitoring.coreos.com/v1",
