@@ -126,6 +126,23 @@ export async function restoreDatabase(urls: DatabaseUrls, file: string): Promise
   );
   // graphile-worker's and our own newer migrations, if the backup is older than this release.
   await migrateDatabase({ databaseUrl: urls.databaseUrl, rootUrl: urls.rootUrl });
+  await releaseDumpedLocks(urls.databaseUrl);
+}
+
+/**
+ * Jobs and queues that workers held when the dump was taken come back locked
+ * by workers that will never run against this database. Nothing runs against
+ * a database being restored, so every lock in it is such a lock: release
+ * them all now instead of waiting for graphile-worker's lock timeout.
+ */
+async function releaseDumpedLocks(databaseUrl: string): Promise<void> {
+  await withClient(databaseUrl, (c) =>
+    c.query(`
+      select graphile_worker.force_unlock_workers(array(
+        select locked_by from graphile_worker._private_jobs where locked_by is not null
+        union
+        select locked_by from graphile_worker._private_job_queues where locked_by is not null))`),
+  );
 }
 
 export interface IntegrityFinding {

@@ -111,6 +111,15 @@ describe("backup while booking, restore, start", () => {
     const loops = Array.from({ length: 6 }, loop);
     while (commits.length < 40) await new Promise((r) => setTimeout(r, 20));
 
+    // A job a (now dead) worker held when the dump was taken.
+    await source.query(`
+      with job as (select id from graphile_worker.add_job('expire_bookings', '{}', queue_name => 'restore-drill'))
+      update graphile_worker._private_jobs set locked_by = 'worker-of-the-old-database', locked_at = now()
+       where id = (select id from job)`);
+    await source.query(
+      "update graphile_worker._private_job_queues set locked_by = 'worker-of-the-old-database', locked_at = now() where queue_name = 'restore-drill'",
+    );
+
     // Everything whose commit returned before the dump began must be in it.
     const before = new Set(commits.map((c) => c.id));
     const paidBefore = new Set(commits.filter((c) => c.paid).map((c) => c.id));
@@ -156,6 +165,16 @@ describe("backup while booking, restore, start", () => {
        where not exists (select from app_private.audit_log a where a.row_id = b.id::text)`);
     expect(halves).toEqual([]);
     expect(await checkIntegrity(targetUrl)).toEqual([]);
+    // No job or queue is left locked by a worker of the old database.
+    const { rows: locks } = await target.query(`
+      select 'job ' || id as what from graphile_worker._private_jobs where locked_by is not null
+      union all
+      select 'queue ' || queue_name from graphile_worker._private_job_queues where locked_by is not null`);
+    expect(locks).toEqual([]);
+    const { rows: drillJobs } = await target.query(`
+      select j.locked_by from graphile_worker._private_jobs j
+      join graphile_worker._private_job_queues q on q.id = j.job_queue_id where q.queue_name = 'restore-drill'`);
+    expect(drillJobs).toEqual([{ locked_by: null }]);
 
     // The restored database is ready for the service: migrations current, the catalog served.
     service = await startApiProcess(33000 + (process.pid % 12000) + 6, { DATABASE_URL: targetUrl, MIGRATE_ON_START: "true" });
