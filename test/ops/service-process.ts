@@ -4,6 +4,7 @@
  * already applied), stdout captured, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,13 +26,43 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** A port nobody listens on now (the kernel's choice). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `portBase` and the one after it when both are free, else two free ports:
+ * several suites (and their service processes) share one machine, and a
+ * port derived from the pid collides now and then.
+ */
+async function choosePorts(portBase: number): Promise<{ http: number; grpc: number }> {
+  if ((await isFree(portBase)) && (await isFree(portBase + 1))) return { http: portBase, grpc: portBase + 1 };
+  return { http: await freePort(), grpc: await freePort() };
+}
+
 export async function startApiProcess(
   portBase: number,
   env: Record<string, string> = {},
   role: "api" | "all" = "api",
 ): Promise<ServiceProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "aquastream-ops-api-"));
-  const ports = { http: portBase, grpc: portBase + 1 };
+  const ports = await choosePorts(portBase);
   const apiUrl = `http://127.0.0.1:${ports.http}`;
   let out = "";
   const databaseUrl = env.DATABASE_URL ?? inject("databaseUrl");
@@ -58,7 +89,8 @@ export async function startApiProcess(
   const logLines = () =>
     out
       .split("\n")
-      .filter((line) => line.trim() !== "")
+      // Only the service's JSON lines: graphile-migrate prints plain text when MIGRATE_ON_START is on.
+      .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   const service: ServiceProcess = {
