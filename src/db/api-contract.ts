@@ -7,8 +7,9 @@
  * (PostGraphile and the gRPC handlers) and read app_public columns; old
  * workers call app_hidden functions. A release keeps working against a newer
  * database when every function it knew still answers the same call (same
- * name, same leading arguments by name and type, any new ones with defaults,
- * same result type) and every column it knew is still there with its type.
+ * name, the same arguments by name and type — calls are by name — any new
+ * ones with defaults, same result type) and every column it knew is still
+ * there with its type.
  */
 import type pg from "pg";
 
@@ -74,6 +75,24 @@ export function serializeContract(contract: DbContract): string {
 
 const nameOf = (key: string) => key.slice(0, key.indexOf("("));
 
+type Arg = { name: string; type: string };
+
+/**
+ * Whether a function with arguments `now` (the last `withDefaults` of them
+ * defaulted) answers every call the old code made to one with `old`. Both
+ * PostGraphile and our gRPC handlers call by name (`arg := value` /
+ * `arg => value`), so order does not matter, except for a computed column's
+ * row, which comes first; an argument the old code never sent needs a default.
+ */
+function answersOldCall(old: Arg[], now: Arg[], withDefaults: number): boolean {
+  const sameAs = (a: Arg) => (b: Arg | undefined) => b !== undefined && b.name === a.name && b.type === a.type;
+  const positional = old.filter((a, i) => a.name === "" || (i === 0 && a.type.startsWith("app_public.")));
+  if (!positional.every((a) => sameAs(a)(now[old.indexOf(a)]))) return false;
+  if (!old.every((a) => now.some(sameAs(a)))) return false;
+  const firstDefaulted = now.length - withDefaults;
+  return now.every((b, i) => i >= firstDefaulted || old.some((a) => sameAs(a)(b)));
+}
+
 /**
  * What in `released` the `current` database no longer answers, one sentence
  * each (empty: compatible). `defaults` is readArgDefaults of the current database.
@@ -82,13 +101,9 @@ export function breakingChanges(released: DbContract, current: DbContract, defau
   const problems: string[] = [];
   for (const [key, old] of Object.entries(released.functions)) {
     if (current.functions[key]?.returns === old.returns) continue;
-    const compatible = Object.entries(current.functions).some(([newKey, now]) => {
-      if (nameOf(newKey) !== nameOf(key) || now.returns !== old.returns) return false;
-      if (now.args.length < old.args.length) return false;
-      const sameLead = old.args.every((a, i) => now.args[i]!.name === a.name && now.args[i]!.type === a.type);
-      const extraHaveDefaults = now.args.length - old.args.length <= (defaults[newKey] ?? 0);
-      return sameLead && extraHaveDefaults;
-    });
+    const compatible = Object.entries(current.functions).some(
+      ([newKey, now]) => nameOf(newKey) === nameOf(key) && now.returns === old.returns && answersOldCall(old.args, now.args, defaults[newKey] ?? 0),
+    );
     if (!compatible) problems.push(`function ${key} returning ${old.returns} is gone or answers differently`);
   }
   for (const [key, type] of Object.entries(released.columns)) {

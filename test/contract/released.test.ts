@@ -54,12 +54,14 @@ describe("the previous release keeps working against the newest schema", () => {
     expect(unaccepted(found, accepted.graphql)).toEqual({ breaking: [], stale: [] });
   });
 
-  it("the check finds what it must (a dropped function, a changed column, a new argument without default)", () => {
+  it("the check finds what it must (a dropped function, a changed column, a new argument without default, a moved row argument)", () => {
     const sample: DbContract = {
       functions: {
         "app_public.f(a uuid)": { args: [{ name: "a", type: "uuid" }], returns: "integer" },
         "app_public.g(a uuid)": { args: [{ name: "a", type: "uuid" }], returns: "integer" },
         "app_public.h(a uuid)": { args: [{ name: "a", type: "uuid" }], returns: "integer" },
+        "app_public.k(a uuid, b text)": { args: [{ name: "a", type: "uuid" }, { name: "b", type: "text" }], returns: "integer" },
+        "app_public.c(e app_public.event)": { args: [{ name: "e", type: "app_public.event" }], returns: "integer" },
       },
       columns: { "event.title": "text", "event.capacity": "integer" },
     };
@@ -69,12 +71,30 @@ describe("the previous release keeps working against the newest schema", () => {
         "app_public.g(a uuid, b text)": { args: [{ name: "a", type: "uuid" }, { name: "b", type: "text" }], returns: "integer" },
         // h gained one without a default: old calls fail.
         "app_public.h(a uuid, b text)": { args: [{ name: "a", type: "uuid" }, { name: "b", type: "text" }], returns: "integer" },
+        // k's arguments changed order and gained a defaulted one: calls by name still work.
+        "app_public.k(x int, b text, a uuid)": {
+          args: [{ name: "x", type: "integer" }, { name: "b", type: "text" }, { name: "a", type: "uuid" }],
+          returns: "integer",
+        },
+        // c's row argument is no longer first: a computed column call breaks.
+        "app_public.c(n int, e app_public.event)": {
+          args: [{ name: "n", type: "integer" }, { name: "e", type: "app_public.event" }],
+          returns: "integer",
+        },
       },
       columns: { "event.title": "text", "event.capacity": "bigint" },
     };
-    expect(breakingChanges(sample, next, { "app_public.g(a uuid, b text)": 1, "app_public.h(a uuid, b text)": 0 })).toEqual([
+    const defaults = {
+      "app_public.g(a uuid, b text)": 1,
+      "app_public.h(a uuid, b text)": 0,
+      // every argument of k has a default (as search_events's do)
+      "app_public.k(x int, b text, a uuid)": 3,
+      "app_public.c(n int, e app_public.event)": 2,
+    };
+    expect(breakingChanges(sample, next, defaults)).toEqual([
       "function app_public.f(a uuid) returning integer is gone or answers differently",
       "function app_public.h(a uuid) returning integer is gone or answers differently",
+      "function app_public.c(e app_public.event) returning integer is gone or answers differently",
       "column event.capacity changed type from integer to bigint",
     ]);
   });
