@@ -11,7 +11,12 @@
  *                  nothing until it switches (SET LOCAL ROLE) per transaction.
  *   anonymous      a caller without a token.
  *   member         a caller with a valid token; what it may do is decided by
- *                  RLS and the SQL functions from jwt.claims.sub / .roles.
+ *                  RLS and the SQL functions from jwt.claims.sub / .roles
+ *                  (trusted only in the authenticator's sessions). Staff psql
+ *                  logins are members too; their identity comes from
+ *                  app_private.staff_login (docs/database-access.md).
+ *   analyst        read-only group of the analysts' logins: the aggregate,
+ *                  pseudonymous views of app_analytics, nothing else.
  */
 do $$
 begin
@@ -20,6 +25,9 @@ begin
   end if;
   if not exists (select from pg_roles where rolname = ':DATABASE_MEMBER') then
     create role :DATABASE_MEMBER nologin;
+  end if;
+  if not exists (select from pg_roles where rolname = ':DATABASE_ANALYST') then
+    create role :DATABASE_ANALYST nologin;
   end if;
   if not exists (select from pg_roles where rolname = ':DATABASE_AUTHENTICATOR') then
     create role :DATABASE_AUTHENTICATOR login noinherit;
@@ -33,9 +41,17 @@ grant :DATABASE_MEMBER to :DATABASE_AUTHENTICATOR;
 grant :DATABASE_ANONYMOUS to :DATABASE_OWNER;
 grant :DATABASE_MEMBER to :DATABASE_OWNER;
 
+-- Analysts' sessions are read-only and bounded. A role setting applies to
+-- sessions that log in as that very role, so the DBA repeats both on each
+-- analyst's own login (docs/database-access.md).
+alter role :DATABASE_ANALYST set statement_timeout = '30s';
+alter role :DATABASE_ANALYST set default_transaction_read_only = on;
+
 -- Nobody but the owner creates objects or connects by default.
 revoke all on database :DATABASE_NAME from public;
 grant connect on database :DATABASE_NAME to :DATABASE_OWNER, :DATABASE_AUTHENTICATOR;
+-- Staff and analyst logins connect through their group roles.
+grant connect on database :DATABASE_NAME to :DATABASE_MEMBER, :DATABASE_ANALYST;
 alter database :DATABASE_NAME owner to :DATABASE_OWNER;
 revoke all on schema public from public;
 grant all on schema public to :DATABASE_OWNER;

@@ -16,4 +16,5 @@ export const roles = {
   authenticator: gmrc.placeholders[":DATABASE_AUTHENTICATOR"]!,
   anonymous: gmrc.placeholders[":DATABASE_ANONYMOUS"]!,
   member: gmrc.placeholders[":DATABASE_MEMBER"]!,
+  analyst: gmrc.placeholders[":DATABASE_ANALYST"]!,
 } as const;

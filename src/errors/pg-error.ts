@@ -40,9 +40,20 @@ function isPgError(error: unknown): error is PgLikeError & { code: string; messa
 
 const optional = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
+/**
+ * PostgreSQL's own privilege refusal. Members hold EXECUTE on every app_public
+ * function and SELECT on every app_public table (test/security/catalog.test.ts
+ * keeps it so), so only an anonymous caller meets it: the answer is "sign in"
+ * (28000, UNAUTHENTICATED), as the functions themselves answer anonymous calls.
+ */
+const PRIVILEGE_REFUSAL = /^permission denied for (function|table|view|sequence) /;
+
 /** The caller-facing error, or undefined when the error is not one we raise on purpose. */
 export function toCallerError(error: unknown): CallerError | undefined {
   if (!isPgError(error)) return undefined;
+  if (error.code === "42501" && PRIVILEGE_REFUSAL.test(error.message)) {
+    return { code: "28000", status: "UNAUTHENTICATED", message: "sign in first" };
+  }
   const entry = lookupErrorCode(error.code);
   if (!entry) return undefined;
   return {

@@ -57,12 +57,12 @@ describe("add_favorite", () => {
     });
   });
 
-  it("anonymous callers and members without a user id must sign in (28000)", async () => {
+  it("anonymous callers may not call (42501; 28000 over the transports), members without a user id must sign in (28000)", async () => {
     await withRootTx(async (tx) => {
       const event = await createPublishedEvent(tx, newUser("organizer"));
       await becomeAnonymous(tx);
-      expect(await expectPgError(tx, addFavorite, [event.id])).toMatchObject({ code: "28000", message: "sign in first" });
-      expect(await expectPgError(tx, removeFavorite, [event.id])).toMatchObject({ code: "28000" });
+      expect(await expectPgError(tx, addFavorite, [event.id])).toMatchObject({ code: "42501", message: "permission denied for function add_favorite" });
+      expect(await expectPgError(tx, removeFavorite, [event.id])).toMatchObject({ code: "42501" });
       await tx.query("reset role");
       await tx.query("select set_config('jwt.claims.sub', '', true)");
       await tx.query("set local role aquastream_member");
@@ -131,12 +131,13 @@ describe("reading favorites", () => {
       expect(Object.fromEntries(flags.rows.map((r) => [r.id, r.fav]))).toEqual({ [early.id]: false, [late.id]: true });
 
       await becomeAnonymous(tx);
-      expect((await tx.query("select * from app_public.favorite")).rows).toEqual([]);
+      // No grant at all on favorites for anonymous (not just an empty RLS answer).
+      expect((await expectPgError(tx, "select * from app_public.favorite")).code).toBe("42501");
       const anon = await tx.query("select app_public.event_is_favorite(e) as fav from app_public.event e where e.id = $1", [
         late.id,
       ]);
       expect(anon.rows).toEqual([{ fav: false }]);
-      expect((await expectPgError(tx, "select * from app_public.my_favorite_events()")).code).toBe("28000");
+      expect((await expectPgError(tx, "select * from app_public.my_favorite_events()")).code).toBe("42501");
     });
   });
 
