@@ -93,6 +93,8 @@ describe("paymentByGatewayReference over GraphQL", () => {
     });
     expect((await ok<ByReference>(BY_REFERENCE, { r: reference }, newUser("user"))).paymentByGatewayReference).toBeNull();
     expect((await ok<ByReference>(BY_REFERENCE, { r: reference }, newUser("organizer"))).paymentByGatewayReference).toBeNull();
-    expect((await ok<ByReference>(BY_REFERENCE, { r: reference }, null)).paymentByGatewayReference).toBeNull();
+    // Anonymous callers hold no grant on payments at all (#14): told to sign in.
+    const anonymous = await api.graphql(BY_REFERENCE, { r: reference }, null);
+    expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: "28000", status: "UNAUTHENTICATED" });
   });
 });

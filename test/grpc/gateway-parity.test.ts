@@ -267,7 +267,8 @@ describe("ListBookings filters, the payment gateway's lookup, ListReviews' summa
     const stranger = await call(api.client.getPaymentByGatewayReference, { gatewayReference: reference }, committingUser("user"));
     expect(stranger.error?.code).toBe(grpc.status.NOT_FOUND);
     const anonymous = await call(api.client.getPaymentByGatewayReference, { gatewayReference: reference }, null);
-    expect(anonymous.error?.code).toBe(grpc.status.NOT_FOUND);
+    // Anonymous callers hold no grant on payments at all (#14): told to sign in.
+    expect(anonymous.error?.code).toBe(grpc.status.UNAUTHENTICATED);
     const empty = await call(api.client.getPaymentByGatewayReference, { gatewayReference: "" }, gateway);
     expect(empty.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(errorField(empty.error)).toBe("gateway_reference");

@@ -25,7 +25,15 @@ const CLIENTS = [roles.anonymous, roles.member, roles.analyst];
  * (RLS narrows each to what is public). A new table joins this list only if
  * its every row is meant for the public under its RLS policy.
  */
-const ANONYMOUS_TABLES = ["app_public.event", "app_public.event_category", "app_public.event_price_tier", "app_public.review"];
+const ANONYMOUS_TABLES = [
+  "app_public.event",
+  "app_public.event_category",
+  "app_public.event_price_tier",
+  "app_public.review",
+  // Seats taken per event and tier (190-hot-path), visible exactly when the event is.
+  "app_public.event_seat_counter",
+  "app_public.price_tier_seat_counter",
+];
 
 /** Grants outside the client roles' normal shape, each with its reason. */
 const PRIVATE_GRANTS_ALLOWED = [
