@@ -33,6 +33,8 @@ const ANONYMOUS_TABLES = [
   // Seats taken per event and tier (190-hot-path), visible exactly when the event is.
   "app_public.event_seat_counter",
   "app_public.price_tier_seat_counter",
+  // Cheapest price and rating counts per event (200-catalog), visible exactly when the event is.
+  "app_hidden.event_stats",
 ];
 
 /** Grants outside the client roles' normal shape, each with its reason. */

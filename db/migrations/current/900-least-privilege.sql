@@ -226,6 +226,22 @@ begin
 end
 $$;
 
+-- The catalog's per-event figures (200-catalog: cheapest price, rating
+-- counts) are read by the search functions as the caller: visible exactly
+-- when the event is, like the seat counters.
+do $$
+begin
+  if to_regclass('app_hidden.event_stats') is not null then
+    drop policy if exists select_visible on app_hidden.event_stats;
+    create policy select_visible on app_hidden.event_stats for select using (
+      event_id in (select e.id from app_public.event e)
+    );
+    comment on policy select_visible on app_hidden.event_stats is
+      E'A row is visible exactly when its event is (the subquery runs under the event''s RLS).';
+  end if;
+end
+$$;
+
 --------------------------------------------------------------------------------
 -- 3. app_analytics: what analysts read
 --------------------------------------------------------------------------------
