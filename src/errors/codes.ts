@@ -40,6 +40,8 @@ const standard: Record<string, ErrorCode> = {
   "23514": { status: "INVALID_ARGUMENT", meaning: "a check constraint refused the value" },
   "23P01": { status: "FAILED_PRECONDITION", meaning: "conflicts with another row (exclusion constraint)" },
   "28000": { status: "UNAUTHENTICATED", meaning: "the call needs a signed-in caller" },
+  "40001": { status: "UNAVAILABLE", meaning: "serialization failure: rolled back, rerun server-side, still conflicting; retry shortly" },
+  "40P01": { status: "UNAVAILABLE", meaning: "deadlock: rolled back, rerun server-side, still conflicting; retry shortly" },
   "42501": { status: "PERMISSION_DENIED", meaning: "the caller may not do this" },
   "55000": { status: "FAILED_PRECONDITION", meaning: "the object is not in a state that allows this" },
   "57014": { status: "DEADLINE_EXCEEDED", meaning: "the statement ran longer than the request's statement_timeout and was canceled" },
@@ -109,6 +111,8 @@ const own: Record<string, ErrorCode> = {
   LMINP: { status: "INVALID_ARGUMENT", meaning: "an argument's input is nested deeper than GRAPHQL_MAX_INPUT_DEPTH" },
   LMLST: { status: "INVALID_ARGUMENT", meaning: "a list in an argument is longer than GRAPHQL_MAX_LIST_LENGTH" },
   LMFLT: { status: "INVALID_ARGUMENT", meaning: "the request's filters have more conditions than GRAPHQL_MAX_FILTER_CONDITIONS" },
+  // The database itself (src/db/transient.ts)
+  DBUNA: { status: "UNAVAILABLE", meaning: "the database is unavailable (restarting, failing over, unreachable): retry shortly" },
 };
 
 export const errorCodes: Readonly<Record<string, ErrorCode>> = { ...standard, ...own };

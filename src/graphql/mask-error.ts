@@ -11,6 +11,7 @@ import { logger } from "../log/logger.ts";
 import { toCallerError } from "../errors/pg-error.ts";
 import { isPoolTimeout } from "../db/pool.ts";
 import { setResponseStatus } from "./limits-plugin.ts";
+import { retryableDatabaseError } from "./retryable-error.ts";
 
 export function maskError(error: GraphQLError): GraphQLError {
   const original = error.originalError;
@@ -38,6 +39,8 @@ export function maskError(error: GraphQLError): GraphQLError {
       extensions: refusal.extensions,
     });
   }
+  const retryable = retryableDatabaseError(error, original);
+  if (retryable) return retryable;
   const callerError = toCallerError(original);
   if (callerError) {
     return new GraphQLError(callerError.message, {

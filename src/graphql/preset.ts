@@ -10,7 +10,6 @@
  */
 import type pg from "pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { makePgService } from "postgraphile/adaptors/pg";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import { claimsToPgSettings, type Claims } from "../auth/claims.ts";
@@ -22,6 +21,7 @@ import { makePageSizePlugin } from "./page-size-plugin.ts";
 import { makeLimitsPlugin } from "./limits-plugin.ts";
 import { ObservePlugin } from "./observe-plugin.ts";
 import { DatetimeOffsetPlugin } from "./datetime-offset-plugin.ts";
+import { makeRetryingPgService } from "./retrying-pg-service.ts";
 
 export interface PresetOptions {
   pool: pg.Pool;
@@ -47,7 +47,8 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
       // A Datetime without an offset is refused, never guessed (22007).
       DatetimeOffsetPlugin,
     ],
-    pgServices: [makePgService({ pool, schemas: ["app_public"] })],
+    // Conflicts (40001/40P01) rerun the rolled-back transaction (retrying-pg-service.ts).
+    pgServices: [makeRetryingPgService({ pool, schemas: ["app_public"] })],
     schema: {
       // Aggregates are opt-in per table (`@behavior +aggregates`): they can be costly.
       defaultBehavior: "-aggregates",

@@ -20,6 +20,7 @@ import { callerKey, isRateLimited, RateLimitedError, type RateLimiter } from "..
 import { grpcDuration, grpcRequests, secondsSince } from "../metrics/registry.ts";
 import { requestIdFrom } from "../http/request-log.ts";
 import { currentTraceparent } from "../tracing/context.ts";
+import { databaseUnavailableReason, withConflictRetry } from "../db/transient.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -80,6 +81,7 @@ export function unary<Req, Res>(
     let held = false;
     let cancelled = false;
     let cancelling: Promise<unknown> | undefined;
+    let lostConnection = false;
     call.on("cancelled", () => {
       cancelled = true;
       const pid = (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID;
@@ -106,30 +108,43 @@ export function unary<Req, Res>(
       }
       client = await ctx.pool.connect();
       held = true;
-      await client.query("begin");
-      const settings: Record<string, string> = {
-        ...claimsToPgSettings(claims),
-        "app.request_id": requestId,
-        ...(traceparent ? { "app.traceparent": traceparent } : {}),
-      };
-      const { role, ...rest } = settings;
-      // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
-      // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
-      const timeout = Math.min(remainingMs(call) ?? limits.grpcDefaultDeadlineMs, limits.statementTimeoutMs);
-      await client.query(
-        `select set_config('role', $1, true), ${Object.keys(rest)
-          .map((_, i) => `set_config($${i * 2 + 2}, $${i * 2 + 3}, true)`)
-          .join(", ")}, set_config('statement_timeout', '${timeout}', true)` +
-          `, set_config('idle_in_transaction_session_timeout', '${limits.idleInTransactionTimeoutMs}', true)`,
-        [role, ...Object.entries(rest).flat()],
-      );
-      const response = await handler(client, call.request);
-      if (cancelled) throw new CallCancelled();
-      await client.query("commit");
+      const tx = client;
+      // The transaction is the unit that is rerun on a conflict (40001/40P01,
+      // src/db/transient.ts): the handler only runs SQL on `tx`, so a rolled
+      // back attempt left nothing behind.
+      const response = await withConflictRetry("grpc", async () => {
+        try {
+          await tx.query("begin");
+          const settings: Record<string, string> = {
+            ...claimsToPgSettings(claims),
+            "app.request_id": requestId,
+            ...(traceparent ? { "app.traceparent": traceparent } : {}),
+          };
+          const { role, ...rest } = settings;
+          // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
+          // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
+          const timeout = Math.min(remainingMs(call) ?? limits.grpcDefaultDeadlineMs, limits.statementTimeoutMs);
+          await tx.query(
+            `select set_config('role', $1, true), ${Object.keys(rest)
+              .map((_, i) => `set_config($${i * 2 + 2}, $${i * 2 + 3}, true)`)
+              .join(", ")}, set_config('statement_timeout', '${timeout}', true)` +
+              `, set_config('idle_in_transaction_session_timeout', '${limits.idleInTransactionTimeoutMs}', true)`,
+            [role, ...Object.entries(rest).flat()],
+          );
+          const result = await handler(tx, call.request);
+          if (cancelled) throw new CallCancelled();
+          await tx.query("commit");
+          return result;
+        } catch (error) {
+          await tx.query("rollback").catch(() => {});
+          throw error;
+        }
+      });
       finish("OK");
       callback(null, response);
     } catch (error) {
-      await client?.query("rollback").catch(() => {});
+      // A connection that failed under us is closed, never handed to the next call.
+      if (databaseUnavailableReason(error)) lostConnection = true;
       const serviceError = toServiceError(cancelled ? new CallCancelled() : error, method);
       finish(grpc.status[serviceError.code!] ?? String(serviceError.code));
       callback(serviceError as grpc.ServiceError, null);
@@ -138,6 +153,8 @@ export function unary<Req, Res>(
       if (cancelling) {
         await cancelling;
         client?.release(true); // close it: the cancel may still be on its way
+      } else if (lostConnection) {
+        client?.release(true);
       } else {
         client?.release();
       }

@@ -10,6 +10,7 @@ import { logger } from "../log/logger.ts";
 import { randomUUID } from "node:crypto";
 import { RateLimitedError } from "../limits/rate-limiter.ts";
 import { isPoolTimeout } from "../db/pool.ts";
+import { retryableDatabaseStatus } from "./retryable-status.ts";
 
 const grpcCodes: Record<ErrorStatus, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -70,12 +71,15 @@ export function toServiceError(error: unknown, method: string): Partial<grpc.Ser
   }
   if (isPoolTimeout(error)) {
     metadata.set("aquastream-error-code", "LMBSY");
+    metadata.set("retry-after", "1"); // as GraphQL's Retry-After
     return {
       code: grpc.status.UNAVAILABLE,
       details: "the service is busy (every database connection is in use): retry shortly",
       metadata,
     };
   }
+  const retryable = retryableDatabaseStatus(error, method, metadata);
+  if (retryable) return retryable;
   // 57014: our own statement_timeout (the call's deadline, or DATABASE_STATEMENT_TIMEOUT_MS),
   // or the cancel of a cancelled call.
   if ((error as { code?: string }).code === "57014") {

@@ -102,6 +102,21 @@ export const outboxRelayed = new client.Counter({
   registers: [registry],
 });
 
+// Transient database failures (src/db/transient.ts): what an operator
+// watches while PostgreSQL restarts, fails over or terminates backends.
+export const databaseUnavailable = new client.Counter({
+  name: "aquastream_database_unavailable_total",
+  help: "API answers \"retry\" for a transient database failure (GraphQL 503 with DBUNA, 40001 or 40P01; gRPC UNAVAILABLE) by transport.",
+  labelNames: ["transport"] as const,
+  registers: [registry],
+});
+export const databaseRetries = new client.Counter({
+  name: "aquastream_database_retries_total",
+  help: "Transactions rolled back by a conflict (40001 serialization failure, 40P01 deadlock) and run again server-side, by transport and code.",
+  labelNames: ["transport", "code"] as const,
+  registers: [registry],
+});
+
 export const MAX_OPERATION_NAMES = 200;
 const seenOperations = new Set<string>();
 
