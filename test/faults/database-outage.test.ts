@@ -23,6 +23,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "../../src/db/embedded.ts";
 import { releaseMigrationPools, resetDatabase } from "../../src/db/migrations.ts";
+import { authenticatorLogin } from "../../src/db/authenticator.ts";
 import { loadConfig } from "../../src/config/env.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { newUser } from "../helpers/db.ts";
@@ -78,10 +79,11 @@ beforeAll(async () => {
   releaseMigrationPools();
   service = await startApiProcess(portBase, {
     DATABASE_URL: url,
+    // The API logs in as the authenticator, as in production.
+    DATABASE_API_URL: await authenticatorLogin(cluster.rootUrl, url, dataDir),
     // Short, so a request waiting for a connection during the outage is answered soon either way.
     DATABASE_POOL_TIMEOUT_MS: "2000",
     RATE_LIMIT_MUTATIONS: "1000000",
-    LOG_LEVEL: "warn",
   });
   const organizer = newUser("organizer");
   const issuer = loadDevIssuer(loadConfig({ DATA_DIR: service.dataDir }));
@@ -132,7 +134,7 @@ describe("the API while PostgreSQL goes away", () => {
       for (let round = 0; round < 5; round++) {
         load.phase = `terminate-${round}`;
         const { rowCount } = await admin.query(
-          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aquastream-event:api'",
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'aquastream-event:%'",
         );
         terminated += rowCount ?? 0;
         await untilBoth("ok", 2);
