@@ -7,7 +7,7 @@
  * connection), and tagged with the phase the test was in when it was sent.
  */
 import * as grpc from "@grpc/grpc-js";
-import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import { EventServiceClient, ListEventsRequest } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 
 export type Transport = "graphql" | "grpc";
@@ -134,7 +134,7 @@ export function startLoad(apiUrl: string, grpcAddress: string, token: string, lo
             (e) => resolve(e),
           );
         } else {
-          client.listEvents({ pageSize: 1, pageToken: "", onlyAvailable: false }, metadata, options, (e) => resolve(e));
+          client.listEvents(ListEventsRequest.fromPartial({ pageSize: 1 }), metadata, options, (e) => resolve(e));
         }
       });
       outcomes.push({ phase, transport: "grpc", operation: write ? "write" : "read", ...grpcOutcome(error) });
