@@ -61,6 +61,8 @@ export interface EventRow {
   ends_at: Date;
   capacity: number;
   seats_taken: number;
+  /** app_public.event_seats_available(e), selected with the row. */
+  seats_available: number;
   booking_deadline_hours: number;
   status: string;
   crew_required: boolean;
@@ -113,6 +115,8 @@ export interface TierRow {
   currency: string;
   quota: number | null;
   seats_taken: number;
+  /** app_public.event_price_tier_seats_available(t), selected with the row. */
+  seats_available: number;
 }
 
 export function toPriceTier(row: TierRow): PriceTier {
@@ -123,6 +127,7 @@ export function toPriceTier(row: TierRow): PriceTier {
     currency: row.currency,
     quota: row.quota ?? undefined,
     seatsTaken: row.seats_taken,
+    seatsAvailable: row.seats_available,
   };
 }
 
@@ -140,7 +145,7 @@ export function toEvent(row: EventRow, tiers: TierRow[]): Event {
     endsAt: toTimestamp(row.ends_at),
     capacity: row.capacity,
     seatsTaken: row.seats_taken,
-    seatsAvailable: row.capacity - row.seats_taken,
+    seatsAvailable: row.seats_available,
     bookingDeadlineHours: row.booking_deadline_hours,
     status: eventStatuses[row.status] ?? EventStatus.UNRECOGNIZED,
     crewRequired: row.crew_required,

@@ -21,6 +21,7 @@ export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
       // The rating summary as GraphQL's ratingSummary computes it.
       // Seats live on counter rows of their own (db/migrations/current/190-hot-path.sql).
       `select e.*, app_public.event_seats_taken(e) as seats_taken,
+              app_public.event_seats_available(e) as seats_available,
               to_jsonb(app_public.event_rating_summary(e)) as rating_summary,
               -- Local wall-clock times as text: pg would read a timestamp without
               -- time zone in this process's zone.
@@ -31,7 +32,8 @@ export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
       [ids],
     ),
     tx.query<TierRow>(
-      `select t.*, app_public.event_price_tier_seats_taken(t) as seats_taken
+      `select t.*, app_public.event_price_tier_seats_taken(t) as seats_taken,
+              app_public.event_price_tier_seats_available(t) as seats_available
        from app_public.event_price_tier t where t.event_id = any($1::uuid[]) order by t.sort_order, t.name`,
       [ids],
     ),

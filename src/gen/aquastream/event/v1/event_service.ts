@@ -558,6 +558,11 @@ export interface PriceTier {
     | undefined;
   /** Seats held in this tier by pending and confirmed bookings. */
   seatsTaken: number;
+  /**
+   * Seats a booking of this tier can still get now: the smaller of what its
+   * quota and the event's capacity leave free.
+   */
+  seatsAvailable: number;
 }
 
 /** A price tier to create with an event. */
@@ -1727,7 +1732,7 @@ export interface ListReviewsResponse {
 }
 
 function createBasePriceTier(): PriceTier {
-  return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0 };
+  return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0, seatsAvailable: 0 };
 }
 
 export const PriceTier: MessageFns<PriceTier> = {
@@ -1749,6 +1754,9 @@ export const PriceTier: MessageFns<PriceTier> = {
     }
     if (message.seatsTaken !== 0) {
       writer.uint32(48).int32(message.seatsTaken);
+    }
+    if (message.seatsAvailable !== 0) {
+      writer.uint32(56).int32(message.seatsAvailable);
     }
     return writer;
   },
@@ -1814,6 +1822,14 @@ export const PriceTier: MessageFns<PriceTier> = {
             message.seatsTaken = reader.int32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.seatsAvailable = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1838,6 +1854,11 @@ export const PriceTier: MessageFns<PriceTier> = {
         : isSet(object.seats_taken)
         ? globalThis.Number(object.seats_taken)
         : 0,
+      seatsAvailable: isSet(object.seatsAvailable)
+        ? globalThis.Number(object.seatsAvailable)
+        : isSet(object.seats_available)
+        ? globalThis.Number(object.seats_available)
+        : 0,
     };
   },
 
@@ -1861,6 +1882,9 @@ export const PriceTier: MessageFns<PriceTier> = {
     if (message.seatsTaken !== 0) {
       obj.seatsTaken = Math.round(message.seatsTaken);
     }
+    if (message.seatsAvailable !== 0) {
+      obj.seatsAvailable = Math.round(message.seatsAvailable);
+    }
     return obj;
   },
 
@@ -1875,6 +1899,7 @@ export const PriceTier: MessageFns<PriceTier> = {
     message.currency = object.currency ?? "";
     message.quota = object.quota ?? undefined;
     message.seatsTaken = object.seatsTaken ?? 0;
+    message.seatsAvailable = object.seatsAvailable ?? 0;
     return message;
   },
 };
