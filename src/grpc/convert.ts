@@ -115,8 +115,8 @@ export interface TierRow {
   currency: string;
   quota: number | null;
   seats_taken: number;
-  /** app_public.event_price_tier_seats_available(t), selected with the row. */
-  seats_available: number;
+  /** app_public.event_price_tier_seats_available(t), selected with the row (null without a quota). */
+  seats_available: number | null;
 }
 
 export function toPriceTier(row: TierRow): PriceTier {
@@ -127,7 +127,7 @@ export function toPriceTier(row: TierRow): PriceTier {
     currency: row.currency,
     quota: row.quota ?? undefined,
     seatsTaken: row.seats_taken,
-    seatsAvailable: row.seats_available,
+    seatsAvailable: row.seats_available ?? undefined,
   };
 }
 

@@ -85,7 +85,14 @@ describe("price tiers over gRPC", () => {
       organizer,
     );
     expect(added.error).toBeUndefined();
-    expect(added.response!.priceTier).toMatchObject({ name: "Student", price: "1500.50", currency: "RUB", quota: 4, seatsTaken: 0 });
+    expect(added.response!.priceTier).toMatchObject({
+      name: "Student",
+      price: "1500.50",
+      currency: "RUB",
+      quota: 4,
+      seatsTaken: 0,
+      seatsAvailable: 4,
+    });
     expect(added.response!.event!.priceTiers.map((t) => t.name).sort()).toEqual(["Standard", "Student"]);
     const tierId = added.response!.priceTier!.id;
 

@@ -559,10 +559,10 @@ export interface PriceTier {
   /** Seats held in this tier by pending and confirmed bookings. */
   seatsTaken: number;
   /**
-   * Seats a booking of this tier can still get now: the smaller of what its
-   * quota and the event's capacity leave free.
+   * Seats left under the tier's own quota (quota − seats_taken); unset when
+   * the tier has no quota. The event's seats_available limits every tier too.
    */
-  seatsAvailable: number;
+  seatsAvailable?: number | undefined;
 }
 
 /** A price tier to create with an event. */
@@ -1732,7 +1732,7 @@ export interface ListReviewsResponse {
 }
 
 function createBasePriceTier(): PriceTier {
-  return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0, seatsAvailable: 0 };
+  return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0, seatsAvailable: undefined };
 }
 
 export const PriceTier: MessageFns<PriceTier> = {
@@ -1755,7 +1755,7 @@ export const PriceTier: MessageFns<PriceTier> = {
     if (message.seatsTaken !== 0) {
       writer.uint32(48).int32(message.seatsTaken);
     }
-    if (message.seatsAvailable !== 0) {
+    if (message.seatsAvailable !== undefined) {
       writer.uint32(56).int32(message.seatsAvailable);
     }
     return writer;
@@ -1858,7 +1858,7 @@ export const PriceTier: MessageFns<PriceTier> = {
         ? globalThis.Number(object.seatsAvailable)
         : isSet(object.seats_available)
         ? globalThis.Number(object.seats_available)
-        : 0,
+        : undefined,
     };
   },
 
@@ -1882,7 +1882,7 @@ export const PriceTier: MessageFns<PriceTier> = {
     if (message.seatsTaken !== 0) {
       obj.seatsTaken = Math.round(message.seatsTaken);
     }
-    if (message.seatsAvailable !== 0) {
+    if (message.seatsAvailable !== undefined) {
       obj.seatsAvailable = Math.round(message.seatsAvailable);
     }
     return obj;
@@ -1899,7 +1899,7 @@ export const PriceTier: MessageFns<PriceTier> = {
     message.currency = object.currency ?? "";
     message.quota = object.quota ?? undefined;
     message.seatsTaken = object.seatsTaken ?? 0;
-    message.seatsAvailable = object.seatsAvailable ?? 0;
+    message.seatsAvailable = object.seatsAvailable ?? undefined;
     return message;
   },
 };
