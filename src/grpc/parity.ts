@@ -41,13 +41,8 @@ export const parity: Record<string, Parity> = {
     oneSided:
       "a per-query computed field of GraphQL's searchEvents; gRPC ListEvents filters by the same distance (near_latitude/near_longitude/radius_km) and the gateway has the coordinates to compute it",
   },
-  event_min_price: {
-    oneSided: "Event.price_tiers carries every tier's price; ListEvents filters and sorts by the cheapest through search_events",
-  },
-  set_event_time_zone: {
-    oneSided:
-      "GraphQL only for now: its gRPC side (and Event's time zone) belongs to the catalog work (#20), which is changing Event and ListEvents in the proto",
-  },
+  event_min_price: { rpcs: ["GetEvent", "ListEvents"] },
+  set_event_time_zone: { rpcs: ["SetEventTimeZone"] },
   event_is_favorite: { oneSided: "a per-caller field on Event; gRPC callers use ListFavorites (my_favorite_events)" },
   event_my_booking: {
     oneSided: "a per-caller field on Event; gRPC callers use ListBookings with event_id and their own user_id",
