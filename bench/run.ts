@@ -28,6 +28,8 @@ import { findPgBench } from "./pgbench.ts";
 import { printReport, type RoundRow } from "./report.ts";
 import type { BenchContext, Measurement, OnceResult, Scenario } from "./scenario.ts";
 
+if (process.argv.includes("--scale")) await import("./scale.ts").then(() => process.exit(0)); // the catalog at 100k events (issue 20)
+
 // --- the scenarios: one line each ------------------------------------------------
 const SCENARIOS: Scenario[] = [
   (await import("./booking-hot.ts")).default,

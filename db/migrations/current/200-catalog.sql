@@ -278,16 +278,44 @@ create index if not exists event_category_starts_at_idx on app_public.event (cat
 create index if not exists event_price_tier_event_id_sort_order_idx on app_public.event_price_tier (event_id, sort_order, name);
 
 --------------------------------------------------------------------------------
--- Tier visibility without scanning events
+-- Visibility of an event's child rows without scanning events
 --------------------------------------------------------------------------------
 
--- `event_id in (select e.id from event e)` made the planner read every
--- visible event for any tier query; a correlated EXISTS is a primary-key probe
--- per tier (still under the event's RLS, so the rule is the same).
+/*
+ * `event_id in (select e.id from event e)` in a policy is a security-barrier
+ * subquery: the planner cannot join it, so it hashes EVERY visible event for
+ * each query that reads tiers or seat counters (and per call of a computed
+ * column such as seatsAvailable). A correlated EXISTS may be hashed the same
+ * way. This helper is a primary-key probe under the event's RLS (it runs as
+ * the caller, so the rule stays the one of the event policy); pinned
+ * search_path makes it opaque to the planner, hence never hashed.
+ */
+create or replace function app_hidden.event_visible(event_id uuid) returns boolean
+  language sql stable parallel safe
+  set search_path to pg_catalog, public, pg_temp
+as $$
+  select exists (select from app_public.event e where e.id = event_visible.event_id);
+$$;
+comment on function app_hidden.event_visible(uuid) is
+  E'Whether the caller can see this event (its RLS policy), by a primary-key probe: what the policies of tiers and seat counters ask per row.';
+grant execute on function app_hidden.event_visible(uuid) to :DATABASE_ANONYMOUS, :DATABASE_MEMBER;
+
 drop policy if exists select_visible on app_public.event_price_tier;
-create policy select_visible on app_public.event_price_tier for select using (
-  exists (select from app_public.event e where e.id = event_price_tier.event_id)
-);
+create policy select_visible on app_public.event_price_tier for select using (app_hidden.event_visible(event_id));
+
+-- The seat counters (190-hot-path.sql) had the same scan; the same rule, probed.
+do $$
+begin
+  if to_regclass('app_public.event_seat_counter') is not null then
+    drop policy if exists select_visible on app_public.event_seat_counter;
+    create policy select_visible on app_public.event_seat_counter for select using (app_hidden.event_visible(event_id));
+  end if;
+  if to_regclass('app_public.price_tier_seat_counter') is not null then
+    drop policy if exists select_visible on app_public.price_tier_seat_counter;
+    create policy select_visible on app_public.price_tier_seat_counter for select using (app_hidden.event_visible(event_id));
+  end if;
+end
+$$;
 
 --------------------------------------------------------------------------------
 -- Maintained per-event aggregates: cheapest price, ratings
