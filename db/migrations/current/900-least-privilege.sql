@@ -233,11 +233,14 @@ do $$
 begin
   if to_regclass('app_hidden.event_stats') is not null then
     drop policy if exists select_visible on app_hidden.event_stats;
+    -- app_hidden.event_visible (200-catalog) probes the event by primary key
+    -- under its RLS; `event_id in (select e.id from event e)` would hash every
+    -- visible event in every search (search_events joins this table).
     create policy select_visible on app_hidden.event_stats for select using (
-      event_id in (select e.id from app_public.event e)
+      app_hidden.event_visible(event_id)
     );
     comment on policy select_visible on app_hidden.event_stats is
-      E'A row is visible exactly when its event is (the subquery runs under the event''s RLS).';
+      E'A row is visible exactly when its event is (app_hidden.event_visible: the event''s RLS, by primary key).';
   end if;
 end
 $$;
