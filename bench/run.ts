@@ -42,6 +42,7 @@ const SCENARIOS: Scenario[] = [
   (await import("./booking-rush.ts")).default,
   (await import("./expiry.ts")).default,
   (await import("./relay-backlog.ts")).default,
+  (await import("./relay-latency.ts")).default,
 ];
 
 const { values: args } = parseArgs({

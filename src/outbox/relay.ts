@@ -277,7 +277,12 @@ function inFlight(rows: OutboxRow[]): InFlight | undefined {
 }
 
 async function claim(client: pg.ClientBase, exclude: InFlight, limit: number): Promise<OutboxRow[]> {
-  const { rows } = await client.query<OutboxRow>(CLAIM_SQL, [exclude.lo, exclude.hi, exclude.gaps, limit]);
+  // Named: prepared once per connection, not planned on every poll.
+  const { rows } = await client.query<OutboxRow>({
+    name: "outbox-relay-claim",
+    text: CLAIM_SQL,
+    values: [exclude.lo, exclude.hi, exclude.gaps, limit],
+  });
   return rows;
 }
 
@@ -296,12 +301,13 @@ async function park(client: pg.ClientBase, parked: Extract<Prepared, { ok: false
 }
 
 async function mark(client: pg.ClientBase, ids: string[]): Promise<void> {
-  await client.query(
-    `update app_private.outbox o
-     set published_at = now(), attempts = o.attempts + 1, last_error = null
-     where o.id = any($1::uuid[])`,
-    [ids],
-  );
+  await client.query({
+    name: "outbox-relay-mark",
+    text: `update app_private.outbox o
+           set published_at = now(), attempts = o.attempts + 1, last_error = null
+           where o.id = any($1::uuid[])`,
+    values: [ids],
+  });
   outboxRelayed.inc({ outcome: "published" }, ids.length);
 }
 

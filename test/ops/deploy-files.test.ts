@@ -77,6 +77,8 @@ describe("docker-compose.yml", () => {
     }
     expect(compose.services.worker.environment.WORKER_METRICS_PORT).toBe("9464");
     expect(compose.services.worker.healthcheck.test.join(" ")).toContain("9464/healthz");
+    // A crashed worker comes back by itself (docs/runbooks.md "Worker recovery").
+    expect(compose.services.worker.restart).toBe("unless-stopped");
   });
 });
 

@@ -73,3 +73,18 @@ comment on function app_hidden.unlock_dead_workers(interval) is
   E'Releases jobs and named queues locked longer than `grace` by graphile-worker runners that have no live control connection (application_name ''aquastream-event:live:<pool id>''), using graphile_worker.force_unlock_workers; returns the released runner ids. Every worker process calls it every few seconds; operators never need to.';
 
 revoke all on function app_hidden.unlock_dead_workers(interval) from public;
+
+--------------------------------------------------------------------------------
+-- The outbox is a queue: vacuum it often
+--------------------------------------------------------------------------------
+
+-- Every published row leaves a dead entry in the relay's partial index
+-- (outbox_relay_queue_idx) that each poll walks over until vacuum removes
+-- it; the default thresholds (20 % of the table) let tens of thousands pile
+-- up under steady traffic. Vacuum after ~1,000 changed rows instead.
+alter table app_private.outbox set (
+  autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_threshold = 1000,
+  autovacuum_vacuum_insert_scale_factor = 0,
+  autovacuum_vacuum_insert_threshold = 5000
+);
