@@ -6,8 +6,9 @@
  * No CREW_SERVICE_ADDRESS means assignment is off (the embedded default):
  * events that need a crew stay `pending` and their jobs wait, re-checking
  * every CREW_RETRY_MAX_MS, so setting the address later (and restarting the
- * worker) assigns them; nothing is marked failed for a service that was
- * never configured.
+ * worker, which then runs the waiting jobs at once: src/crew/wake.ts)
+ * assigns them; nothing is marked failed for a service that was never
+ * configured.
  */
 import { readFileSync } from "node:fs";
 import { bool, ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";

@@ -8,6 +8,7 @@ import { run, Logger, type Runner, type TaskList } from "graphile-worker";
 import { logger } from "../log/logger.ts";
 import { taskList } from "../../tasks/index.ts";
 import { observeJobs } from "./job-observer.ts";
+import { wakeWaitingCrewJobs } from "../crew/wake.ts";
 
 const tasksDir = fileURLToPath(new URL("../../tasks", import.meta.url));
 
@@ -53,5 +54,8 @@ export async function startWorker(pgPool: pg.Pool, concurrency: number, options:
     },
   });
   logger.info({ concurrency }, "worker started");
+  // Crew assignment (newly) on: waiting crew jobs run now, not after their backoff.
+  const woken = await wakeWaitingCrewJobs(pgPool);
+  if (woken > 0) logger.info({ woken }, "waiting crew jobs run now (crew assignment is on)");
   return runner;
 }
