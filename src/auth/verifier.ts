@@ -170,7 +170,9 @@ export function createVerifier(config: Config, timing: JwksTiming = {}): Verifie
       ...verifyOptions,
       algorithms: [...verifyOptions.algorithms],
       credentialsRequired: false,
-      getToken: (req: Request) => bearerToken(req.headers.authorization),
+      // headersDistinct: Node keeps only the first of repeated Authorization
+      // headers in req.headers; two of them must be refused, not half-read.
+      getToken: (req: Request) => bearerToken(req.headersDistinct?.authorization ?? req.headers.authorization),
       // express-jwt hands over jwt.decode()'s result: undefined/null when the token is not a JWT.
       secret: (_req, token) => {
         if (!token) throw new AuthError("malformed token");

@@ -90,7 +90,7 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
 
     listBookings: unary(ctx, "ListBookings", async (tx, req: api.ListBookingsRequest) => {
       const statuses = req.statuses.map((status, i) => {
-        const label = toLabel(BookingStatus, "BOOKING_STATUS", status);
+        const label = toLabel(BookingStatus, "BOOKING_STATUS", status, "statuses");
         if (label === undefined) throw new InvalidArgument(`statuses[${i}] must be a booking status`, "statuses");
         return label;
       });
@@ -129,7 +129,7 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
         await callFunction<PaymentRow>(tx, "initiate_payment", {
           booking_id: [uuid(req.bookingId, "booking_id"), "uuid"],
           // UNSPECIFIED: not passed, so the SQL default (card) applies.
-          method: [toLabel(PaymentMethod, "PAYMENT_METHOD", req.method), "app_public.payment_method"],
+          method: [toLabel(PaymentMethod, "PAYMENT_METHOD", req.method, "method"), "app_public.payment_method"],
         }),
       ),
     ),

@@ -14,7 +14,7 @@ import type pg from "pg";
 import { bearerToken, type Verifier } from "../auth/verifier.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
 import { logger } from "../log/logger.ts";
-import { CallCancelled, toServiceError } from "./status.ts";
+import { CallCancelled, InvalidArgument, toServiceError, Undecodable } from "./status.ts";
 import { loadLimits, type LimitsConfig } from "../config/limits.ts";
 import { callerKey, isRateLimited, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
 import { grpcDuration, grpcRequests, secondsSince } from "../metrics/registry.ts";
@@ -99,7 +99,13 @@ export function unary<Req, Res>(
       );
     };
     try {
-      const token = bearerToken(metadataString(call.metadata, "authorization"));
+      // Bytes that are no message of this method: the caller's mistake, before anything else.
+      if ((call.request as unknown) instanceof Undecodable) {
+        throw new InvalidArgument(`the request is not a valid ${method} message: ${(call.request as Undecodable).reason}`);
+      }
+      // Every authorization entry: two of them are refused (UNAUTHENTICATED), never "the first wins".
+      const authorization = call.metadata.get("authorization").map(String);
+      const token = bearerToken(authorization.length === 0 ? undefined : authorization);
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
       sub = claims?.sub;
       if (mutating && ctx.rateLimiter && isRateLimited(claims?.roles)) {

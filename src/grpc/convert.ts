@@ -23,14 +23,24 @@ export function fromLabel<E extends Record<string, string | number>>(enumObject:
   return (value ?? enumObject["UNRECOGNIZED" as keyof E]) as E[keyof E];
 }
 
-/** The SQL label of a proto enum value: PAYMENT_METHOD_BANK_TRANSFER → "bank_transfer"; undefined for UNSPECIFIED. */
+/**
+ * The SQL label of a proto enum value: PAYMENT_METHOD_BANK_TRANSFER →
+ * "bank_transfer"; undefined for UNSPECIFIED (not given). A number the enum
+ * does not define (a newer client, or a forged message: proto3 keeps unknown
+ * enum numbers) is refused with INVALID_ARGUMENT naming the field, never
+ * read as "not given" and so silently defaulted.
+ */
 export function toLabel<E extends Record<string, string | number>>(
   enumObject: E,
   prefix: string,
   value: number,
+  field: string = prefix.toLowerCase(),
 ): string | undefined {
   const name = enumObject[value as unknown as keyof E];
-  if (typeof name !== "string" || !name.startsWith(`${prefix}_`) || name.endsWith("_UNSPECIFIED")) return undefined;
+  if (typeof name !== "string" || !name.startsWith(`${prefix}_`)) {
+    throw new InvalidArgument(`${field} has no value ${value} (see the ${prefix} enum of the API)`, field);
+  }
+  if (name.endsWith("_UNSPECIFIED")) return undefined;
   return name.slice(prefix.length + 1).toLowerCase();
 }
 

@@ -97,7 +97,7 @@ export function reviewHandlers(ctx: CallContext): ReviewHandlers {
     moderateReview: reviewCall("ModerateReview", "moderate_review", (req: api.ModerateReviewRequest) => ({
       id: [uuid(req.id, "id"), "uuid"],
       // UNSPECIFIED passes null: SQL refuses it and names the argument.
-      status: [toLabel(ReviewStatus, "REVIEW_STATUS", req.status) ?? null, "app_public.review_status"],
+      status: [toLabel(ReviewStatus, "REVIEW_STATUS", req.status, "status") ?? null, "app_public.review_status"],
       note: [req.note, "text"],
     })),
 
@@ -113,8 +113,8 @@ export function reviewHandlers(ctx: CallContext): ReviewHandlers {
       // Unset filters are not passed, so search_reviews' defaults apply (active, newest).
       const args: Record<string, Arg> = {
         event_id: [optionalUuid(req.eventId, "event_id"), "uuid"],
-        status: [req.allStatuses ? null : toLabel(ReviewStatus, "REVIEW_STATUS", req.status), "app_public.review_status"],
-        sort: [toLabel(ReviewSort, "REVIEW_SORT", req.sort), "app_public.review_sort"],
+        status: [req.allStatuses ? null : toLabel(ReviewStatus, "REVIEW_STATUS", req.status, "status"), "app_public.review_status"],
+        sort: [toLabel(ReviewSort, "REVIEW_SORT", req.sort, "sort"), "app_public.review_sort"],
         only_mine: [req.onlyMine || undefined, "boolean"],
       };
       const { sql, values } = namedArgs(args);

@@ -17,6 +17,7 @@ import { loadLimits } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
 import type { GrpcTlsFiles } from "../config/transport.ts";
 import { ReloadingServerCredentials } from "./tls.ts";
+import { Undecodable } from "./status.ts";
 
 const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
@@ -34,6 +35,25 @@ export interface GrpcTlsOptions {
   files: GrpcTlsFiles;
   /** Re-read the files this often (certificate rotation); 0: never. */
   reloadIntervalMs: number;
+}
+
+/** The service with deserializers that turn undecodable bytes into an Undecodable marker instead of throwing. */
+function decodingSafely(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(service).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize: (bytes: Buffer) => {
+          try {
+            return method.requestDeserialize(bytes);
+          } catch (error) {
+            return new Undecodable(error instanceof Error ? error.message : String(error));
+          }
+        },
+      },
+    ]),
+  );
 }
 
 export async function startGrpcServer(
@@ -55,11 +75,21 @@ export async function startGrpcServer(
     // Calls one connection may have in flight at once.
     "grpc.max_concurrent_streams": limits.grpcMaxConcurrentStreams,
   });
+  // Node's HTTP/2 drops a header whose value ends in white space (RFC 9113
+  // strictness) without a word, so `authorization: Bearer ` (an empty token)
+  // arrived as no header at all and the call ran anonymously. Keep such
+  // values, so the call wrapper sees the header and refuses it
+  // (UNAUTHENTICATED). grpc-js has no option for this; its http2 server
+  // options object is set here before bind (test/attack/grpc.test.ts
+  // proves it still takes effect).
+  const http2Options = (server as unknown as { commonServerOptions?: Record<string, unknown> }).commonServerOptions;
+  if (!http2Options) throw new Error("grpc-js changed: cannot keep white space in header values (see server.ts)");
+  http2Options.strictFieldWhitespaceValidation = false;
   // "" is the overall status that load balancers and `grpc_health_probe` ask for.
   const health = new HealthImplementation({ "": "SERVING" });
   health.addToServer(server);
 
-  server.addService(EventServiceService, eventServiceHandlers(ctx));
+  server.addService(decodingSafely(EventServiceService), eventServiceHandlers(ctx));
 
   const packageDefinition = protoLoader.loadSync([healthProtoPath, "aquastream/event/v1/event_service.proto"], {
     includeDirs: [protoDir],

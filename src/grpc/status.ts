@@ -34,6 +34,16 @@ export class InvalidArgument extends Error {
   }
 }
 
+/**
+ * Request bytes that are not a message of the method's type. grpc-js would
+ * answer a throwing deserializer with INTERNAL (as if the server were at
+ * fault), so the deserializer hands this marker to the handler instead
+ * (server.ts), and the call wrapper answers INVALID_ARGUMENT (call.ts).
+ */
+export class Undecodable {
+  constructor(readonly reason: string) {}
+}
+
 /** The client cancelled the call: the transaction is rolled back, nobody hears the answer. */
 export class CallCancelled extends Error {
   constructor() {
