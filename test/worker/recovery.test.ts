@@ -13,7 +13,10 @@
  *   - PostgreSQL (a cluster of this file's own) stopped fast and immediately
  *     under load while the worker runs: the worker stays up, starts a new
  *     runner and relay session when the database is back, and everything
- *     committed is delivered.
+ *     committed is delivered;
+ *   - `npm start` (all in one process): every backend of the process
+ *     terminated; its worker part recovers in-process the same way (the
+ *     same supervisor), without the API or the process restarting.
  *
  * Waits are bounded liveness limits, not timing assertions.
  */
@@ -31,6 +34,7 @@ import { createPublishedEvent, newUser } from "../db/factories.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createOwnDatabase } from "../helpers/own-database.ts";
 import { consumeUntil, createTopics, KAFKA_TEST_PORT, kafkaScript, type Received } from "../kafka/helpers.ts";
+import { startApiProcess } from "../ops/service-process.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
 // A broker of this file's own (the relay tests reset theirs), and a cluster
@@ -282,4 +286,48 @@ describe("PostgreSQL stopped and started under a running worker", () => {
     expect(await w.stop()).toBe(0);
     await own.end();
   }, 420_000);
+});
+
+describe("npm start (all in one process)", () => {
+  it("recovers its worker part in-process when its database sessions are terminated", async () => {
+    const service = await startApiProcess(40_000 + (process.pid % 10_000), {
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: BROKER,
+      KAFKA_CLIENT_ID: "aquastream-recovery-test",
+      CREW_SERVICE_ADDRESS: `127.0.0.1:${stub.port}`,
+      CREW_SERVICE_TOKEN: "crew-client-token",
+    }, "all");
+    try {
+      const logs = () => service.logLines();
+      const seen = (msg: string, skip: number) => logs().slice(skip).some((l) => l.msg === msg);
+      await eventually(async () => seen("this worker is the outbox relay now", 0), "the relay to start", { tries: 1_200, intervalMs: 100 });
+      const before = logs().length;
+      // Every session of the process: the API's pool, the runner's pool, its control and relay connections.
+      const { rows: terminated } = await pool.query(
+        `select pg_terminate_backend(pid) as ok from pg_stat_activity
+         where datname = current_database() and application_name like 'aquastream-event%' and pid <> pg_backend_pid()`,
+      );
+      expect(terminated.length).toBeGreaterThan(2);
+      await eventually(async () => seen("worker runner started", before), "a new runner", { tries: 1_200, intervalMs: 100 });
+      await eventually(async () => seen("this worker is the outbox relay now", before), "the relay back", { tries: 1_200, intervalMs: 100 });
+
+      // Both work again: a new row is relayed and a new job runs.
+      const rows = await writeBacklog(pool, 10, [randomUUID()]);
+      await pool.query("select graphile_worker.add_job('complete_ended_events')");
+      await eventually(
+        async () =>
+          (await count(pool, "select count(*)::int as n from app_private.outbox where id = any($1::uuid[]) and published_at is null", [
+            rows.map((r) => r.id),
+          ])) === 0 &&
+          (await count(pool, "select count(*)::int as n from graphile_worker.jobs where task_identifier = 'complete_ended_events'")) === 0,
+        "the row relayed and the job run",
+        { tries: 1_200, intervalMs: 100 },
+      );
+      // The same process all along, still serving.
+      expect(seen("stopped", 0)).toBe(false);
+      expect((await fetch(`${service.apiUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await service.stop();
+    }
+  }, 240_000);
 });
