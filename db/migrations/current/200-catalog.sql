@@ -614,8 +614,7 @@ create or replace function app_hidden.event_sort_key(
   language sql stable parallel safe
 as $$
   select case sort
-    when 'relevance' then -(coalesce(ts_rank(search_vector, tsq), 0)
-      + 0.001 * public.word_similarity(app_hidden.search_text(query), app_hidden.search_text(title)))
+    when 'relevance' then -coalesce(ts_rank(search_vector, tsq), 0)::double precision
     when 'price' then coalesce(min_price, 1e12)::double precision
     when 'price_desc' then -coalesce(min_price, -1)::double precision
     when 'distance' then app_hidden.earth_point(latitude, longitude) operator(public.<->)
@@ -628,7 +627,57 @@ $$;
 comment on function app_hidden.event_sort_key(app_public.event_sort, uuid, tsvector, text, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision) is
   E'The ascending sort key of one event under a search_events sort other than start (relevance: text rank, title above description; distance: chord length, ordered like the great-circle distance).';
 
+/*
+ * Row-level security evaluates the event policy before any condition whose
+ * operator is not LEAKPROOF, and @@ (full text), %> (trigrams) and <@ (cube)
+ * are not: under RLS their GIN/GiST indexes could not be used, and a search
+ * would filter every upcoming event by hand. These two helpers find the
+ * candidate ids through the indexes as the owner (SECURITY DEFINER) and apply
+ * the very rule of the event policy themselves (app_hidden.event_is_visible),
+ * so they reveal nothing the caller could not read; search_events then reads
+ * those events under RLS as usual.
+ */
+create or replace function app_hidden.event_ids_by_text(
+  tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamptz
+) returns setof uuid
+  language sql stable security definer
+  set search_path to pg_catalog, public, pg_temp
+  rows 500
+as $$
+  select e.id from app_public.event e
+  where (e.search_vector @@ tsq
+         or (typo is not null and app_hidden.search_text(e.title) operator(public.%>) typo))
+    and e.status = any (statuses)
+    and e.starts_at >= not_before
+    and app_hidden.event_is_visible(e);
+$$;
+comment on function app_hidden.event_ids_by_text(tsquery, text, app_public.event_status[], timestamptz) is
+  E'Ids of the events the caller may see whose text matches (stemmed words, or a close title for `typo`), with these statuses, starting at or after not_before: through the GIN indexes, which RLS would keep search_events from using.';
+
+create or replace function app_hidden.event_ids_near(
+  latitude double precision, longitude double precision, radius_km double precision,
+  statuses app_public.event_status[], not_before timestamptz
+) returns setof uuid
+  language sql stable security definer
+  set search_path to pg_catalog, public, pg_temp
+  rows 500
+as $$
+  -- earth_distance/ll_to_earth directly (this function's search_path is
+  -- pinned already): no per-row call of a function with its own SET.
+  select e.id from app_public.event e
+  where app_hidden.earth_point(e.latitude, e.longitude)
+          operator(public.<@) app_hidden.earth_box_km(event_ids_near.latitude, event_ids_near.longitude, radius_km)
+    and public.earth_distance(public.ll_to_earth(event_ids_near.latitude, event_ids_near.longitude),
+                              public.ll_to_earth(e.latitude, e.longitude)) <= radius_km * 1000
+    and e.status = any (statuses)
+    and e.starts_at >= not_before
+    and app_hidden.event_is_visible(e);
+$$;
+comment on function app_hidden.event_ids_near(double precision, double precision, double precision, app_public.event_status[], timestamptz) is
+  E'Ids of the events the caller may see within radius_km (great circle) of a point, with these statuses, starting at or after not_before: through the GiST index, which RLS would keep search_events from using.';
+
 drop function if exists app_public.search_events(text, timestamptz, timestamptz, text, double precision, double precision, double precision, boolean);
+drop function if exists app_hidden.event_ids_near(double precision, double precision, double precision);
 
 create or replace function app_public.search_events(
   query text default null,
@@ -688,22 +737,29 @@ as $$
     and (not coalesce(search_events.only_available, false)
          or (e.status = 'published' and e.booking_closes_at > now()
              and exists (select from app_public.event_seat_counter c where c.event_id = e.id and c.seats_taken < c.capacity)))
-    -- Text: stemmed words (last one as a prefix), or a close spelling of the title for short queries.
+    -- Text: stemmed words (last one as a prefix), or a close spelling of the title for short queries
+    -- (the GIN indexes, through event_ids_by_text).
     and (search_events.query is null or args.tsq is null
-         or e.search_vector @@ args.tsq
-         or (app_hidden.search_typo_text(search_events.query) is not null
-             and app_hidden.search_text(e.title) operator(public.%>) app_hidden.search_typo_text(search_events.query)))
+         -- `= any (array(…))`: an init plan run once, then primary-key probes (an
+         -- IN inside this OR could not become a join: sub-selects are planned
+         -- before the OR folds away).
+         or e.id = any (array(select app_hidden.event_ids_by_text(
+              args.tsq, app_hidden.search_typo_text(search_events.query),
+              coalesce(search_events.statuses, '{published}'),
+              case when coalesce(search_events.starts_from, search_events.starts_to, search_events.date_from, search_events.date_to) is null
+                then now() else coalesce(search_events.starts_from, '-infinity') end))))
     -- Sorting by distance lists only events that have a place on the map.
     and (args.sort <> 'distance' or e.latitude is not null)
-    -- Distance: the GiST index's box first, then the exact great-circle distance.
+    -- Distance: the GiST index's box, then the exact great-circle distance (event_ids_near).
     -- (A radius without a point is refused by the check above; the `near_latitude
     -- is null` arm keeps this condition from folding to a constant false that
     -- would skip the check.)
     and (search_events.radius_km is null or search_events.near_latitude is null or search_events.near_longitude is null
-         or (app_hidden.earth_point(e.latitude, e.longitude)
-               operator(public.<@) app_hidden.earth_box_km(search_events.near_latitude, search_events.near_longitude, search_events.radius_km)
-             and app_hidden.distance_km(search_events.near_latitude, search_events.near_longitude, e.latitude, e.longitude)
-               <= search_events.radius_km))
+         or e.id = any (array(select app_hidden.event_ids_near(
+              search_events.near_latitude, search_events.near_longitude, search_events.radius_km,
+              coalesce(search_events.statuses, '{published}'),
+              case when coalesce(search_events.starts_from, search_events.starts_to, search_events.date_from, search_events.date_to) is null
+                then now() else coalesce(search_events.starts_from, '-infinity') end))))
     -- Keyset: strictly after the given event in this order.
     and (search_events.after_event_id is null
          or case when args.sort = 'start' then
@@ -758,6 +814,8 @@ grant execute on function
   app_hidden.search_text(text),
   app_hidden.search_query(text),
   app_hidden.search_typo_text(text),
+  app_hidden.event_ids_by_text(tsquery, text, app_public.event_status[], timestamptz),
+  app_hidden.event_ids_near(double precision, double precision, double precision, app_public.event_status[], timestamptz),
   app_hidden.earth_point(double precision, double precision),
   app_hidden.earth_box_km(double precision, double precision, double precision),
   app_hidden.distance_km(double precision, double precision, double precision, double precision),
