@@ -6,8 +6,10 @@
  *   worker  graphile-worker only (run as many as you like)
  *
  * SIGTERM/SIGINT: readiness goes 503 and gRPC health NOT_SERVING, servers stop
- * accepting and finish in-flight calls, the worker finishes its running jobs,
- * pools close, the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it.
+ * accepting and finish in-flight calls (HTTP keep-alive clients are told to
+ * go: src/http/drain.ts), the worker finishes its running jobs, pools close,
+ * the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it (exit 1
+ * when it cut requests).
  */
 import "./env-defaults.ts";
 import { takeOverShutdownSignals } from "./process-signals.ts";
@@ -168,9 +170,12 @@ async function shutdown(signal: string) {
   }, config!.shutdownTimeoutMs + 5_000);
   deadline.unref();
   http?.setDraining();
-  await Promise.all([
+  // HTTP: keep-alive clients are answered `Connection: close` and idle
+  // sockets closed once idle (src/http/drain.ts); requests cut at the
+  // timeout make the exit code 1.
+  const [, cutHttpRequests = 0] = await Promise.all([
     grpcServer?.close(config!.shutdownTimeoutMs),
-    http?.close(),
+    http?.close(config!.shutdownTimeoutMs),
     worker?.stop(),
   ]);
   await stopRelay();
@@ -178,8 +183,8 @@ async function shutdown(signal: string) {
   await Promise.all(pools.map((pool) => pool.end()));
   await db.stop();
   await shutdownTracing(); // export the last spans
-  logger.info("stopped");
-  process.exit(0);
+  logger.info({ cutHttpRequests }, "stopped");
+  process.exit(cutHttpRequests > 0 ? 1 : 0);
 }
 started = true;
 if (signalDuringStartUp) void shutdown(signalDuringStartUp);

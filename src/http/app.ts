@@ -19,6 +19,7 @@ import { createRateLimiter } from "../limits/rate-limiter.ts";
 import { requestLog } from "./request-log.ts";
 import type { TransportConfig } from "../config/transport.ts";
 import { corsMiddleware, securityHeaders } from "./security.ts";
+import { makeDrainer } from "./drain.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -37,7 +38,12 @@ export interface HttpApi {
   pgl: PostGraphileInstance;
   /** Flip /readyz to 503 while draining. */
   setDraining(): void;
-  close(): Promise<void>;
+  /**
+   * Stop accepting, finish in-flight requests, send keep-alive clients away
+   * (src/http/drain.ts); resolves with the number of requests cut when
+   * `timeoutMs` ran out (0: a clean drain).
+   */
+  close(timeoutMs?: number): Promise<number>;
 }
 
 export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
@@ -82,6 +88,7 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   );
   const serv = pgl.createServ(grafserv);
   const server = createServer(app);
+  const drainer = makeDrainer(server);
   server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
   await serv.addTo(app, server);
 
@@ -91,13 +98,12 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
     setDraining() {
       draining = true;
     },
-    async close() {
-      // Stop accepting, let in-flight requests finish, close idle keep-alives.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    async close(timeoutMs = 10_000) {
+      draining = true;
+      const cut = await drainer.drain(timeoutMs);
+      if (cut > 0) logger.error({ cut }, "shutdown timed out: HTTP requests still in flight were cut");
       await pgl.release();
+      return cut;
     },
   };
 }
