@@ -18,6 +18,17 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker (default 60)
 #   KAFKA_CACHE_DIR        where jars, data and logs live (default <repo>/.cache/kafka)
 #
+# A TLS listener with SASL (docs/kafka.md "Security"), off unless both are set:
+#   KAFKA_SASL_SSL_PORT    port of a SASL_SSL listener beside the PLAINTEXT one
+#   KAFKA_SSL_KEYSTORE_PEM the broker's private key (unencrypted PKCS#8) and
+#                          certificate chain in one PEM file (Kafka's PEM keystore)
+#   KAFKA_SCRAM_USER, KAFKA_SCRAM_PASSWORD
+#                          a user with SCRAM-SHA-512 credentials (written when the
+#                          storage is formatted: `reset` first to change it) and
+#                          the same password for SASL PLAIN
+# Generate the keystore yourself (the tests make theirs in a temporary directory);
+# never commit one.
+#
 # Files per port: data-<port>/ (log dirs and server.properties), kafka-<port>.pid,
 # kafka-<port>.log (the broker's stdout/stderr). Data survives stop/start, so a
 # test can stop the broker and start it again with its topics intact.
@@ -34,6 +45,7 @@ data="$cache/data-$port"
 pidfile="$cache/kafka-$port.pid"
 logfile="$cache/kafka-$port.log"
 timeout="${KAFKA_START_TIMEOUT:-60}"
+sasl_ssl_port="${KAFKA_SASL_SSL_PORT:-}"
 
 log() { echo "kafka.sh: $*" >&2; }
 
@@ -94,16 +106,22 @@ fetch() {
 
 write_config() {
   mkdir -p "$data/logs"
+  local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port"
+  local advertised="PLAINTEXT://127.0.0.1:$port"
+  if [[ -n "$sasl_ssl_port" ]]; then
+    listeners="$listeners,SASL_SSL://127.0.0.1:$sasl_ssl_port"
+    advertised="$advertised,SASL_SSL://127.0.0.1:$sasl_ssl_port"
+  fi
   cat >"$data/server.properties" <<EOF
 # Written by scripts/kafka.sh: a single KRaft node for development and tests.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$data/logs
 metadata.log.dir=$data/metadata
 auto.create.topics.enable=true
@@ -123,6 +141,20 @@ log.segment.bytes=16777216
 num.network.threads=2
 num.io.threads=2
 EOF
+  if [[ -n "$sasl_ssl_port" ]]; then
+    : "${KAFKA_SSL_KEYSTORE_PEM:?KAFKA_SSL_KEYSTORE_PEM is needed with KAFKA_SASL_SSL_PORT}"
+    : "${KAFKA_SCRAM_USER:?KAFKA_SCRAM_USER is needed with KAFKA_SASL_SSL_PORT}"
+    : "${KAFKA_SCRAM_PASSWORD:?KAFKA_SCRAM_PASSWORD is needed with KAFKA_SASL_SSL_PORT}"
+    cat >>"$data/server.properties" <<EOF
+# SASL_SSL: TLS with the PEM keystore, then SCRAM-SHA-512 (users in the
+# cluster metadata, added at format) or PLAIN (the user below).
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_SSL_KEYSTORE_PEM
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SCRAM_USER="$KAFKA_SCRAM_PASSWORD";
+EOF
+  fi
 }
 
 # log4j2 in the properties format (YAML would need jackson-dataformat-yaml):
@@ -153,8 +185,12 @@ format_storage() {
   while [[ "$cluster_id" == -* ]]; do
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   done
+  local scram=()
+  if [[ -n "$sasl_ssl_port" ]]; then
+    scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
+  fi
   java -cp "$lib/*" -Dlog4j2.configurationFile="$data/log4j2.properties" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" >>"$logfile" 2>&1 \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" "${scram[@]}" >>"$logfile" 2>&1 \
     || { log "formatting the storage failed; see $logfile"; tail -n 20 "$logfile" >&2; exit 1; }
 }
 

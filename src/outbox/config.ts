@@ -5,6 +5,7 @@
  * embedded default): outbox rows are kept and simply wait.
  */
 import { ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
+import { loadKafkaSecurity, type KafkaSecurity } from "./kafka-security.ts";
 
 /** Aggregate types with their own variable; others use KAFKA_TOPIC_MAP or the prefix. */
 export const TOPIC_VARIABLES = {
@@ -39,6 +40,8 @@ export interface OutboxConfig {
   requestTimeoutMs: number;
   /** kafkajs retries of one send before it gives up (the job then retries with backoff). */
   sendRetries: number;
+  /** TLS and SASL to the brokers (src/outbox/kafka-security.ts); absent: plaintext. */
+  security?: KafkaSecurity | undefined;
 }
 
 // Kafka's own rule for topic names.
@@ -90,8 +93,9 @@ export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
     // The type's own variable wins over KAFKA_TOPIC_MAP, which wins over the prefix.
     topics[aggregate] = topic(env, variable, topics[aggregate] ?? `${prefix}${aggregate}`);
   }
+  const brokerList = brokers(env, "KAFKA_BROKERS");
   return {
-    brokers: brokers(env, "KAFKA_BROKERS"),
+    brokers: brokerList,
     clientId: str(env, "KAFKA_CLIENT_ID") ?? "aquastream-event",
     topics,
     topicPrefix: prefix,
@@ -104,6 +108,7 @@ export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
     connectionTimeoutMs: int(env, "KAFKA_CONNECTION_TIMEOUT_MS", 3_000, 100, 120_000),
     requestTimeoutMs: int(env, "KAFKA_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
     sendRetries: int(env, "KAFKA_SEND_RETRIES", 3, 0, 20),
+    security: loadKafkaSecurity(env, brokerList.length > 0),
   };
 }
 

@@ -38,6 +38,7 @@ import {
 } from "kafkajs";
 import { logger as rootLogger } from "../log/logger.ts";
 import { topicFor, type OutboxConfig } from "./config.ts";
+import { kafkaClientSecurity, securityKey } from "./kafka-security.ts";
 import { outboxRelayed } from "../metrics/registry.ts";
 import { endSendSpans, startSendSpans } from "../tracing/outbox-spans.ts";
 
@@ -178,7 +179,7 @@ function kafkaLogCreator(): logCreator {
 }
 
 async function getProducer(config: OutboxConfig): Promise<Producer> {
-  const key = JSON.stringify([config.brokers, config.clientId, config.connectionTimeoutMs, config.requestTimeoutMs, config.sendRetries]);
+  const key = JSON.stringify([config.brokers, config.clientId, config.connectionTimeoutMs, config.requestTimeoutMs, config.sendRetries, securityKey(config.security)]);
   if (current && current.key !== key) await discardProducer();
   if (!current) {
     const kafka = new Kafka({
@@ -189,6 +190,8 @@ async function getProducer(config: OutboxConfig): Promise<Producer> {
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(),
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: config.sendRetries },
+      // TLS and SASL (KAFKA_SSL_*, KAFKA_SASL_*; docs/kafka.md "Security").
+      ...kafkaClientSecurity(config.security),
     });
     const producer = kafka.producer({
       // kafkajs keeps order with idempotence only with one request in flight

@@ -63,6 +63,7 @@ describe("docker-compose.yml", () => {
       const env = compose.services[name].environment;
       expect(env.GRPC_ALLOW_PLAINTEXT).toBe("true");
       expect(env.CREW_ALLOW_PLAINTEXT).toBe("true");
+      expect(env.KAFKA_ALLOW_PLAINTEXT).toBe("true");
       // No token goes to the crew stub in plaintext (config would refuse it anyway).
       expect(env.CREW_SERVICE_TOKEN ?? env.CREW_TOKEN_CLIENT_ID).toBeUndefined();
     }
@@ -289,6 +290,15 @@ describe("k8s/ objects", () => {
     const crewVolume = worker.spec.template.spec.volumes[0];
     const crewMount = worker.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === crewVolume.name);
     expect(data.CREW_TLS_CA_FILE).toBe(`${crewMount.mountPath}/${crewVolume.secret.items[0].path}`);
+    const mountOf = (volumeName: string) => {
+      const v = worker.spec.template.spec.volumes.find((x: any) => x.name === volumeName);
+      const m = worker.spec.template.spec.containers[0].volumeMounts.find((x: any) => x.name === volumeName);
+      return `${m.mountPath}/${v.secret.items[0].path}`;
+    };
+    expect(data.KAFKA_SSL_CA_FILE).toBe(mountOf("kafka-ca"));
+    // The Kafka password is a secret: in the Secret, never the ConfigMap.
+    expect(data.KAFKA_SASL_PASSWORD).toBeUndefined();
+    expect(Object.keys(find("Secret", "aquastream-event")!.stringData)).toContain("KAFKA_SASL_PASSWORD");
   });
 
   it("ingress: HTTPS for the host, /graphql only, to the Service's http port", () => {
