@@ -17,7 +17,7 @@ import { createPool } from "../../src/db/pool.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
 import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
-import { EventServiceClient, type ListEventsResponse } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import { EventServiceClient, ListEventsRequest, type ListEventsResponse } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { apiDatabaseUrl } from "../helpers/db.ts";
 import { certDir, makeCa, pem, serialOf, type Issued, type TestCa } from "../helpers/certs.ts";
 import { configRefusal, serviceExit } from "../helpers/config.ts";
@@ -100,7 +100,7 @@ async function listEvents(client: EventServiceClient): Promise<{ response?: List
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${await issuer.signDevToken({ role: ["user"] })}`);
   return new Promise((resolve) =>
-    client.listEvents({ pageSize: 1, pageToken: "" } as never, metadata, { deadline: Date.now() + 10_000 }, (error, response) =>
+    client.listEvents(ListEventsRequest.fromPartial({ pageSize: 1 }), metadata, { deadline: Date.now() + 10_000 }, (error, response) =>
       resolve(error ? { error } : { response }),
     ),
   );

@@ -25,7 +25,7 @@ import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createHttpApi, type HttpApi } from "../../src/http/app.ts";
 import { makeReadinessCheck } from "../../src/http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
-import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import { EventServiceClient, ListEventsRequest } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { startWorker } from "../../src/worker/runner.ts";
 import { startMetricsServer, type MetricsServer } from "../../src/metrics/server.ts";
 import { registerDatabaseMetrics, type DatabaseMetrics } from "../../src/metrics/database.ts";
@@ -171,7 +171,7 @@ describe("API /metrics", () => {
     const token = await issuer.signDevToken({ role: user.roles, sub: user.sub });
     const missing = await grpcCall("getEvent", { id: randomUUID() }, token);
     expect(missing.error?.code).toBe(grpc.status.NOT_FOUND);
-    const listed = await grpcCall("listEvents", { pageSize: 1, pageToken: "" }, token);
+    const listed = await grpcCall("listEvents", ListEventsRequest.fromPartial({ pageSize: 1 }), token);
     expect(listed.error).toBeUndefined();
 
     const after = await scrape(`${adminUrl()}/metrics`);
