@@ -9,6 +9,7 @@
 import { Kind, type ExecutionResult, type OperationDefinitionNode } from "postgraphile/graphql";
 import { toCallerError } from "../errors/pg-error.ts";
 import { boundedOperationName } from "../metrics/registry.ts";
+import { recordDenied } from "../metrics/denied.ts";
 
 export interface GraphqlObservation {
   operationType: string;
@@ -17,7 +18,7 @@ export interface GraphqlObservation {
   errorCode?: string | undefined;
 }
 
-type ObservedRequest = { graphql?: GraphqlObservation };
+type ObservedRequest = { graphql?: GraphqlObservation; id?: string; claims?: { sub: string } | null };
 
 function operationOf(document: { definitions: readonly { kind: string }[] }, name: string | null | undefined) {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -26,7 +27,10 @@ function operationOf(document: { definitions: readonly { kind: string }[] }, nam
 
 function firstErrorCode(result: ExecutionResult): string | undefined {
   const error = result.errors?.[0];
-  if (!error) return undefined;
+  return error ? errorCode(error) : undefined;
+}
+
+function errorCode(error: NonNullable<ExecutionResult["errors"]>[number]): string {
   const code = error.extensions?.code;
   if (typeof code === "string") return code;
   const original = error.originalError;
@@ -52,6 +56,17 @@ export const ObservePlugin: GraphileConfig.Plugin = {
         const result = await next();
         if (result && typeof result === "object" && "errors" in result) {
           observation.errorCode = firstErrorCode(result as ExecutionResult);
+          // Every refused field counts (a document may be refused more than once).
+          for (const error of (result as ExecutionResult).errors ?? []) {
+            recordDenied({
+              transport: "graphql",
+              operation: observation.operation,
+              code: errorCode(error),
+              subject: req?.claims?.sub,
+              requestId: req?.id,
+              detail: error.path?.join("."),
+            });
+          }
         }
         return result;
       },

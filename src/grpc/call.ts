@@ -14,6 +14,7 @@ import type pg from "pg";
 import { bearerToken, type Verifier } from "../auth/verifier.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
 import { logger } from "../log/logger.ts";
+import { recordDenied } from "../metrics/denied.ts";
 import { CallCancelled, InvalidArgument, toServiceError, Undecodable } from "./status.ts";
 import { loadLimits, type LimitsConfig } from "../config/limits.ts";
 import { callerKey, isRateLimited, RateLimitedError, type RateLimiter } from "../limits/rate-limiter.ts";
@@ -152,6 +153,8 @@ export function unary<Req, Res>(
       // A connection that failed under us is closed, never handed to the next call.
       if (databaseUnavailableReason(error)) lostConnection = true;
       const serviceError = toServiceError(cancelled ? new CallCancelled() : error, method);
+      const sqlstate = serviceError.metadata?.get("aquastream-error-code")[0];
+      if (typeof sqlstate === "string") recordDenied({ transport: "grpc", operation: method, code: sqlstate, subject: sub, requestId });
       finish(grpc.status[serviceError.code!] ?? String(serviceError.code));
       callback(serviceError as grpc.ServiceError, null);
     } finally {
