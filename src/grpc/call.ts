@@ -153,9 +153,9 @@ export function unary<Req, Res>(
       // A connection that failed under us is closed, never handed to the next call.
       if (databaseUnavailableReason(error)) lostConnection = true;
       const serviceError = toServiceError(cancelled ? new CallCancelled() : error, method);
+      finish(grpc.status[serviceError.code!] ?? String(serviceError.code));
       const sqlstate = serviceError.metadata?.get("aquastream-error-code")[0];
       if (typeof sqlstate === "string") recordDenied({ transport: "grpc", operation: method, code: sqlstate, subject: sub, requestId });
-      finish(grpc.status[serviceError.code!] ?? String(serviceError.code));
       callback(serviceError as grpc.ServiceError, null);
     } finally {
       held = false;
