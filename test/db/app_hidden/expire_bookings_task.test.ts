@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { parseCrontab, type JobHelpers } from "graphile-worker";
 import { describe, expect, it } from "vitest";
+import { EXPIRE_BATCH, EXPIRE_HELPERS } from "../../../tasks/expire_bookings.ts";
 import { taskList } from "../../../tasks/index.ts";
 import { becomeRoot, withRootTx, type Tx } from "../../helpers/db.ts";
 import { bookedEvent, rootQuery } from "../factories.ts";
@@ -71,6 +72,52 @@ describe("expire_bookings task", () => {
       const quiet: string[] = [];
       await taskList.expire_bookings!({}, helpersFor(tx, quiet));
       expect(quiet).toEqual([]);
+    });
+  });
+
+  it("works off a backlog larger than a batch in one run and enqueues helper runs for other workers", async () => {
+    await withRootTx(async (tx) => {
+      const { event, tier } = await bookedEvent(tx, { event: { capacity: 2000 } });
+      // A backlog of more than one batch, written straight into the table (seat counters to match).
+      const extra = EXPIRE_BATCH + 50;
+      await rootQuery(
+        tx,
+        `insert into app_public.booking (event_id, user_id, price_tier_id, quantity, unit_price, subtotal, discount_amount,
+                                         total_amount, currency, status, payment_deadline)
+         select $1, gen_random_uuid(), $2, 1, t.price, t.price, 0, t.price, t.currency, 'pending_payment', now() - interval '1 minute'
+         from app_public.event_price_tier t, generate_series(1, $3) where t.id = $2`,
+        [event.id, tier.id, extra],
+      );
+      await rootQuery(tx, "update app_public.event_seat_counter set seats_taken = seats_taken + $2 where event_id = $1", [event.id, extra]);
+      await rootQuery(tx, "update app_public.price_tier_seat_counter set seats_taken = seats_taken + $2 where price_tier_id = $1", [
+        tier.id,
+        extra,
+      ]);
+      await becomeRoot(tx);
+      const log: string[] = [];
+      await taskList.expire_bookings!({}, helpersFor(tx, log));
+
+      const [left] = await rootQuery(
+        tx,
+        "select count(*)::int as n from app_public.booking where event_id = $1 and status = 'pending_payment' and payment_deadline <= now()",
+        [event.id],
+      );
+      expect(left).toEqual({ n: 0 });
+      expect(log[0]).toMatch(/^expired \d+ overdue booking\(s\)$/);
+      expect(Number(/\d+/.exec(log[0]!)![0])).toBeGreaterThanOrEqual(extra);
+      const helpers = await rootQuery(
+        tx,
+        "select key from graphile_worker.jobs where task_identifier = 'expire_bookings' and key like 'expire_bookings_helper_%' order by key",
+      );
+      expect(helpers.map((h) => h.key)).toEqual(
+        Array.from({ length: EXPIRE_HELPERS }, (_, i) => `expire_bookings_helper_${i + 1}`),
+      );
+      const [drift] = await rootQuery(
+        tx,
+        "select count(*)::int as n from app_private.seat_drift where counted <> actual and id in ($1, $2)",
+        [event.id, tier.id],
+      );
+      expect(drift).toEqual({ n: 0 });
     });
   });
 });
