@@ -4,6 +4,7 @@
  * type error at start-up, not a job that fails at 3 a.m.
  */
 import type { TaskList } from "graphile-worker";
+import apply_retention from "./apply_retention.ts";
 import assign_crew from "./assign_crew.ts";
 import complete_ended_events from "./complete_ended_events.ts";
 import expire_bookings from "./expire_bookings.ts";
@@ -11,6 +12,7 @@ import prune_outbox from "./prune_outbox.ts";
 import release_crew from "./release_crew.ts";
 
 export const taskList: TaskList = {
+  apply_retention,
   assign_crew,
   complete_ended_events,
   expire_bookings,

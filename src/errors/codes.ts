@@ -99,6 +99,8 @@ const own: Record<string, ErrorCode> = {
   BKPEN: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings" },
   BKPOR: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings for this organizer's events" },
   BKMAX: { status: "INVALID_ARGUMENT", meaning: "quantity exceeds the event's maximum seats per booking" },
+  ERORG: { status: "FAILED_PRECONDITION", meaning: "the user organizes events that have not ended: cancel them before erasing the user's data" },
+  ERPEN: { status: "FAILED_PRECONDITION", meaning: "the user has bookings waiting for payment: cancel them before erasing the user's data" },
   BKCDN: { status: "RESOURCE_EXHAUSTED", meaning: "too many canceled or lapsed bookings for this event lately: wait for the cool-down" },
   // Limits of the API process itself (raised by the glue, not by SQL)
   LMRAT: { status: "RESOURCE_EXHAUSTED", meaning: "too many mutations from this caller: wait Retry-After seconds" },
