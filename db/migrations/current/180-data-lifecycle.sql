@@ -152,7 +152,7 @@ insert into app_private.setting (key, value, description) values
   ('retention_failed_jobs_days', '30',
    'Days a worker job that ran out of attempts is kept for operators (1..3650); then it is deleted.'),
   ('retention_booking_personal_days', '730',
-   'Days after an expired or canceled booking ended before its personal fields are reduced (1..36500): the user id becomes a random pseudonym and the cancel reason is cleared; amounts and counts stay.')
+   'Days after an expired or canceled booking ended before its personal fields are reduced (1..36500): the user id becomes a random pseudonym and the cancel reason becomes "[erased]"; amounts and counts stay.')
 on conflict (key) do nothing;
 
 create or replace function app_hidden.apply_retention() returns jsonb
@@ -217,7 +217,7 @@ comment on function app_hidden.apply_retention() is
 /*
  * Expired and canceled bookings that ended before `ended_before`: their user
  * id becomes a random pseudonym (one per user, so nothing that counted per
- * user changes), their cancel reason is cleared. Amounts, quantities,
+ * user changes), their cancel reason is replaced by "[erased]". Amounts, quantities,
  * statuses and dates stay, so every total stays right.
  */
 create or replace function app_hidden.reduce_ended_bookings(ended_before timestamptz) returns integer
@@ -238,7 +238,7 @@ begin
     update app_public.booking b
     set user_id = o.pseudonym,
         canceled_by = case when b.canceled_by = o.user_id then o.pseudonym else b.canceled_by end,
-        cancel_reason = null
+        cancel_reason = case when b.cancel_reason is null then null else '[erased]' end
     from owners o
     where b.user_id = o.user_id
       and b.status in ('expired', 'canceled')
@@ -254,7 +254,7 @@ begin
 end;
 $$;
 comment on function app_hidden.reduce_ended_bookings(timestamptz) is
-  E'Retention of ended bookings: user id → random pseudonym, cancel reason cleared, for expired/canceled bookings that ended before the given time. Returns how many bookings were reduced. Owner only.';
+  E'Retention of ended bookings: user id → random pseudonym, cancel reason → "[erased]", for expired/canceled bookings that ended before the given time. Returns how many bookings were reduced. Owner only.';
 
 /*
  * The pseudonyms handed out (never the ids they replace): so retention and
@@ -395,7 +395,9 @@ begin
     ) mine on a.table_name = mine.t and a.row_id = mine.r
   ) x;
 
-  update app_public.booking set user_id = v_alias, cancel_reason = null where booking.user_id = v_user;
+  -- A canceled booking must keep a reason (booking_canceled_at_check): the words go, the fact stays.
+  update app_public.booking set user_id = v_alias, cancel_reason = case when cancel_reason is null then null else '[erased]' end
+  where booking.user_id = v_user;
   get diagnostics v_bookings = row_count;
   update app_public.booking set canceled_by = v_alias where canceled_by = v_user;
   update app_public.payment set initiated_by = v_alias where initiated_by = v_user;
@@ -428,6 +430,7 @@ begin
   set actor_id = case when o.actor_id = v_user then v_alias else o.actor_id end,
       data = app_hidden.jsonb_replace_id(o.data, v_user, v_alias)
   where o.published_at is null
+    and o.event_type <> 'UserDataErased' -- earlier announcements must keep the id
     and (o.actor_id = v_user or o.data::text like '%' || v_user::text || '%');
   get diagnostics v_outbox = row_count;
   delete from app_private.rate_limit_counter c where c.key like '%' || v_user::text || '%';
