@@ -12,6 +12,7 @@ import { uuid } from "./sql.ts";
 import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
 import { priceTierHandlers } from "./price-tier-service.ts";
+import { personalDataHandlers } from "./personal-data-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
 export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
@@ -63,6 +64,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
     ...bookingHandlers(ctx),
     ...reviewHandlers(ctx),
     ...priceTierHandlers(ctx),
+    ...personalDataHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

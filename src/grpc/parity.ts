@@ -52,6 +52,10 @@ export const parity: Record<string, Parity> = {
   "table:event_price_tier": { rpcs: ["GetEvent", "ListEvents"] },
   "table:event_category": { rpcs: ["ListCategories"] },
 
+  // A person's data (GDPR).
+  export_user_data: { rpcs: ["ExportUserData"] },
+  erase_user_data: { rpcs: ["EraseUserData"] },
+
   // Favorites.
   add_favorite: { rpcs: ["AddFavorite"] },
   remove_favorite: { rpcs: ["RemoveFavorite"] },

@@ -1731,6 +1731,46 @@ export interface ListReviewsResponse {
   ratingSummary?: RatingSummary | undefined;
 }
 
+export interface ExportUserDataRequest {
+  /** The user (Keycloak subject, a uuid); the caller's own id, or any for admins. */
+  userId: string;
+}
+
+export interface ExportUserDataResponse {
+  /**
+   * The export, a JSON object: userId, exportedAt, bookings, payments,
+   * refunds, reviews, helpfulVotes, favorites, eventsOrganized,
+   * promoCodesCreated, auditTrail (docs/data-retention.md describes each).
+   */
+  json: string;
+}
+
+export interface EraseUserDataRequest {
+  /** The user (Keycloak subject, a uuid); the caller's own id, or any for admins. */
+  userId: string;
+}
+
+/** How many rows named the user and now name a pseudonym (favorites: deleted). */
+export interface ErasedCounts {
+  bookings: number;
+  payments: number;
+  refunds: number;
+  reviews: number;
+  helpfulVotes: number;
+  favorites: number;
+  eventsOrganized: number;
+  promoCodes: number;
+  auditRows: number;
+  pendingOutboxRows: number;
+}
+
+export interface EraseUserDataResponse {
+  /** The erased user's id, as announced on Kafka. */
+  userId: string;
+  /** What was erased by this call (all zero when a previous call did it all). */
+  erased?: ErasedCounts | undefined;
+}
+
 function createBasePriceTier(): PriceTier {
   return { id: "", name: "", price: "", currency: "", quota: undefined, seatsTaken: 0, seatsAvailable: undefined };
 }
@@ -11984,6 +12024,554 @@ export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
   },
 };
 
+function createBaseExportUserDataRequest(): ExportUserDataRequest {
+  return { userId: "" };
+}
+
+export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
+  encode(message: ExportUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserDataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportUserDataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportUserDataRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportUserDataRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportUserDataRequest>, I>>(base?: I): ExportUserDataRequest {
+    return ExportUserDataRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportUserDataRequest>, I>>(object: I): ExportUserDataRequest {
+    const message = createBaseExportUserDataRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseExportUserDataResponse(): ExportUserDataResponse {
+  return { json: "" };
+}
+
+export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
+  encode(message: ExportUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.json !== "") {
+      writer.uint32(10).string(message.json);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserDataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportUserDataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.json = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportUserDataResponse {
+    return { json: isSet(object.json) ? globalThis.String(object.json) : "" };
+  },
+
+  toJSON(message: ExportUserDataResponse): unknown {
+    const obj: any = {};
+    if (message.json !== "") {
+      obj.json = message.json;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportUserDataResponse>, I>>(base?: I): ExportUserDataResponse {
+    return ExportUserDataResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportUserDataResponse>, I>>(object: I): ExportUserDataResponse {
+    const message = createBaseExportUserDataResponse();
+    message.json = object.json ?? "";
+    return message;
+  },
+};
+
+function createBaseEraseUserDataRequest(): EraseUserDataRequest {
+  return { userId: "" };
+}
+
+export const EraseUserDataRequest: MessageFns<EraseUserDataRequest> = {
+  encode(message: EraseUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EraseUserDataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEraseUserDataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EraseUserDataRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: EraseUserDataRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EraseUserDataRequest>, I>>(base?: I): EraseUserDataRequest {
+    return EraseUserDataRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EraseUserDataRequest>, I>>(object: I): EraseUserDataRequest {
+    const message = createBaseEraseUserDataRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseErasedCounts(): ErasedCounts {
+  return {
+    bookings: 0,
+    payments: 0,
+    refunds: 0,
+    reviews: 0,
+    helpfulVotes: 0,
+    favorites: 0,
+    eventsOrganized: 0,
+    promoCodes: 0,
+    auditRows: 0,
+    pendingOutboxRows: 0,
+  };
+}
+
+export const ErasedCounts: MessageFns<ErasedCounts> = {
+  encode(message: ErasedCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bookings !== 0) {
+      writer.uint32(8).int32(message.bookings);
+    }
+    if (message.payments !== 0) {
+      writer.uint32(16).int32(message.payments);
+    }
+    if (message.refunds !== 0) {
+      writer.uint32(24).int32(message.refunds);
+    }
+    if (message.reviews !== 0) {
+      writer.uint32(32).int32(message.reviews);
+    }
+    if (message.helpfulVotes !== 0) {
+      writer.uint32(40).int32(message.helpfulVotes);
+    }
+    if (message.favorites !== 0) {
+      writer.uint32(48).int32(message.favorites);
+    }
+    if (message.eventsOrganized !== 0) {
+      writer.uint32(56).int32(message.eventsOrganized);
+    }
+    if (message.promoCodes !== 0) {
+      writer.uint32(64).int32(message.promoCodes);
+    }
+    if (message.auditRows !== 0) {
+      writer.uint32(72).int32(message.auditRows);
+    }
+    if (message.pendingOutboxRows !== 0) {
+      writer.uint32(80).int32(message.pendingOutboxRows);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasedCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasedCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.bookings = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.payments = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.refunds = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reviews = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.helpfulVotes = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.favorites = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.eventsOrganized = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.promoCodes = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.auditRows = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.pendingOutboxRows = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasedCounts {
+    return {
+      bookings: isSet(object.bookings) ? globalThis.Number(object.bookings) : 0,
+      payments: isSet(object.payments) ? globalThis.Number(object.payments) : 0,
+      refunds: isSet(object.refunds) ? globalThis.Number(object.refunds) : 0,
+      reviews: isSet(object.reviews) ? globalThis.Number(object.reviews) : 0,
+      helpfulVotes: isSet(object.helpfulVotes)
+        ? globalThis.Number(object.helpfulVotes)
+        : isSet(object.helpful_votes)
+        ? globalThis.Number(object.helpful_votes)
+        : 0,
+      favorites: isSet(object.favorites) ? globalThis.Number(object.favorites) : 0,
+      eventsOrganized: isSet(object.eventsOrganized)
+        ? globalThis.Number(object.eventsOrganized)
+        : isSet(object.events_organized)
+        ? globalThis.Number(object.events_organized)
+        : 0,
+      promoCodes: isSet(object.promoCodes)
+        ? globalThis.Number(object.promoCodes)
+        : isSet(object.promo_codes)
+        ? globalThis.Number(object.promo_codes)
+        : 0,
+      auditRows: isSet(object.auditRows)
+        ? globalThis.Number(object.auditRows)
+        : isSet(object.audit_rows)
+        ? globalThis.Number(object.audit_rows)
+        : 0,
+      pendingOutboxRows: isSet(object.pendingOutboxRows)
+        ? globalThis.Number(object.pendingOutboxRows)
+        : isSet(object.pending_outbox_rows)
+        ? globalThis.Number(object.pending_outbox_rows)
+        : 0,
+    };
+  },
+
+  toJSON(message: ErasedCounts): unknown {
+    const obj: any = {};
+    if (message.bookings !== 0) {
+      obj.bookings = Math.round(message.bookings);
+    }
+    if (message.payments !== 0) {
+      obj.payments = Math.round(message.payments);
+    }
+    if (message.refunds !== 0) {
+      obj.refunds = Math.round(message.refunds);
+    }
+    if (message.reviews !== 0) {
+      obj.reviews = Math.round(message.reviews);
+    }
+    if (message.helpfulVotes !== 0) {
+      obj.helpfulVotes = Math.round(message.helpfulVotes);
+    }
+    if (message.favorites !== 0) {
+      obj.favorites = Math.round(message.favorites);
+    }
+    if (message.eventsOrganized !== 0) {
+      obj.eventsOrganized = Math.round(message.eventsOrganized);
+    }
+    if (message.promoCodes !== 0) {
+      obj.promoCodes = Math.round(message.promoCodes);
+    }
+    if (message.auditRows !== 0) {
+      obj.auditRows = Math.round(message.auditRows);
+    }
+    if (message.pendingOutboxRows !== 0) {
+      obj.pendingOutboxRows = Math.round(message.pendingOutboxRows);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErasedCounts>, I>>(base?: I): ErasedCounts {
+    return ErasedCounts.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErasedCounts>, I>>(object: I): ErasedCounts {
+    const message = createBaseErasedCounts();
+    message.bookings = object.bookings ?? 0;
+    message.payments = object.payments ?? 0;
+    message.refunds = object.refunds ?? 0;
+    message.reviews = object.reviews ?? 0;
+    message.helpfulVotes = object.helpfulVotes ?? 0;
+    message.favorites = object.favorites ?? 0;
+    message.eventsOrganized = object.eventsOrganized ?? 0;
+    message.promoCodes = object.promoCodes ?? 0;
+    message.auditRows = object.auditRows ?? 0;
+    message.pendingOutboxRows = object.pendingOutboxRows ?? 0;
+    return message;
+  },
+};
+
+function createBaseEraseUserDataResponse(): EraseUserDataResponse {
+  return { userId: "", erased: undefined };
+}
+
+export const EraseUserDataResponse: MessageFns<EraseUserDataResponse> = {
+  encode(message: EraseUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.erased !== undefined) {
+      ErasedCounts.encode(message.erased, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EraseUserDataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEraseUserDataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.erased = ErasedCounts.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EraseUserDataResponse {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      erased: isSet(object.erased) ? ErasedCounts.fromJSON(object.erased) : undefined,
+    };
+  },
+
+  toJSON(message: EraseUserDataResponse): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.erased !== undefined) {
+      obj.erased = ErasedCounts.toJSON(message.erased);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EraseUserDataResponse>, I>>(base?: I): EraseUserDataResponse {
+    return EraseUserDataResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EraseUserDataResponse>, I>>(object: I): EraseUserDataResponse {
+    const message = createBaseEraseUserDataResponse();
+    message.userId = object.userId ?? "";
+    message.erased = (object.erased !== undefined && object.erased !== null)
+      ? ErasedCounts.fromPartial(object.erased)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * EventService: the event catalog, favorites, bookings, payments, promo
  * codes, reviews and crew assignment.
@@ -12474,6 +13062,41 @@ export const EventServiceService = {
     responseSerialize: (value: ListReviewsResponse): Buffer => Buffer.from(ListReviewsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListReviewsResponse => ListReviewsResponse.decode(value),
   },
+  /**
+   * Everything the service holds about one user, as a JSON document
+   * (export_user_data): bookings, payments, refunds, reviews, helpful votes,
+   * favorites, events organized, promo codes created, audit trail. For that
+   * user or an admin; others → PERMISSION_DENIED (42501).
+   */
+  exportUserData: {
+    path: "/aquastream.event.v1.EventService/ExportUserData" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExportUserDataRequest): Buffer =>
+      Buffer.from(ExportUserDataRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportUserDataRequest => ExportUserDataRequest.decode(value),
+    responseSerialize: (value: ExportUserDataResponse): Buffer =>
+      Buffer.from(ExportUserDataResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportUserDataResponse => ExportUserDataResponse.decode(value),
+  },
+  /**
+   * Erases a user from the service (erase_user_data, GDPR): every row naming
+   * them gets a random pseudonym, review texts are cleared, favorites deleted;
+   * amounts, counts and ratings stay. Announced as UserDataErased on the
+   * aquastream.user topic. Idempotent. For that user or an admin. Upcoming
+   * events they organize (ERORG) or bookings waiting for payment (ERPEN) →
+   * FAILED_PRECONDITION: cancel those first.
+   */
+  eraseUserData: {
+    path: "/aquastream.event.v1.EventService/EraseUserData" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EraseUserDataRequest): Buffer => Buffer.from(EraseUserDataRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EraseUserDataRequest => EraseUserDataRequest.decode(value),
+    responseSerialize: (value: EraseUserDataResponse): Buffer =>
+      Buffer.from(EraseUserDataResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EraseUserDataResponse => EraseUserDataResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -12629,6 +13252,22 @@ export interface EventServiceServer extends UntypedServiceImplementation {
    * one event or all, newest / oldest / most helpful first. Paged.
    */
   listReviews: handleUnaryCall<ListReviewsRequest, ListReviewsResponse>;
+  /**
+   * Everything the service holds about one user, as a JSON document
+   * (export_user_data): bookings, payments, refunds, reviews, helpful votes,
+   * favorites, events organized, promo codes created, audit trail. For that
+   * user or an admin; others → PERMISSION_DENIED (42501).
+   */
+  exportUserData: handleUnaryCall<ExportUserDataRequest, ExportUserDataResponse>;
+  /**
+   * Erases a user from the service (erase_user_data, GDPR): every row naming
+   * them gets a random pseudonym, review texts are cleared, favorites deleted;
+   * amounts, counts and ratings stay. Announced as UserDataErased on the
+   * aquastream.user topic. Idempotent. For that user or an admin. Upcoming
+   * events they organize (ERORG) or bookings waiting for payment (ERPEN) →
+   * FAILED_PRECONDITION: cancel those first.
+   */
+  eraseUserData: handleUnaryCall<EraseUserDataRequest, EraseUserDataResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -13284,6 +13923,50 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Everything the service holds about one user, as a JSON document
+   * (export_user_data): bookings, payments, refunds, reviews, helpful votes,
+   * favorites, events organized, promo codes created, audit trail. For that
+   * user or an admin; others → PERMISSION_DENIED (42501).
+   */
+  exportUserData(
+    request: ExportUserDataRequest,
+    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  exportUserData(
+    request: ExportUserDataRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  exportUserData(
+    request: ExportUserDataRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Erases a user from the service (erase_user_data, GDPR): every row naming
+   * them gets a random pseudonym, review texts are cleared, favorites deleted;
+   * amounts, counts and ratings stay. Announced as UserDataErased on the
+   * aquastream.user topic. Idempotent. For that user or an admin. Upcoming
+   * events they organize (ERORG) or bookings waiting for payment (ERPEN) →
+   * FAILED_PRECONDITION: cancel those first.
+   */
+  eraseUserData(
+    request: EraseUserDataRequest,
+    callback: (error: ServiceError | null, response: EraseUserDataResponse) => void,
+  ): ClientUnaryCall;
+  eraseUserData(
+    request: EraseUserDataRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EraseUserDataResponse) => void,
+  ): ClientUnaryCall;
+  eraseUserData(
+    request: EraseUserDataRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EraseUserDataResponse) => void,
   ): ClientUnaryCall;
 }
 
