@@ -287,7 +287,7 @@ begin
     raise exception 'sign in to manage personal data' using errcode = '28000';
   end if;
   if user_id is null then
-    raise exception 'user_id is required' using errcode = '22004', column = 'user_id';
+    raise exception 'user_id is required' using errcode = '22023', column = 'user_id';
   end if;
   if user_id <> app_public.current_user_id() and not app_public.has_role('admin') then
     raise exception 'only the user themself or an admin may manage this user''s data' using errcode = '42501';
@@ -295,7 +295,7 @@ begin
 end;
 $$;
 comment on function app_hidden.assert_may_manage_user_data(uuid) is
-  E'Raises 28000 without a caller, 22004 without a user id, 42501 unless the caller is that user or an admin.';
+  E'Raises 28000 without a caller, 22023 without a user id, 42501 unless the caller is that user or an admin.';
 
 create or replace function app_public.export_user_data(user_id uuid) returns jsonb
   language plpgsql stable
@@ -329,7 +329,7 @@ begin
 end;
 $$;
 comment on function app_public.export_user_data(uuid) is
-  E'Everything the service holds about one user, as JSON: bookings, payments, refunds, reviews, helpful votes, favorites, events organized, promo codes created and their audit trail (what they did, when). For that user or an admin. Errors: 28000, 22004, 42501.';
+  E'Everything the service holds about one user, as JSON: bookings, payments, refunds, reviews, helpful votes, favorites, events organized, promo codes created and their audit trail (what they did, when). For that user or an admin. Errors: 28000, 22023, 42501.';
 
 /*
  * Replaces `old_id` by `new_id` wherever it appears as a JSON string value in
@@ -458,7 +458,7 @@ begin
 end;
 $$;
 comment on function app_public.erase_user_data(uuid) is
-  E'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22004, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
+  E'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
 
 grant execute on function app_public.export_user_data(uuid) to :DATABASE_MEMBER;
 grant execute on function app_public.erase_user_data(uuid) to :DATABASE_MEMBER;
