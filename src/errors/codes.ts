@@ -95,6 +95,11 @@ const own: Record<string, ErrorCode> = {
   RVLEN: { status: "INVALID_ARGUMENT", meaning: "review text is blank or longer than 4000 characters" },
   RVCTL: { status: "INVALID_ARGUMENT", meaning: "text contains control characters (only tab, line feed, carriage return are allowed)" },
   RVOWN: { status: "PERMISSION_DENIED", meaning: "the author cannot mark their own review helpful" },
+  // Text hygiene (every user-visible text column)
+  TXCHR: {
+    status: "INVALID_ARGUMENT",
+    meaning: "a text contains a character it may not hold (control character, bidi override/isolate, zero-width character)",
+  },
   // Anti-hoarding limits (rows of app_private.setting, docs/limits.md)
   BKPEN: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings" },
   BKPOR: { status: "RESOURCE_EXHAUSTED", meaning: "the caller already holds the maximum number of unpaid bookings for this organizer's events" },
