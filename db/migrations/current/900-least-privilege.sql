@@ -227,20 +227,19 @@ end
 $$;
 
 -- The catalog's per-event figures (200-catalog: cheapest price, rating
--- counts) are read by the search functions as the caller: visible exactly
--- when the event is, like the seat counters.
+-- counts) are read by the search functions as the caller.
 do $$
 begin
   if to_regclass('app_hidden.event_stats') is not null then
     drop policy if exists select_visible on app_hidden.event_stats;
-    -- app_hidden.event_visible (200-catalog) probes the event by primary key
-    -- under its RLS; `event_id in (select e.id from event e)` would hash every
-    -- visible event in every search (search_events joins this table).
-    create policy select_visible on app_hidden.event_stats for select using (
-      app_hidden.event_visible(event_id)
-    );
+    -- Public figures (an event's cheapest price and its rating counts; a draft
+    -- has no reviews) that search_events sorts and filters by: a per-row
+    -- visibility check here would cost one event probe per row of every
+    -- price or rating sort (3.5 s instead of 11 ms at 100k events). The
+    -- events themselves stay under their RLS in every query that joins these.
+    create policy select_visible on app_hidden.event_stats for select using (true);
     comment on policy select_visible on app_hidden.event_stats is
-      E'A row is visible exactly when its event is (app_hidden.event_visible: the event''s RLS, by primary key).';
+      E'Every row: public aggregates (cheapest price, rating counts) of events, read only joined to events under their RLS.';
   end if;
 end
 $$;
