@@ -54,6 +54,9 @@ export async function startService(env: Record<string, string>): Promise<Running
       HTTP_PORT: String(httpPort),
       GRPC_HOST: "127.0.0.1",
       GRPC_PORT: String(grpcPort),
+      // gRPC on loopback in this test: production's refusal of plaintext is opted out explicitly.
+      GRPC_ALLOW_PLAINTEXT: "true",
+      ADMIN_PORT: String(await freePort()),
       LOG_LEVEL: "warn",
       ...env,
     },

@@ -31,6 +31,7 @@ function start(logLevel = "warn"): ChildProcess {
       DATA_DIR: dataDir,
       HTTP_PORT: String(ports.http),
       GRPC_PORT: String(ports.grpc),
+      ADMIN_PORT: "0", // any free port: /metrics is not what this test is about
       EMBEDDED_POSTGRES_PORT: String(ports.pg),
       LOG_LEVEL: logLevel,
     },
