@@ -43,6 +43,7 @@ const SCENARIOS: Scenario[] = [
   (await import("./expiry.ts")).default,
   (await import("./relay-backlog.ts")).default,
   (await import("./relay-latency.ts")).default,
+  (await import("./graphql-worst-allowed.ts")).default,
 ];
 
 const { values: args } = parseArgs({
