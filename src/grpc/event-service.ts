@@ -13,6 +13,7 @@ import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
 import { priceTierHandlers } from "./price-tier-service.ts";
 import { personalDataHandlers } from "./personal-data-service.ts";
+import { crewAdminHandlers } from "./crew-admin-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
 export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
@@ -65,6 +66,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
     ...reviewHandlers(ctx),
     ...priceTierHandlers(ctx),
     ...personalDataHandlers(ctx),
+    ...crewAdminHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

@@ -8,6 +8,7 @@ import {
   ReviewStatus,
   type EventServiceServer,
   type Review,
+  type ReviewReply,
 } from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext } from "./call.ts";
@@ -23,6 +24,10 @@ type ReviewHandlers = Pick<
   | "markReviewHelpful"
   | "unmarkReviewHelpful"
   | "listReviews"
+  | "createAdminReview"
+  | "replyToReview"
+  | "moderateReviewReply"
+  | "deleteReviewReply"
 >;
 
 interface ReviewRow {
@@ -41,10 +46,46 @@ interface ReviewRow {
   edited_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** to_jsonb of the review's reply the caller may see (RLS), selected with the row. */
+  reply?: ReplyRow | null;
 }
 
-/** Review rows always come with the caller's own vote (as GraphQL's isMarkedHelpful). */
-const REVIEW_COLUMNS = "r.*, app_public.review_is_marked_helpful(r) as marked_helpful";
+/** app_public.review_reply, as a row or through to_jsonb (times then arrive as text). */
+interface ReplyRow {
+  id: string;
+  review_id: string;
+  organizer_id: string;
+  content: string;
+  status: string;
+  moderated_by: string | null;
+  moderated_at: Date | string | null;
+  moderation_note: string | null;
+  edited_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+/** The reply the caller may see: review_reply is read under its RLS policy. */
+const REPLY_COLUMN = "(select to_jsonb(rr) from app_public.review_reply rr where rr.review_id = r.id) as reply";
+
+/** Review rows always come with the caller's own vote (as GraphQL's isMarkedHelpful) and the visible reply. */
+const REVIEW_COLUMNS = `r.*, app_public.review_is_marked_helpful(r) as marked_helpful, ${REPLY_COLUMN}`;
+
+const time = (value: Date | string | null) => toTimestamp(value === null ? null : new Date(value));
+
+const toReviewReply = (row: ReplyRow): ReviewReply => ({
+  id: row.id,
+  reviewId: row.review_id,
+  organizerId: row.organizer_id,
+  content: row.content,
+  status: fromLabel(ReviewStatus, "REVIEW_STATUS", row.status),
+  moderatedBy: row.moderated_by ?? undefined,
+  moderatedAt: time(row.moderated_at),
+  moderationNote: row.moderation_note ?? undefined,
+  editedAt: time(row.edited_at),
+  createdAt: time(row.created_at),
+  updatedAt: time(row.updated_at),
+});
 
 const toReview = (row: ReviewRow): Review => ({
   id: row.id,
@@ -61,6 +102,7 @@ const toReview = (row: ReviewRow): Review => ({
   editedAt: toTimestamp(row.edited_at),
   createdAt: toTimestamp(row.created_at),
   updatedAt: toTimestamp(row.updated_at),
+  reply: row.reply ? toReviewReply(row.reply) : undefined,
 });
 
 export function reviewHandlers(ctx: CallContext): ReviewHandlers {
@@ -70,11 +112,18 @@ export function reviewHandlers(ctx: CallContext): ReviewHandlers {
       const [row] = await callFunction<Omit<ReviewRow, "marked_helpful">>(tx, fn, args(req));
       // The caller's vote in a statement of its own: within the function's
       // statement, a stable function would not see the vote it just wrote.
-      const { rows } = await tx.query<{ marked: boolean }>(
-        "select app_public.review_is_marked_helpful(r) as marked from app_public.review r where r.id = $1",
+      const { rows } = await tx.query<{ marked: boolean; reply: ReplyRow | null }>(
+        `select app_public.review_is_marked_helpful(r) as marked, ${REPLY_COLUMN} from app_public.review r where r.id = $1`,
         [row!.id],
       );
-      return { review: toReview({ ...row!, marked_helpful: rows[0]?.marked ?? false }) };
+      return { review: toReview({ ...row!, marked_helpful: rows[0]?.marked ?? false, reply: rows[0]?.reply }) };
+    });
+
+  /** An RPC that calls one reply function and answers with the reply. */
+  const replyCall = <Req>(method: string, fn: string, args: (req: Req) => Record<string, Arg>) =>
+    unary(ctx, method, async (tx, req: Req) => {
+      const [row] = await callFunction<ReplyRow>(tx, fn, args(req));
+      return { reply: toReviewReply(row!) };
     });
 
   return {
@@ -106,6 +155,28 @@ export function reviewHandlers(ctx: CallContext): ReviewHandlers {
     })),
 
     unmarkReviewHelpful: reviewCall("UnmarkReviewHelpful", "unmark_review_helpful", (req: api.UnmarkReviewHelpfulRequest) => ({
+      review_id: [uuid(req.reviewId, "review_id"), "uuid"],
+    })),
+
+    createAdminReview: reviewCall("CreateAdminReview", "create_admin_review", (req: api.CreateAdminReviewRequest) => ({
+      event_id: [uuid(req.eventId, "event_id"), "uuid"],
+      rating: [req.rating, "integer"],
+      content: [req.content, "text"],
+    })),
+
+    replyToReview: replyCall("ReplyToReview", "reply_to_review", (req: api.ReplyToReviewRequest) => ({
+      review_id: [uuid(req.reviewId, "review_id"), "uuid"],
+      content: [req.content, "text"],
+    })),
+
+    moderateReviewReply: replyCall("ModerateReviewReply", "moderate_review_reply", (req: api.ModerateReviewReplyRequest) => ({
+      review_id: [uuid(req.reviewId, "review_id"), "uuid"],
+      // UNSPECIFIED passes null: SQL refuses it and names the argument.
+      status: [toLabel(ReviewStatus, "REVIEW_STATUS", req.status) ?? null, "app_public.review_status"],
+      note: [req.note, "text"],
+    })),
+
+    deleteReviewReply: replyCall("DeleteReviewReply", "delete_review_reply", (req: api.DeleteReviewReplyRequest) => ({
       review_id: [uuid(req.reviewId, "review_id"), "uuid"],
     })),
 

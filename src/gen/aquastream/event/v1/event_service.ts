@@ -1042,6 +1042,20 @@ export interface RetryCrewAssignmentRequest {
   id: string;
 }
 
+/** AssignCrewManually input. */
+export interface AssignCrewManuallyRequest {
+  /** Event id (uuid) of a published event whose crew_status is pending or failed. */
+  id: string;
+  /** The crew's id (uuid) in the crew service's terms, as agreed with the crew team. */
+  crewId: string;
+}
+
+/** AssignCrewManually result. */
+export interface AssignCrewManuallyResponse {
+  /** The event, crew_status assigned. */
+  event?: Event | undefined;
+}
+
 /** RetryCrewAssignment result. */
 export interface RetryCrewAssignmentResponse {
   /** The event, crew_status pending again. */
@@ -1606,7 +1620,108 @@ export interface Review {
     | Timestamp
     | undefined;
   /** When it last changed. */
+  updatedAt?:
+    | Timestamp
+    | undefined;
+  /**
+   * The organizer's reply, when there is one the caller may see (active; a
+   * pending or rejected one only for its author and admins).
+   */
+  reply?: ReviewReply | undefined;
+}
+
+/** The organizer's public reply to a review. */
+export interface ReviewReply {
+  /** Reply id (uuid). */
+  id: string;
+  /** The review answered (uuid); one reply per review. */
+  reviewId: string;
+  /** Keycloak subject of the organizer who wrote it. */
+  organizerId: string;
+  /** Plain text exactly as written: render as text, never as HTML. */
+  content: string;
+  /** Where it is in moderation (pending with review_moderation on). */
+  status: ReviewStatus;
+  /** The admin who last moderated it, if any. */
+  moderatedBy?:
+    | string
+    | undefined;
+  /** When it was last moderated. */
+  moderatedAt?:
+    | Timestamp
+    | undefined;
+  /** The admin's note of the last moderation, for the author. */
+  moderationNote?:
+    | string
+    | undefined;
+  /** When its author last changed the text. */
+  editedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was written. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** When it last changed. */
   updatedAt?: Timestamp | undefined;
+}
+
+/** CreateAdminReview input. */
+export interface CreateAdminReviewRequest {
+  /** Event id (uuid) of an ended, not canceled event. */
+  eventId: string;
+  /** 1..5. */
+  rating: number;
+  /** Plain text, 1–4000 characters. */
+  content: string;
+}
+
+/** CreateAdminReview result. */
+export interface CreateAdminReviewResponse {
+  /** The new review (active, or pending when moderation is on). */
+  review?: Review | undefined;
+}
+
+/** ReplyToReview input. */
+export interface ReplyToReviewRequest {
+  /** Review id (uuid) of an active review of one of the caller's events. */
+  reviewId: string;
+  /** Plain text, 1–2000 characters (RVLEN; control characters: RVCTL). */
+  content: string;
+}
+
+/** ReplyToReview result. */
+export interface ReplyToReviewResponse {
+  /** The reply as written or changed. */
+  reply?: ReviewReply | undefined;
+}
+
+/** ModerateReviewReply input. */
+export interface ModerateReviewReplyRequest {
+  /** Review id (uuid) whose reply is moderated. */
+  reviewId: string;
+  /** ACTIVE or REJECTED. */
+  status: ReviewStatus;
+  /** Note for the author, 1–1000 characters. */
+  note?: string | undefined;
+}
+
+/** ModerateReviewReply result. */
+export interface ModerateReviewReplyResponse {
+  /** The moderated reply. */
+  reply?: ReviewReply | undefined;
+}
+
+/** DeleteReviewReply input. */
+export interface DeleteReviewReplyRequest {
+  /** Review id (uuid) whose reply is deleted. */
+  reviewId: string;
+}
+
+/** DeleteReviewReply result. */
+export interface DeleteReviewReplyResponse {
+  /** The reply as it was. */
+  reply?: ReviewReply | undefined;
 }
 
 /** CreateReview input. */
@@ -5776,6 +5891,162 @@ export const RetryCrewAssignmentRequest: MessageFns<RetryCrewAssignmentRequest> 
   fromPartial<I extends Exact<DeepPartial<RetryCrewAssignmentRequest>, I>>(object: I): RetryCrewAssignmentRequest {
     const message = createBaseRetryCrewAssignmentRequest();
     message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseAssignCrewManuallyRequest(): AssignCrewManuallyRequest {
+  return { id: "", crewId: "" };
+}
+
+export const AssignCrewManuallyRequest: MessageFns<AssignCrewManuallyRequest> = {
+  encode(message: AssignCrewManuallyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.crewId !== "") {
+      writer.uint32(18).string(message.crewId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignCrewManuallyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignCrewManuallyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.crewId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignCrewManuallyRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      crewId: isSet(object.crewId)
+        ? globalThis.String(object.crewId)
+        : isSet(object.crew_id)
+        ? globalThis.String(object.crew_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AssignCrewManuallyRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.crewId !== "") {
+      obj.crewId = message.crewId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignCrewManuallyRequest>, I>>(base?: I): AssignCrewManuallyRequest {
+    return AssignCrewManuallyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignCrewManuallyRequest>, I>>(object: I): AssignCrewManuallyRequest {
+    const message = createBaseAssignCrewManuallyRequest();
+    message.id = object.id ?? "";
+    message.crewId = object.crewId ?? "";
+    return message;
+  },
+};
+
+function createBaseAssignCrewManuallyResponse(): AssignCrewManuallyResponse {
+  return { event: undefined };
+}
+
+export const AssignCrewManuallyResponse: MessageFns<AssignCrewManuallyResponse> = {
+  encode(message: AssignCrewManuallyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignCrewManuallyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignCrewManuallyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignCrewManuallyResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: AssignCrewManuallyResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignCrewManuallyResponse>, I>>(base?: I): AssignCrewManuallyResponse {
+    return AssignCrewManuallyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignCrewManuallyResponse>, I>>(object: I): AssignCrewManuallyResponse {
+    const message = createBaseAssignCrewManuallyResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
     return message;
   },
 };
@@ -10470,6 +10741,7 @@ function createBaseReview(): Review {
     editedAt: undefined,
     createdAt: undefined,
     updatedAt: undefined,
+    reply: undefined,
   };
 }
 
@@ -10516,6 +10788,9 @@ export const Review: MessageFns<Review> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(message.updatedAt, writer.uint32(114).fork()).join();
+    }
+    if (message.reply !== undefined) {
+      ReviewReply.encode(message.reply, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -10645,6 +10920,14 @@ export const Review: MessageFns<Review> = {
             message.updatedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.reply = ReviewReply.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -10713,6 +10996,7 @@ export const Review: MessageFns<Review> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      reply: isSet(object.reply) ? ReviewReply.fromJSON(object.reply) : undefined,
     };
   },
 
@@ -10760,6 +11044,9 @@ export const Review: MessageFns<Review> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
     }
+    if (message.reply !== undefined) {
+      obj.reply = ReviewReply.toJSON(message.reply);
+    }
     return obj;
   },
 
@@ -10789,6 +11076,938 @@ export const Review: MessageFns<Review> = {
       : undefined;
     message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
       ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    message.reply = (object.reply !== undefined && object.reply !== null)
+      ? ReviewReply.fromPartial(object.reply)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReviewReply(): ReviewReply {
+  return {
+    id: "",
+    reviewId: "",
+    organizerId: "",
+    content: "",
+    status: 0,
+    moderatedBy: undefined,
+    moderatedAt: undefined,
+    moderationNote: undefined,
+    editedAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const ReviewReply: MessageFns<ReviewReply> = {
+  encode(message: ReviewReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.reviewId !== "") {
+      writer.uint32(18).string(message.reviewId);
+    }
+    if (message.organizerId !== "") {
+      writer.uint32(26).string(message.organizerId);
+    }
+    if (message.content !== "") {
+      writer.uint32(34).string(message.content);
+    }
+    if (message.status !== 0) {
+      writer.uint32(40).int32(message.status);
+    }
+    if (message.moderatedBy !== undefined) {
+      writer.uint32(50).string(message.moderatedBy);
+    }
+    if (message.moderatedAt !== undefined) {
+      Timestamp.encode(message.moderatedAt, writer.uint32(58).fork()).join();
+    }
+    if (message.moderationNote !== undefined) {
+      writer.uint32(66).string(message.moderationNote);
+    }
+    if (message.editedAt !== undefined) {
+      Timestamp.encode(message.editedAt, writer.uint32(74).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(82).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.organizerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.moderatedBy = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.moderatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.moderationNote = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.editedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewReply {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      organizerId: isSet(object.organizerId)
+        ? globalThis.String(object.organizerId)
+        : isSet(object.organizer_id)
+        ? globalThis.String(object.organizer_id)
+        : "",
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+      status: isSet(object.status) ? reviewStatusFromJSON(object.status) : 0,
+      moderatedBy: isSet(object.moderatedBy)
+        ? globalThis.String(object.moderatedBy)
+        : isSet(object.moderated_by)
+        ? globalThis.String(object.moderated_by)
+        : undefined,
+      moderatedAt: isSet(object.moderatedAt)
+        ? fromJsonTimestamp(object.moderatedAt)
+        : isSet(object.moderated_at)
+        ? fromJsonTimestamp(object.moderated_at)
+        : undefined,
+      moderationNote: isSet(object.moderationNote)
+        ? globalThis.String(object.moderationNote)
+        : isSet(object.moderation_note)
+        ? globalThis.String(object.moderation_note)
+        : undefined,
+      editedAt: isSet(object.editedAt)
+        ? fromJsonTimestamp(object.editedAt)
+        : isSet(object.edited_at)
+        ? fromJsonTimestamp(object.edited_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReviewReply): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.organizerId !== "") {
+      obj.organizerId = message.organizerId;
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    if (message.status !== 0) {
+      obj.status = reviewStatusToJSON(message.status);
+    }
+    if (message.moderatedBy !== undefined) {
+      obj.moderatedBy = message.moderatedBy;
+    }
+    if (message.moderatedAt !== undefined) {
+      obj.moderatedAt = fromTimestamp(message.moderatedAt).toISOString();
+    }
+    if (message.moderationNote !== undefined) {
+      obj.moderationNote = message.moderationNote;
+    }
+    if (message.editedAt !== undefined) {
+      obj.editedAt = fromTimestamp(message.editedAt).toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewReply>, I>>(base?: I): ReviewReply {
+    return ReviewReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewReply>, I>>(object: I): ReviewReply {
+    const message = createBaseReviewReply();
+    message.id = object.id ?? "";
+    message.reviewId = object.reviewId ?? "";
+    message.organizerId = object.organizerId ?? "";
+    message.content = object.content ?? "";
+    message.status = object.status ?? 0;
+    message.moderatedBy = object.moderatedBy ?? undefined;
+    message.moderatedAt = (object.moderatedAt !== undefined && object.moderatedAt !== null)
+      ? Timestamp.fromPartial(object.moderatedAt)
+      : undefined;
+    message.moderationNote = object.moderationNote ?? undefined;
+    message.editedAt = (object.editedAt !== undefined && object.editedAt !== null)
+      ? Timestamp.fromPartial(object.editedAt)
+      : undefined;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateAdminReviewRequest(): CreateAdminReviewRequest {
+  return { eventId: "", rating: 0, content: "" };
+}
+
+export const CreateAdminReviewRequest: MessageFns<CreateAdminReviewRequest> = {
+  encode(message: CreateAdminReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(16).int32(message.rating);
+    }
+    if (message.content !== "") {
+      writer.uint32(26).string(message.content);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAdminReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAdminReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAdminReviewRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+    };
+  },
+
+  toJSON(message: CreateAdminReviewRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateAdminReviewRequest>, I>>(base?: I): CreateAdminReviewRequest {
+    return CreateAdminReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateAdminReviewRequest>, I>>(object: I): CreateAdminReviewRequest {
+    const message = createBaseCreateAdminReviewRequest();
+    message.eventId = object.eventId ?? "";
+    message.rating = object.rating ?? 0;
+    message.content = object.content ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateAdminReviewResponse(): CreateAdminReviewResponse {
+  return { review: undefined };
+}
+
+export const CreateAdminReviewResponse: MessageFns<CreateAdminReviewResponse> = {
+  encode(message: CreateAdminReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAdminReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAdminReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAdminReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: CreateAdminReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateAdminReviewResponse>, I>>(base?: I): CreateAdminReviewResponse {
+    return CreateAdminReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateAdminReviewResponse>, I>>(object: I): CreateAdminReviewResponse {
+    const message = createBaseCreateAdminReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReplyToReviewRequest(): ReplyToReviewRequest {
+  return { reviewId: "", content: "" };
+}
+
+export const ReplyToReviewRequest: MessageFns<ReplyToReviewRequest> = {
+  encode(message: ReplyToReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.content !== "") {
+      writer.uint32(18).string(message.content);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplyToReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplyToReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplyToReviewRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+    };
+  },
+
+  toJSON(message: ReplyToReviewRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplyToReviewRequest>, I>>(base?: I): ReplyToReviewRequest {
+    return ReplyToReviewRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplyToReviewRequest>, I>>(object: I): ReplyToReviewRequest {
+    const message = createBaseReplyToReviewRequest();
+    message.reviewId = object.reviewId ?? "";
+    message.content = object.content ?? "";
+    return message;
+  },
+};
+
+function createBaseReplyToReviewResponse(): ReplyToReviewResponse {
+  return { reply: undefined };
+}
+
+export const ReplyToReviewResponse: MessageFns<ReplyToReviewResponse> = {
+  encode(message: ReplyToReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reply !== undefined) {
+      ReviewReply.encode(message.reply, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplyToReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplyToReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reply = ReviewReply.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplyToReviewResponse {
+    return { reply: isSet(object.reply) ? ReviewReply.fromJSON(object.reply) : undefined };
+  },
+
+  toJSON(message: ReplyToReviewResponse): unknown {
+    const obj: any = {};
+    if (message.reply !== undefined) {
+      obj.reply = ReviewReply.toJSON(message.reply);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplyToReviewResponse>, I>>(base?: I): ReplyToReviewResponse {
+    return ReplyToReviewResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplyToReviewResponse>, I>>(object: I): ReplyToReviewResponse {
+    const message = createBaseReplyToReviewResponse();
+    message.reply = (object.reply !== undefined && object.reply !== null)
+      ? ReviewReply.fromPartial(object.reply)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseModerateReviewReplyRequest(): ModerateReviewReplyRequest {
+  return { reviewId: "", status: 0, note: undefined };
+}
+
+export const ModerateReviewReplyRequest: MessageFns<ModerateReviewReplyRequest> = {
+  encode(message: ModerateReviewReplyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.note !== undefined) {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewReplyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewReplyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewReplyRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      status: isSet(object.status) ? reviewStatusFromJSON(object.status) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : undefined,
+    };
+  },
+
+  toJSON(message: ModerateReviewReplyRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.status !== 0) {
+      obj.status = reviewStatusToJSON(message.status);
+    }
+    if (message.note !== undefined) {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModerateReviewReplyRequest>, I>>(base?: I): ModerateReviewReplyRequest {
+    return ModerateReviewReplyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModerateReviewReplyRequest>, I>>(object: I): ModerateReviewReplyRequest {
+    const message = createBaseModerateReviewReplyRequest();
+    message.reviewId = object.reviewId ?? "";
+    message.status = object.status ?? 0;
+    message.note = object.note ?? undefined;
+    return message;
+  },
+};
+
+function createBaseModerateReviewReplyResponse(): ModerateReviewReplyResponse {
+  return { reply: undefined };
+}
+
+export const ModerateReviewReplyResponse: MessageFns<ModerateReviewReplyResponse> = {
+  encode(message: ModerateReviewReplyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reply !== undefined) {
+      ReviewReply.encode(message.reply, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewReplyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewReplyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reply = ReviewReply.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewReplyResponse {
+    return { reply: isSet(object.reply) ? ReviewReply.fromJSON(object.reply) : undefined };
+  },
+
+  toJSON(message: ModerateReviewReplyResponse): unknown {
+    const obj: any = {};
+    if (message.reply !== undefined) {
+      obj.reply = ReviewReply.toJSON(message.reply);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModerateReviewReplyResponse>, I>>(base?: I): ModerateReviewReplyResponse {
+    return ModerateReviewReplyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModerateReviewReplyResponse>, I>>(object: I): ModerateReviewReplyResponse {
+    const message = createBaseModerateReviewReplyResponse();
+    message.reply = (object.reply !== undefined && object.reply !== null)
+      ? ReviewReply.fromPartial(object.reply)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteReviewReplyRequest(): DeleteReviewReplyRequest {
+  return { reviewId: "" };
+}
+
+export const DeleteReviewReplyRequest: MessageFns<DeleteReviewReplyRequest> = {
+  encode(message: DeleteReviewReplyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteReviewReplyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteReviewReplyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteReviewReplyRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteReviewReplyRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteReviewReplyRequest>, I>>(base?: I): DeleteReviewReplyRequest {
+    return DeleteReviewReplyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteReviewReplyRequest>, I>>(object: I): DeleteReviewReplyRequest {
+    const message = createBaseDeleteReviewReplyRequest();
+    message.reviewId = object.reviewId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteReviewReplyResponse(): DeleteReviewReplyResponse {
+  return { reply: undefined };
+}
+
+export const DeleteReviewReplyResponse: MessageFns<DeleteReviewReplyResponse> = {
+  encode(message: DeleteReviewReplyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reply !== undefined) {
+      ReviewReply.encode(message.reply, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteReviewReplyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteReviewReplyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reply = ReviewReply.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteReviewReplyResponse {
+    return { reply: isSet(object.reply) ? ReviewReply.fromJSON(object.reply) : undefined };
+  },
+
+  toJSON(message: DeleteReviewReplyResponse): unknown {
+    const obj: any = {};
+    if (message.reply !== undefined) {
+      obj.reply = ReviewReply.toJSON(message.reply);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteReviewReplyResponse>, I>>(base?: I): DeleteReviewReplyResponse {
+    return DeleteReviewReplyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteReviewReplyResponse>, I>>(object: I): DeleteReviewReplyResponse {
+    const message = createBaseDeleteReviewReplyResponse();
+    message.reply = (object.reply !== undefined && object.reply !== null)
+      ? ReviewReply.fromPartial(object.reply)
       : undefined;
     return message;
   },
@@ -12669,6 +13888,23 @@ export const EventServiceService = {
       Buffer.from(RetryCrewAssignmentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RetryCrewAssignmentResponse => RetryCrewAssignmentResponse.decode(value),
   },
+  /**
+   * An admin records a crew arranged by hand, e.g. while the crew service is
+   * down (assign_crew_manually): a published event waiting for a crew
+   * (pending or failed) gets crew_id, crew_status assigned. The crew service
+   * is not told. The crew on an overlapping event → FAILED_PRECONDITION (23P01).
+   */
+  assignCrewManually: {
+    path: "/aquastream.event.v1.EventService/AssignCrewManually" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AssignCrewManuallyRequest): Buffer =>
+      Buffer.from(AssignCrewManuallyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AssignCrewManuallyRequest => AssignCrewManuallyRequest.decode(value),
+    responseSerialize: (value: AssignCrewManuallyResponse): Buffer =>
+      Buffer.from(AssignCrewManuallyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AssignCrewManuallyResponse => AssignCrewManuallyResponse.decode(value),
+  },
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite: {
     path: "/aquastream.event.v1.EventService/AddFavorite" as const,
@@ -13097,6 +14333,59 @@ export const EventServiceService = {
       Buffer.from(EraseUserDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EraseUserDataResponse => EraseUserDataResponse.decode(value),
   },
+  /**
+   * An admin reviews an ended event without a booking (create_admin_review);
+   * otherwise CreateReview's rules. Not an admin → PERMISSION_DENIED.
+   */
+  createAdminReview: {
+    path: "/aquastream.event.v1.EventService/CreateAdminReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateAdminReviewRequest): Buffer =>
+      Buffer.from(CreateAdminReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateAdminReviewRequest => CreateAdminReviewRequest.decode(value),
+    responseSerialize: (value: CreateAdminReviewResponse): Buffer =>
+      Buffer.from(CreateAdminReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateAdminReviewResponse => CreateAdminReviewResponse.decode(value),
+  },
+  /**
+   * The organizer of the reviewed event writes or changes its one public
+   * reply to an active review (reply_to_review). Moderated like reviews.
+   */
+  replyToReview: {
+    path: "/aquastream.event.v1.EventService/ReplyToReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReplyToReviewRequest): Buffer => Buffer.from(ReplyToReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReplyToReviewRequest => ReplyToReviewRequest.decode(value),
+    responseSerialize: (value: ReplyToReviewResponse): Buffer =>
+      Buffer.from(ReplyToReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplyToReviewResponse => ReplyToReviewResponse.decode(value),
+  },
+  /** An admin makes a reply active or rejected (moderate_review_reply). */
+  moderateReviewReply: {
+    path: "/aquastream.event.v1.EventService/ModerateReviewReply" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ModerateReviewReplyRequest): Buffer =>
+      Buffer.from(ModerateReviewReplyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ModerateReviewReplyRequest => ModerateReviewReplyRequest.decode(value),
+    responseSerialize: (value: ModerateReviewReplyResponse): Buffer =>
+      Buffer.from(ModerateReviewReplyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ModerateReviewReplyResponse => ModerateReviewReplyResponse.decode(value),
+  },
+  /** Its author or an admin deletes the reply to a review (delete_review_reply). */
+  deleteReviewReply: {
+    path: "/aquastream.event.v1.EventService/DeleteReviewReply" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteReviewReplyRequest): Buffer =>
+      Buffer.from(DeleteReviewReplyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteReviewReplyRequest => DeleteReviewReplyRequest.decode(value),
+    responseSerialize: (value: DeleteReviewReplyResponse): Buffer =>
+      Buffer.from(DeleteReviewReplyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteReviewReplyResponse => DeleteReviewReplyResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -13122,6 +14411,13 @@ export interface EventServiceServer extends UntypedServiceImplementation {
    * failed (crew_status failed → pending; retry_crew_assignment).
    */
   retryCrewAssignment: handleUnaryCall<RetryCrewAssignmentRequest, RetryCrewAssignmentResponse>;
+  /**
+   * An admin records a crew arranged by hand, e.g. while the crew service is
+   * down (assign_crew_manually): a published event waiting for a crew
+   * (pending or failed) gets crew_id, crew_status assigned. The crew service
+   * is not told. The crew on an overlapping event → FAILED_PRECONDITION (23P01).
+   */
+  assignCrewManually: handleUnaryCall<AssignCrewManuallyRequest, AssignCrewManuallyResponse>;
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite: handleUnaryCall<AddFavoriteRequest, AddFavoriteResponse>;
   /** Removes an event from the caller's favorites. */
@@ -13268,6 +14564,20 @@ export interface EventServiceServer extends UntypedServiceImplementation {
    * FAILED_PRECONDITION: cancel those first.
    */
   eraseUserData: handleUnaryCall<EraseUserDataRequest, EraseUserDataResponse>;
+  /**
+   * An admin reviews an ended event without a booking (create_admin_review);
+   * otherwise CreateReview's rules. Not an admin → PERMISSION_DENIED.
+   */
+  createAdminReview: handleUnaryCall<CreateAdminReviewRequest, CreateAdminReviewResponse>;
+  /**
+   * The organizer of the reviewed event writes or changes its one public
+   * reply to an active review (reply_to_review). Moderated like reviews.
+   */
+  replyToReview: handleUnaryCall<ReplyToReviewRequest, ReplyToReviewResponse>;
+  /** An admin makes a reply active or rejected (moderate_review_reply). */
+  moderateReviewReply: handleUnaryCall<ModerateReviewReplyRequest, ModerateReviewReplyResponse>;
+  /** Its author or an admin deletes the reply to a review (delete_review_reply). */
+  deleteReviewReply: handleUnaryCall<DeleteReviewReplyRequest, DeleteReviewReplyResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -13404,6 +14714,27 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RetryCrewAssignmentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * An admin records a crew arranged by hand, e.g. while the crew service is
+   * down (assign_crew_manually): a published event waiting for a crew
+   * (pending or failed) gets crew_id, crew_status assigned. The crew service
+   * is not told. The crew on an overlapping event → FAILED_PRECONDITION (23P01).
+   */
+  assignCrewManually(
+    request: AssignCrewManuallyRequest,
+    callback: (error: ServiceError | null, response: AssignCrewManuallyResponse) => void,
+  ): ClientUnaryCall;
+  assignCrewManually(
+    request: AssignCrewManuallyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AssignCrewManuallyResponse) => void,
+  ): ClientUnaryCall;
+  assignCrewManually(
+    request: AssignCrewManuallyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AssignCrewManuallyResponse) => void,
   ): ClientUnaryCall;
   /** Adds an event to the caller's favorites (idempotent). */
   addFavorite(
@@ -13967,6 +15298,76 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EraseUserDataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * An admin reviews an ended event without a booking (create_admin_review);
+   * otherwise CreateReview's rules. Not an admin → PERMISSION_DENIED.
+   */
+  createAdminReview(
+    request: CreateAdminReviewRequest,
+    callback: (error: ServiceError | null, response: CreateAdminReviewResponse) => void,
+  ): ClientUnaryCall;
+  createAdminReview(
+    request: CreateAdminReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateAdminReviewResponse) => void,
+  ): ClientUnaryCall;
+  createAdminReview(
+    request: CreateAdminReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateAdminReviewResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The organizer of the reviewed event writes or changes its one public
+   * reply to an active review (reply_to_review). Moderated like reviews.
+   */
+  replyToReview(
+    request: ReplyToReviewRequest,
+    callback: (error: ServiceError | null, response: ReplyToReviewResponse) => void,
+  ): ClientUnaryCall;
+  replyToReview(
+    request: ReplyToReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplyToReviewResponse) => void,
+  ): ClientUnaryCall;
+  replyToReview(
+    request: ReplyToReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplyToReviewResponse) => void,
+  ): ClientUnaryCall;
+  /** An admin makes a reply active or rejected (moderate_review_reply). */
+  moderateReviewReply(
+    request: ModerateReviewReplyRequest,
+    callback: (error: ServiceError | null, response: ModerateReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  moderateReviewReply(
+    request: ModerateReviewReplyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ModerateReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  moderateReviewReply(
+    request: ModerateReviewReplyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ModerateReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  /** Its author or an admin deletes the reply to a review (delete_review_reply). */
+  deleteReviewReply(
+    request: DeleteReviewReplyRequest,
+    callback: (error: ServiceError | null, response: DeleteReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  deleteReviewReply(
+    request: DeleteReviewReplyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  deleteReviewReply(
+    request: DeleteReviewReplyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteReviewReplyResponse) => void,
   ): ClientUnaryCall;
 }
 
