@@ -194,6 +194,8 @@ describe("the organizer's reply to a review", () => {
     expect(errorCode(tooLong.error)).toBe("RVLEN");
     const control = await call(api.client.replyToReview, { reviewId: review.id, content: "bell\u0007" }, organizer);
     expect(errorCode(control.error)).toBe("RVCTL");
+    const bidi = await call(api.client.replyToReview, { reviewId: review.id, content: "see \u202Eevil" }, organizer);
+    expect(errorCode(bidi.error)).toBe("TXCHR");
     const badId = await call(api.client.replyToReview, { reviewId: "nope", content: "Hi" }, organizer);
     expect(errorField(badId.error)).toBe("review_id");
     const unknown = await call(api.client.replyToReview, { reviewId: "6f1c2d3e-0000-4000-8000-00000000dead", content: "Hi" }, organizer);

@@ -160,6 +160,18 @@ comment on column app_public.review_reply.moderated_by is E'The admin who last m
 comment on column app_public.review_reply.moderated_at is E'When it was last moderated.';
 comment on column app_public.review_reply.moderation_note is E'The admin''s note of the last moderation, for the author.';
 comment on column app_public.review_reply.edited_at is E'When its author last changed the text.';
+-- The user-visible text rule of 130-api-hardening (TXCHR: bidi overrides,
+-- zero-width characters, …) holds for replies as for reviews.
+alter table app_public.review_reply drop constraint if exists review_reply_content_text_check;
+alter table app_public.review_reply add constraint review_reply_content_text_check
+  check (app_hidden.assert_clean_text(content::text, 'content', true));
+alter table app_public.review_reply drop constraint if exists review_reply_moderation_note_text_check;
+alter table app_public.review_reply add constraint review_reply_moderation_note_text_check
+  check (app_hidden.assert_clean_text(moderation_note::text, 'moderation_note', true));
+comment on constraint review_reply_content_text_check on app_public.review_reply is
+  E'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+comment on constraint review_reply_moderation_note_text_check on app_public.review_reply is
+  E'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
 create index if not exists review_reply_organizer_id_idx on app_public.review_reply (organizer_id);
 
 drop trigger if exists _100_timestamps on app_public.review_reply;
