@@ -91,6 +91,9 @@ export function makeDrainer(server: Server): Drainer {
           finished = true;
           clearInterval(sweep);
           clearTimeout(deadline);
+          // http.Server's own close now (nothing is left to cut): it also
+          // stops the server's timer for request and header timeouts.
+          server.close(() => {});
           resolve(cut);
         };
         // net.Server's close, not http.Server's: the latter also closes every
