@@ -18,6 +18,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,12 +32,25 @@ import { eventually } from "../helpers/eventually.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 import { startLoad, type Load } from "./load.ts";
 
-// A port of this suite's own, beside EMBEDDED_POSTGRES_PORT (each checkout sets its own).
-const pgPort = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329) + 1;
-const portBase = 20000 + (pgPort % 10000);
+// The API's ports (startApiProcess takes others when these are taken).
+const portBase = 20000 + (Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329) % 10000);
 const dataDir = mkdtempSync(join(tmpdir(), "aquastream-faults-pg-"));
 
 let cluster: EmbeddedCluster;
+// A free port, taken once and kept across the restarts (a fixed one would
+// collide with other suites' clusters running beside this one).
+let pgPort = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 let service: ServiceProcess;
 let load: Load;
 
@@ -73,6 +87,7 @@ async function untilBoth(kind: "ok" | "retry", n = 3): Promise<void> {
 }
 
 beforeAll(async () => {
+  pgPort = await freePort();
   cluster = await startEmbeddedPostgres(dataDir, pgPort);
   const url = cluster.url("aquastream_faults");
   await resetDatabase({ databaseUrl: url, rootUrl: cluster.rootUrl, shadowUrl: cluster.url("aquastream_faults_shadow") });
