@@ -8,6 +8,7 @@ import apply_retention from "./apply_retention.ts";
 import assign_crew from "./assign_crew.ts";
 import complete_ended_events from "./complete_ended_events.ts";
 import expire_bookings from "./expire_bookings.ts";
+import expire_waitlist_offers from "./expire_waitlist_offers.ts";
 import prune_outbox from "./prune_outbox.ts";
 import release_crew from "./release_crew.ts";
 
@@ -16,6 +17,7 @@ export const taskList: TaskList = {
   assign_crew,
   complete_ended_events,
   expire_bookings,
+  expire_waitlist_offers,
   prune_outbox,
   release_crew,
 };

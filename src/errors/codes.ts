@@ -78,6 +78,12 @@ const own: Record<string, ErrorCode> = {
   CPEXP: { status: "FAILED_PRECONDITION", meaning: "the promo code is not valid now (expired or not yet valid)" },
   CPUSE: { status: "RESOURCE_EXHAUSTED", meaning: "the promo code has reached its usage limit" },
   CPCUR: { status: "INVALID_ARGUMENT", meaning: "the promo code's currency differs from the price's" },
+  // Waiting list
+  WLFRE: { status: "FAILED_PRECONDITION", meaning: "enough seats are free: book them instead of joining the waiting list" },
+  WLDUP: { status: "ALREADY_EXISTS", meaning: "the caller is already on the event's waiting list" },
+  WLEND: { status: "FAILED_PRECONDITION", meaning: "the waiting-list entry is no longer on the list (accepted, declined, expired or left)" },
+  WLNOF: { status: "FAILED_PRECONDITION", meaning: "the waiting-list entry has no open offer" },
+  WLOEX: { status: "FAILED_PRECONDITION", meaning: "the waiting-list offer has expired" },
   // Payments (the gateway) and refunds
   GWREF: { status: "FAILED_PRECONDITION", meaning: "the payment was already confirmed with another gateway reference" },
   GWAMT: { status: "INVALID_ARGUMENT", meaning: "the confirmed amount differs from the payment amount" },

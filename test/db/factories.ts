@@ -186,6 +186,7 @@ export async function rowCounts(tx: Tx): Promise<RowCounts> {
         union all select id from app_public.event_price_tier where event_id in (select id from race_event)
         union all select id from app_public.review where event_id in (select id from race_event)
         union all select id from app_private.crew_assignment where event_id in (select id from race_event)
+        union all select id from app_public.waitlist_entry where event_id in (select id from race_event)
       )
       select
         (select count(*) from app_public.event where id not in (select id from race_event))::int as event,
