@@ -4,6 +4,7 @@
  * sends every waiting outbox row, and the Keycloak suite's demo users have
  * fixed ids that the db tests' row counts would otherwise include.
  */
+import pg from "pg";
 import { inject } from "vitest";
 import { releaseMigrationPools, resetDatabase } from "../../src/db/migrations.ts";
 
@@ -18,7 +19,17 @@ export async function createOwnDatabase(suffix: string): Promise<string> {
     return u.toString();
   };
   const databaseUrl = withDb(name);
-  await resetDatabase({ databaseUrl, rootUrl: root, shadowUrl: withDb(`${name}_shadow`) });
-  releaseMigrationPools();
+  // One reset at a time across the test workers: two resets running
+  // afterReset.sql's GRANTs on the same roles at once fail with "tuple
+  // concurrently updated".
+  const lock = new pg.Client({ connectionString: root, application_name: "own-database-lock" });
+  await lock.connect();
+  try {
+    await lock.query("select pg_advisory_lock(hashtext('aquastream own test database reset'))");
+    await resetDatabase({ databaseUrl, rootUrl: root, shadowUrl: withDb(`${name}_shadow`) });
+    releaseMigrationPools();
+  } finally {
+    await lock.end(); // the session's lock goes with it
+  }
   return databaseUrl;
 }
