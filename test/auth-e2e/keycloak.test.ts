@@ -14,6 +14,7 @@
  * key rotation comes last. The suite has a database of its own (the demo users'
  * ids are fixed, and these tests commit).
  */
+import { execFile } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -438,6 +439,49 @@ describe("roles are Keycloak's: a grant counts from the next token", () => {
     // The old token still says "user" only: roles are read from the token, not looked up.
     const stillRefused = await graphql(before, CREATE_EVENT, { input: eventInput("Old token") });
     expect(stillRefused.errors?.[0]?.extensions).toMatchObject({ code: "42501" });
+  });
+});
+
+describe("promoting to organizer with the documented procedure (scripts/promote-organizer.ts)", () => {
+  /** The script as an operator runs it: its own process, the admin API of this Keycloak. */
+  async function promote(...args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "scripts/promote-organizer.ts", ...args],
+        { env: { ...process.env, KEYCLOAK_URL, KEYCLOAK_REALM: REALM, KEYCLOAK_ADMIN_USER: "admin", KEYCLOAK_ADMIN_PASSWORD: "admin" } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+  }
+
+  it("grants the role (idempotent), the user creates events from the next token; --revoke takes it back; unknown users exit 1", async () => {
+    const username = `script-promoted-${Date.now()}`;
+    const id = await addUser(REALM, username, "promoted-password", ["user"]);
+    const before = await passwordToken(username, "promoted-password");
+
+    const granted = await promote(username);
+    expect(granted).toMatchObject({ code: 0 });
+    expect(granted.out).toContain(`${username} (${id}): granted the realm role organizer`);
+    expect((await promote(username)).out).toContain("already had");
+
+    const after = await passwordToken(username, "promoted-password");
+    expect((decodeJwt(after).payload.realm_access as { roles: string[] }).roles).toContain("organizer");
+    const created = await ok<CreatedEvent>(after, CREATE_EVENT, { input: eventInput("Promoted by the script") });
+    expect(created.createEvent.result.organizerId).toBe(id);
+    expect((await graphql(before, CREATE_EVENT, { input: eventInput("Old token") })).errors?.[0]?.extensions).toMatchObject({
+      code: "42501",
+    });
+
+    expect((await promote(username, "--revoke")).out).toContain("revoked");
+    const revoked = await passwordToken(username, "promoted-password");
+    expect((await graphql(revoked, CREATE_EVENT, { input: eventInput("Revoked") })).errors?.[0]?.extensions).toMatchObject({
+      code: "42501",
+    });
+
+    const unknown = await promote(`nobody-${Date.now()}`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain("no user");
   });
 });
 
