@@ -13,6 +13,7 @@ import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
 import { priceTierHandlers } from "./price-tier-service.ts";
 import { personalDataHandlers } from "./personal-data-service.ts";
+import { waitlistHandlers } from "./waitlist-service.ts";
 import { crewAdminHandlers } from "./crew-admin-service.ts";
 
 /** The events with these ids (in this order) with their tiers, as the caller may see them. */
@@ -67,6 +68,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
     ...priceTierHandlers(ctx),
     ...personalDataHandlers(ctx),
     ...crewAdminHandlers(ctx),
+    ...waitlistHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

@@ -81,6 +81,13 @@ export const parity: Record<string, Parity> = {
   "table:refund": { rpcs: ["GetPaymentByGatewayReference"] },
   "table:promo_code": { rpcs: ["ListPromoCodes"] },
 
+  // Waiting list.
+  join_waitlist: { rpcs: ["JoinWaitlist"] },
+  leave_waitlist: { rpcs: ["LeaveWaitlist"] },
+  accept_offer: { rpcs: ["AcceptWaitlistOffer"] },
+  decline_offer: { rpcs: ["DeclineWaitlistOffer"] },
+  "table:waitlist_entry": { rpcs: ["ListWaitlistEntries", "JoinWaitlist", "LeaveWaitlist", "DeclineWaitlistOffer"] },
+
   // Reviews.
   create_review: { rpcs: ["CreateReview"] },
   update_review: { rpcs: ["UpdateReview"] },

@@ -542,6 +542,77 @@ export function reviewSortToJSON(object: ReviewSort): string {
   }
 }
 
+/** Where a waiting-list entry stands. */
+export enum WaitlistStatus {
+  /** WAITLIST_STATUS_UNSPECIFIED - Never sent by the server. */
+  WAITLIST_STATUS_UNSPECIFIED = 0,
+  /** WAITLIST_STATUS_WAITING - In line. */
+  WAITLIST_STATUS_WAITING = 1,
+  /** WAITLIST_STATUS_OFFERED - Seats are held for the entry until offer_expires_at. */
+  WAITLIST_STATUS_OFFERED = 2,
+  /** WAITLIST_STATUS_ACCEPTED - The offer became a booking (booking_id). */
+  WAITLIST_STATUS_ACCEPTED = 3,
+  /** WAITLIST_STATUS_DECLINED - The user declined the offer. */
+  WAITLIST_STATUS_DECLINED = 4,
+  /** WAITLIST_STATUS_EXPIRED - The offer timed out. */
+  WAITLIST_STATUS_EXPIRED = 5,
+  /** WAITLIST_STATUS_LEFT - The user left the list. */
+  WAITLIST_STATUS_LEFT = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function waitlistStatusFromJSON(object: any): WaitlistStatus {
+  switch (object) {
+    case 0:
+    case "WAITLIST_STATUS_UNSPECIFIED":
+      return WaitlistStatus.WAITLIST_STATUS_UNSPECIFIED;
+    case 1:
+    case "WAITLIST_STATUS_WAITING":
+      return WaitlistStatus.WAITLIST_STATUS_WAITING;
+    case 2:
+    case "WAITLIST_STATUS_OFFERED":
+      return WaitlistStatus.WAITLIST_STATUS_OFFERED;
+    case 3:
+    case "WAITLIST_STATUS_ACCEPTED":
+      return WaitlistStatus.WAITLIST_STATUS_ACCEPTED;
+    case 4:
+    case "WAITLIST_STATUS_DECLINED":
+      return WaitlistStatus.WAITLIST_STATUS_DECLINED;
+    case 5:
+    case "WAITLIST_STATUS_EXPIRED":
+      return WaitlistStatus.WAITLIST_STATUS_EXPIRED;
+    case 6:
+    case "WAITLIST_STATUS_LEFT":
+      return WaitlistStatus.WAITLIST_STATUS_LEFT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WaitlistStatus.UNRECOGNIZED;
+  }
+}
+
+export function waitlistStatusToJSON(object: WaitlistStatus): string {
+  switch (object) {
+    case WaitlistStatus.WAITLIST_STATUS_UNSPECIFIED:
+      return "WAITLIST_STATUS_UNSPECIFIED";
+    case WaitlistStatus.WAITLIST_STATUS_WAITING:
+      return "WAITLIST_STATUS_WAITING";
+    case WaitlistStatus.WAITLIST_STATUS_OFFERED:
+      return "WAITLIST_STATUS_OFFERED";
+    case WaitlistStatus.WAITLIST_STATUS_ACCEPTED:
+      return "WAITLIST_STATUS_ACCEPTED";
+    case WaitlistStatus.WAITLIST_STATUS_DECLINED:
+      return "WAITLIST_STATUS_DECLINED";
+    case WaitlistStatus.WAITLIST_STATUS_EXPIRED:
+      return "WAITLIST_STATUS_EXPIRED";
+    case WaitlistStatus.WAITLIST_STATUS_LEFT:
+      return "WAITLIST_STATUS_LEFT";
+    case WaitlistStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A price tier of an event. */
 export interface PriceTier {
   /** Tier id (uuid). */
@@ -1884,6 +1955,130 @@ export interface EraseUserDataResponse {
   userId: string;
   /** What was erased by this call (all zero when a previous call did it all). */
   erased?: ErasedCounts | undefined;
+}
+
+/** A place on an event's waiting list. */
+export interface WaitlistEntry {
+  /** Entry id (uuid). */
+  id: string;
+  /** The event (uuid). */
+  eventId: string;
+  /** The tier waited for (uuid); unset: any tier. */
+  priceTierId?:
+    | string
+    | undefined;
+  /** Keycloak subject of the waiting user. */
+  userId: string;
+  /** Seats wanted. */
+  seatsWanted: number;
+  /** Whether an offer of fewer seats is welcome. */
+  acceptsFewer: boolean;
+  /** The place in line. */
+  joinedAt?:
+    | Timestamp
+    | undefined;
+  /** Where the entry stands. */
+  status: WaitlistStatus;
+  /** Seats offered (held while offered). */
+  offeredSeats?:
+    | number
+    | undefined;
+  /** When the offer was made. */
+  offeredAt?:
+    | Timestamp
+    | undefined;
+  /** Until when the offer holds its seats. */
+  offerExpiresAt?:
+    | Timestamp
+    | undefined;
+  /** The booking an accepted offer became (uuid). */
+  bookingId?:
+    | string
+    | undefined;
+  /** When the entry left the line. */
+  endedAt?: Timestamp | undefined;
+}
+
+/** JoinWaitlist input. */
+export interface JoinWaitlistRequest {
+  /** The sold-out event (uuid). */
+  eventId: string;
+  /** Seats wanted, 1..the event's max per booking (0: 1). */
+  seatsWanted: number;
+  /** Only this tier (uuid); unset: any tier. */
+  priceTierId?:
+    | string
+    | undefined;
+  /** Whether an offer of fewer seats is welcome. */
+  acceptsFewer: boolean;
+}
+
+/** JoinWaitlist result. */
+export interface JoinWaitlistResponse {
+  /** The new entry (waiting). */
+  entry?: WaitlistEntry | undefined;
+}
+
+/** LeaveWaitlist input. */
+export interface LeaveWaitlistRequest {
+  /** Entry id (uuid). */
+  id: string;
+}
+
+/** LeaveWaitlist result. */
+export interface LeaveWaitlistResponse {
+  /** The entry (left). */
+  entry?: WaitlistEntry | undefined;
+}
+
+/** AcceptWaitlistOffer input. */
+export interface AcceptWaitlistOfferRequest {
+  /** Entry id (uuid). */
+  id: string;
+  /** The tier to book (uuid): needed when the entry waits for any tier. */
+  priceTierId?:
+    | string
+    | undefined;
+  /** A promo code. */
+  promoCode?: string | undefined;
+}
+
+/** AcceptWaitlistOffer result. */
+export interface AcceptWaitlistOfferResponse {
+  /** The new booking. */
+  booking?: Booking | undefined;
+}
+
+/** DeclineWaitlistOffer input. */
+export interface DeclineWaitlistOfferRequest {
+  /** Entry id (uuid). */
+  id: string;
+}
+
+/** DeclineWaitlistOffer result. */
+export interface DeclineWaitlistOfferResponse {
+  /** The entry (declined). */
+  entry?: WaitlistEntry | undefined;
+}
+
+/** ListWaitlistEntries input. */
+export interface ListWaitlistEntriesRequest {
+  /** Only entries of this event (uuid). */
+  eventId?:
+    | string
+    | undefined;
+  /** Entries per page, 1..100 (default 20). */
+  pageSize: number;
+  /** next_page_token of the previous page; empty for the first. */
+  pageToken: string;
+}
+
+/** ListWaitlistEntries result. */
+export interface ListWaitlistEntriesResponse {
+  /** One page of entries, in line order (joined first). */
+  entries: WaitlistEntry[];
+  /** Token for the next page; empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBasePriceTier(): PriceTier {
@@ -13791,6 +13986,1189 @@ export const EraseUserDataResponse: MessageFns<EraseUserDataResponse> = {
   },
 };
 
+function createBaseWaitlistEntry(): WaitlistEntry {
+  return {
+    id: "",
+    eventId: "",
+    priceTierId: undefined,
+    userId: "",
+    seatsWanted: 0,
+    acceptsFewer: false,
+    joinedAt: undefined,
+    status: 0,
+    offeredSeats: undefined,
+    offeredAt: undefined,
+    offerExpiresAt: undefined,
+    bookingId: undefined,
+    endedAt: undefined,
+  };
+}
+
+export const WaitlistEntry: MessageFns<WaitlistEntry> = {
+  encode(message: WaitlistEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.priceTierId !== undefined) {
+      writer.uint32(26).string(message.priceTierId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.seatsWanted !== 0) {
+      writer.uint32(40).int32(message.seatsWanted);
+    }
+    if (message.acceptsFewer !== false) {
+      writer.uint32(48).bool(message.acceptsFewer);
+    }
+    if (message.joinedAt !== undefined) {
+      Timestamp.encode(message.joinedAt, writer.uint32(58).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(64).int32(message.status);
+    }
+    if (message.offeredSeats !== undefined) {
+      writer.uint32(72).int32(message.offeredSeats);
+    }
+    if (message.offeredAt !== undefined) {
+      Timestamp.encode(message.offeredAt, writer.uint32(82).fork()).join();
+    }
+    if (message.offerExpiresAt !== undefined) {
+      Timestamp.encode(message.offerExpiresAt, writer.uint32(90).fork()).join();
+    }
+    if (message.bookingId !== undefined) {
+      writer.uint32(98).string(message.bookingId);
+    }
+    if (message.endedAt !== undefined) {
+      Timestamp.encode(message.endedAt, writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WaitlistEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWaitlistEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.seatsWanted = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.acceptsFewer = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.joinedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.offeredSeats = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.offeredAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.offerExpiresAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.endedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WaitlistEntry {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : undefined,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      seatsWanted: isSet(object.seatsWanted)
+        ? globalThis.Number(object.seatsWanted)
+        : isSet(object.seats_wanted)
+        ? globalThis.Number(object.seats_wanted)
+        : 0,
+      acceptsFewer: isSet(object.acceptsFewer)
+        ? globalThis.Boolean(object.acceptsFewer)
+        : isSet(object.accepts_fewer)
+        ? globalThis.Boolean(object.accepts_fewer)
+        : false,
+      joinedAt: isSet(object.joinedAt)
+        ? fromJsonTimestamp(object.joinedAt)
+        : isSet(object.joined_at)
+        ? fromJsonTimestamp(object.joined_at)
+        : undefined,
+      status: isSet(object.status) ? waitlistStatusFromJSON(object.status) : 0,
+      offeredSeats: isSet(object.offeredSeats)
+        ? globalThis.Number(object.offeredSeats)
+        : isSet(object.offered_seats)
+        ? globalThis.Number(object.offered_seats)
+        : undefined,
+      offeredAt: isSet(object.offeredAt)
+        ? fromJsonTimestamp(object.offeredAt)
+        : isSet(object.offered_at)
+        ? fromJsonTimestamp(object.offered_at)
+        : undefined,
+      offerExpiresAt: isSet(object.offerExpiresAt)
+        ? fromJsonTimestamp(object.offerExpiresAt)
+        : isSet(object.offer_expires_at)
+        ? fromJsonTimestamp(object.offer_expires_at)
+        : undefined,
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : undefined,
+      endedAt: isSet(object.endedAt)
+        ? fromJsonTimestamp(object.endedAt)
+        : isSet(object.ended_at)
+        ? fromJsonTimestamp(object.ended_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: WaitlistEntry): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.priceTierId !== undefined) {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.seatsWanted !== 0) {
+      obj.seatsWanted = Math.round(message.seatsWanted);
+    }
+    if (message.acceptsFewer !== false) {
+      obj.acceptsFewer = message.acceptsFewer;
+    }
+    if (message.joinedAt !== undefined) {
+      obj.joinedAt = fromTimestamp(message.joinedAt).toISOString();
+    }
+    if (message.status !== 0) {
+      obj.status = waitlistStatusToJSON(message.status);
+    }
+    if (message.offeredSeats !== undefined) {
+      obj.offeredSeats = Math.round(message.offeredSeats);
+    }
+    if (message.offeredAt !== undefined) {
+      obj.offeredAt = fromTimestamp(message.offeredAt).toISOString();
+    }
+    if (message.offerExpiresAt !== undefined) {
+      obj.offerExpiresAt = fromTimestamp(message.offerExpiresAt).toISOString();
+    }
+    if (message.bookingId !== undefined) {
+      obj.bookingId = message.bookingId;
+    }
+    if (message.endedAt !== undefined) {
+      obj.endedAt = fromTimestamp(message.endedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WaitlistEntry>, I>>(base?: I): WaitlistEntry {
+    return WaitlistEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WaitlistEntry>, I>>(object: I): WaitlistEntry {
+    const message = createBaseWaitlistEntry();
+    message.id = object.id ?? "";
+    message.eventId = object.eventId ?? "";
+    message.priceTierId = object.priceTierId ?? undefined;
+    message.userId = object.userId ?? "";
+    message.seatsWanted = object.seatsWanted ?? 0;
+    message.acceptsFewer = object.acceptsFewer ?? false;
+    message.joinedAt = (object.joinedAt !== undefined && object.joinedAt !== null)
+      ? Timestamp.fromPartial(object.joinedAt)
+      : undefined;
+    message.status = object.status ?? 0;
+    message.offeredSeats = object.offeredSeats ?? undefined;
+    message.offeredAt = (object.offeredAt !== undefined && object.offeredAt !== null)
+      ? Timestamp.fromPartial(object.offeredAt)
+      : undefined;
+    message.offerExpiresAt = (object.offerExpiresAt !== undefined && object.offerExpiresAt !== null)
+      ? Timestamp.fromPartial(object.offerExpiresAt)
+      : undefined;
+    message.bookingId = object.bookingId ?? undefined;
+    message.endedAt = (object.endedAt !== undefined && object.endedAt !== null)
+      ? Timestamp.fromPartial(object.endedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseJoinWaitlistRequest(): JoinWaitlistRequest {
+  return { eventId: "", seatsWanted: 0, priceTierId: undefined, acceptsFewer: false };
+}
+
+export const JoinWaitlistRequest: MessageFns<JoinWaitlistRequest> = {
+  encode(message: JoinWaitlistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.seatsWanted !== 0) {
+      writer.uint32(16).int32(message.seatsWanted);
+    }
+    if (message.priceTierId !== undefined) {
+      writer.uint32(26).string(message.priceTierId);
+    }
+    if (message.acceptsFewer !== false) {
+      writer.uint32(32).bool(message.acceptsFewer);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JoinWaitlistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJoinWaitlistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.seatsWanted = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.acceptsFewer = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JoinWaitlistRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      seatsWanted: isSet(object.seatsWanted)
+        ? globalThis.Number(object.seatsWanted)
+        : isSet(object.seats_wanted)
+        ? globalThis.Number(object.seats_wanted)
+        : 0,
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : undefined,
+      acceptsFewer: isSet(object.acceptsFewer)
+        ? globalThis.Boolean(object.acceptsFewer)
+        : isSet(object.accepts_fewer)
+        ? globalThis.Boolean(object.accepts_fewer)
+        : false,
+    };
+  },
+
+  toJSON(message: JoinWaitlistRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.seatsWanted !== 0) {
+      obj.seatsWanted = Math.round(message.seatsWanted);
+    }
+    if (message.priceTierId !== undefined) {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.acceptsFewer !== false) {
+      obj.acceptsFewer = message.acceptsFewer;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JoinWaitlistRequest>, I>>(base?: I): JoinWaitlistRequest {
+    return JoinWaitlistRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JoinWaitlistRequest>, I>>(object: I): JoinWaitlistRequest {
+    const message = createBaseJoinWaitlistRequest();
+    message.eventId = object.eventId ?? "";
+    message.seatsWanted = object.seatsWanted ?? 0;
+    message.priceTierId = object.priceTierId ?? undefined;
+    message.acceptsFewer = object.acceptsFewer ?? false;
+    return message;
+  },
+};
+
+function createBaseJoinWaitlistResponse(): JoinWaitlistResponse {
+  return { entry: undefined };
+}
+
+export const JoinWaitlistResponse: MessageFns<JoinWaitlistResponse> = {
+  encode(message: JoinWaitlistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entry !== undefined) {
+      WaitlistEntry.encode(message.entry, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JoinWaitlistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJoinWaitlistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entry = WaitlistEntry.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JoinWaitlistResponse {
+    return { entry: isSet(object.entry) ? WaitlistEntry.fromJSON(object.entry) : undefined };
+  },
+
+  toJSON(message: JoinWaitlistResponse): unknown {
+    const obj: any = {};
+    if (message.entry !== undefined) {
+      obj.entry = WaitlistEntry.toJSON(message.entry);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JoinWaitlistResponse>, I>>(base?: I): JoinWaitlistResponse {
+    return JoinWaitlistResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JoinWaitlistResponse>, I>>(object: I): JoinWaitlistResponse {
+    const message = createBaseJoinWaitlistResponse();
+    message.entry = (object.entry !== undefined && object.entry !== null)
+      ? WaitlistEntry.fromPartial(object.entry)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLeaveWaitlistRequest(): LeaveWaitlistRequest {
+  return { id: "" };
+}
+
+export const LeaveWaitlistRequest: MessageFns<LeaveWaitlistRequest> = {
+  encode(message: LeaveWaitlistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaveWaitlistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaveWaitlistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaveWaitlistRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: LeaveWaitlistRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeaveWaitlistRequest>, I>>(base?: I): LeaveWaitlistRequest {
+    return LeaveWaitlistRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeaveWaitlistRequest>, I>>(object: I): LeaveWaitlistRequest {
+    const message = createBaseLeaveWaitlistRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseLeaveWaitlistResponse(): LeaveWaitlistResponse {
+  return { entry: undefined };
+}
+
+export const LeaveWaitlistResponse: MessageFns<LeaveWaitlistResponse> = {
+  encode(message: LeaveWaitlistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entry !== undefined) {
+      WaitlistEntry.encode(message.entry, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaveWaitlistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaveWaitlistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entry = WaitlistEntry.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaveWaitlistResponse {
+    return { entry: isSet(object.entry) ? WaitlistEntry.fromJSON(object.entry) : undefined };
+  },
+
+  toJSON(message: LeaveWaitlistResponse): unknown {
+    const obj: any = {};
+    if (message.entry !== undefined) {
+      obj.entry = WaitlistEntry.toJSON(message.entry);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeaveWaitlistResponse>, I>>(base?: I): LeaveWaitlistResponse {
+    return LeaveWaitlistResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeaveWaitlistResponse>, I>>(object: I): LeaveWaitlistResponse {
+    const message = createBaseLeaveWaitlistResponse();
+    message.entry = (object.entry !== undefined && object.entry !== null)
+      ? WaitlistEntry.fromPartial(object.entry)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAcceptWaitlistOfferRequest(): AcceptWaitlistOfferRequest {
+  return { id: "", priceTierId: undefined, promoCode: undefined };
+}
+
+export const AcceptWaitlistOfferRequest: MessageFns<AcceptWaitlistOfferRequest> = {
+  encode(message: AcceptWaitlistOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.priceTierId !== undefined) {
+      writer.uint32(18).string(message.priceTierId);
+    }
+    if (message.promoCode !== undefined) {
+      writer.uint32(26).string(message.promoCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptWaitlistOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptWaitlistOfferRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.priceTierId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.promoCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptWaitlistOfferRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      priceTierId: isSet(object.priceTierId)
+        ? globalThis.String(object.priceTierId)
+        : isSet(object.price_tier_id)
+        ? globalThis.String(object.price_tier_id)
+        : undefined,
+      promoCode: isSet(object.promoCode)
+        ? globalThis.String(object.promoCode)
+        : isSet(object.promo_code)
+        ? globalThis.String(object.promo_code)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AcceptWaitlistOfferRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.priceTierId !== undefined) {
+      obj.priceTierId = message.priceTierId;
+    }
+    if (message.promoCode !== undefined) {
+      obj.promoCode = message.promoCode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AcceptWaitlistOfferRequest>, I>>(base?: I): AcceptWaitlistOfferRequest {
+    return AcceptWaitlistOfferRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AcceptWaitlistOfferRequest>, I>>(object: I): AcceptWaitlistOfferRequest {
+    const message = createBaseAcceptWaitlistOfferRequest();
+    message.id = object.id ?? "";
+    message.priceTierId = object.priceTierId ?? undefined;
+    message.promoCode = object.promoCode ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAcceptWaitlistOfferResponse(): AcceptWaitlistOfferResponse {
+  return { booking: undefined };
+}
+
+export const AcceptWaitlistOfferResponse: MessageFns<AcceptWaitlistOfferResponse> = {
+  encode(message: AcceptWaitlistOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.booking !== undefined) {
+      Booking.encode(message.booking, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptWaitlistOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptWaitlistOfferResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.booking = Booking.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptWaitlistOfferResponse {
+    return { booking: isSet(object.booking) ? Booking.fromJSON(object.booking) : undefined };
+  },
+
+  toJSON(message: AcceptWaitlistOfferResponse): unknown {
+    const obj: any = {};
+    if (message.booking !== undefined) {
+      obj.booking = Booking.toJSON(message.booking);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AcceptWaitlistOfferResponse>, I>>(base?: I): AcceptWaitlistOfferResponse {
+    return AcceptWaitlistOfferResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AcceptWaitlistOfferResponse>, I>>(object: I): AcceptWaitlistOfferResponse {
+    const message = createBaseAcceptWaitlistOfferResponse();
+    message.booking = (object.booking !== undefined && object.booking !== null)
+      ? Booking.fromPartial(object.booking)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeclineWaitlistOfferRequest(): DeclineWaitlistOfferRequest {
+  return { id: "" };
+}
+
+export const DeclineWaitlistOfferRequest: MessageFns<DeclineWaitlistOfferRequest> = {
+  encode(message: DeclineWaitlistOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclineWaitlistOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclineWaitlistOfferRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeclineWaitlistOfferRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: DeclineWaitlistOfferRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeclineWaitlistOfferRequest>, I>>(base?: I): DeclineWaitlistOfferRequest {
+    return DeclineWaitlistOfferRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeclineWaitlistOfferRequest>, I>>(object: I): DeclineWaitlistOfferRequest {
+    const message = createBaseDeclineWaitlistOfferRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeclineWaitlistOfferResponse(): DeclineWaitlistOfferResponse {
+  return { entry: undefined };
+}
+
+export const DeclineWaitlistOfferResponse: MessageFns<DeclineWaitlistOfferResponse> = {
+  encode(message: DeclineWaitlistOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entry !== undefined) {
+      WaitlistEntry.encode(message.entry, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclineWaitlistOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclineWaitlistOfferResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entry = WaitlistEntry.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeclineWaitlistOfferResponse {
+    return { entry: isSet(object.entry) ? WaitlistEntry.fromJSON(object.entry) : undefined };
+  },
+
+  toJSON(message: DeclineWaitlistOfferResponse): unknown {
+    const obj: any = {};
+    if (message.entry !== undefined) {
+      obj.entry = WaitlistEntry.toJSON(message.entry);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeclineWaitlistOfferResponse>, I>>(base?: I): DeclineWaitlistOfferResponse {
+    return DeclineWaitlistOfferResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeclineWaitlistOfferResponse>, I>>(object: I): DeclineWaitlistOfferResponse {
+    const message = createBaseDeclineWaitlistOfferResponse();
+    message.entry = (object.entry !== undefined && object.entry !== null)
+      ? WaitlistEntry.fromPartial(object.entry)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListWaitlistEntriesRequest(): ListWaitlistEntriesRequest {
+  return { eventId: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListWaitlistEntriesRequest: MessageFns<ListWaitlistEntriesRequest> = {
+  encode(message: ListWaitlistEntriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== undefined) {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitlistEntriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWaitlistEntriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWaitlistEntriesRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListWaitlistEntriesRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWaitlistEntriesRequest>, I>>(base?: I): ListWaitlistEntriesRequest {
+    return ListWaitlistEntriesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWaitlistEntriesRequest>, I>>(object: I): ListWaitlistEntriesRequest {
+    const message = createBaseListWaitlistEntriesRequest();
+    message.eventId = object.eventId ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListWaitlistEntriesResponse(): ListWaitlistEntriesResponse {
+  return { entries: [], nextPageToken: "" };
+}
+
+export const ListWaitlistEntriesResponse: MessageFns<ListWaitlistEntriesResponse> = {
+  encode(message: ListWaitlistEntriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      WaitlistEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitlistEntriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWaitlistEntriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(WaitlistEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWaitlistEntriesResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => WaitlistEntry.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListWaitlistEntriesResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => WaitlistEntry.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWaitlistEntriesResponse>, I>>(base?: I): ListWaitlistEntriesResponse {
+    return ListWaitlistEntriesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWaitlistEntriesResponse>, I>>(object: I): ListWaitlistEntriesResponse {
+    const message = createBaseListWaitlistEntriesResponse();
+    message.entries = object.entries?.map((e) => WaitlistEntry.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /**
  * EventService: the event catalog, favorites, bookings, payments, promo
  * codes, reviews and crew assignment.
@@ -14386,6 +15764,77 @@ export const EventServiceService = {
       Buffer.from(DeleteReviewReplyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteReviewReplyResponse => DeleteReviewReplyResponse.decode(value),
   },
+  /**
+   * Joins a sold-out event's waiting list (join_waitlist) for seats_wanted
+   * seats, optionally for one price tier; only while fewer seats are free
+   * than wanted and bookings are open. One live entry per user per event.
+   */
+  joinWaitlist: {
+    path: "/aquastream.event.v1.EventService/JoinWaitlist" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: JoinWaitlistRequest): Buffer => Buffer.from(JoinWaitlistRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): JoinWaitlistRequest => JoinWaitlistRequest.decode(value),
+    responseSerialize: (value: JoinWaitlistResponse): Buffer =>
+      Buffer.from(JoinWaitlistResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): JoinWaitlistResponse => JoinWaitlistResponse.decode(value),
+  },
+  /**
+   * Leaves a waiting list (leave_waitlist); an open offer is given up and its
+   * seats go to the next in line.
+   */
+  leaveWaitlist: {
+    path: "/aquastream.event.v1.EventService/LeaveWaitlist" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LeaveWaitlistRequest): Buffer => Buffer.from(LeaveWaitlistRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LeaveWaitlistRequest => LeaveWaitlistRequest.decode(value),
+    responseSerialize: (value: LeaveWaitlistResponse): Buffer =>
+      Buffer.from(LeaveWaitlistResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LeaveWaitlistResponse => LeaveWaitlistResponse.decode(value),
+  },
+  /**
+   * Turns the seats offered to the caller's entry into a booking
+   * (accept_offer): pending payment, create_booking's rules and promo codes.
+   */
+  acceptWaitlistOffer: {
+    path: "/aquastream.event.v1.EventService/AcceptWaitlistOffer" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AcceptWaitlistOfferRequest): Buffer =>
+      Buffer.from(AcceptWaitlistOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AcceptWaitlistOfferRequest => AcceptWaitlistOfferRequest.decode(value),
+    responseSerialize: (value: AcceptWaitlistOfferResponse): Buffer =>
+      Buffer.from(AcceptWaitlistOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AcceptWaitlistOfferResponse => AcceptWaitlistOfferResponse.decode(value),
+  },
+  /** Declines an offer (decline_offer): its seats go to the next in line. */
+  declineWaitlistOffer: {
+    path: "/aquastream.event.v1.EventService/DeclineWaitlistOffer" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeclineWaitlistOfferRequest): Buffer =>
+      Buffer.from(DeclineWaitlistOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeclineWaitlistOfferRequest => DeclineWaitlistOfferRequest.decode(value),
+    responseSerialize: (value: DeclineWaitlistOfferResponse): Buffer =>
+      Buffer.from(DeclineWaitlistOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeclineWaitlistOfferResponse => DeclineWaitlistOfferResponse.decode(value),
+  },
+  /**
+   * Waiting-list entries the caller may see (their own; an organizer's
+   * events' lists), in line order, optionally of one event.
+   */
+  listWaitlistEntries: {
+    path: "/aquastream.event.v1.EventService/ListWaitlistEntries" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListWaitlistEntriesRequest): Buffer =>
+      Buffer.from(ListWaitlistEntriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListWaitlistEntriesRequest => ListWaitlistEntriesRequest.decode(value),
+    responseSerialize: (value: ListWaitlistEntriesResponse): Buffer =>
+      Buffer.from(ListWaitlistEntriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListWaitlistEntriesResponse => ListWaitlistEntriesResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -14578,6 +16027,29 @@ export interface EventServiceServer extends UntypedServiceImplementation {
   moderateReviewReply: handleUnaryCall<ModerateReviewReplyRequest, ModerateReviewReplyResponse>;
   /** Its author or an admin deletes the reply to a review (delete_review_reply). */
   deleteReviewReply: handleUnaryCall<DeleteReviewReplyRequest, DeleteReviewReplyResponse>;
+  /**
+   * Joins a sold-out event's waiting list (join_waitlist) for seats_wanted
+   * seats, optionally for one price tier; only while fewer seats are free
+   * than wanted and bookings are open. One live entry per user per event.
+   */
+  joinWaitlist: handleUnaryCall<JoinWaitlistRequest, JoinWaitlistResponse>;
+  /**
+   * Leaves a waiting list (leave_waitlist); an open offer is given up and its
+   * seats go to the next in line.
+   */
+  leaveWaitlist: handleUnaryCall<LeaveWaitlistRequest, LeaveWaitlistResponse>;
+  /**
+   * Turns the seats offered to the caller's entry into a booking
+   * (accept_offer): pending payment, create_booking's rules and promo codes.
+   */
+  acceptWaitlistOffer: handleUnaryCall<AcceptWaitlistOfferRequest, AcceptWaitlistOfferResponse>;
+  /** Declines an offer (decline_offer): its seats go to the next in line. */
+  declineWaitlistOffer: handleUnaryCall<DeclineWaitlistOfferRequest, DeclineWaitlistOfferResponse>;
+  /**
+   * Waiting-list entries the caller may see (their own; an organizer's
+   * events' lists), in line order, optionally of one event.
+   */
+  listWaitlistEntries: handleUnaryCall<ListWaitlistEntriesRequest, ListWaitlistEntriesResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -15368,6 +16840,99 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteReviewReplyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Joins a sold-out event's waiting list (join_waitlist) for seats_wanted
+   * seats, optionally for one price tier; only while fewer seats are free
+   * than wanted and bookings are open. One live entry per user per event.
+   */
+  joinWaitlist(
+    request: JoinWaitlistRequest,
+    callback: (error: ServiceError | null, response: JoinWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  joinWaitlist(
+    request: JoinWaitlistRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: JoinWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  joinWaitlist(
+    request: JoinWaitlistRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: JoinWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Leaves a waiting list (leave_waitlist); an open offer is given up and its
+   * seats go to the next in line.
+   */
+  leaveWaitlist(
+    request: LeaveWaitlistRequest,
+    callback: (error: ServiceError | null, response: LeaveWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  leaveWaitlist(
+    request: LeaveWaitlistRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LeaveWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  leaveWaitlist(
+    request: LeaveWaitlistRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LeaveWaitlistResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Turns the seats offered to the caller's entry into a booking
+   * (accept_offer): pending payment, create_booking's rules and promo codes.
+   */
+  acceptWaitlistOffer(
+    request: AcceptWaitlistOfferRequest,
+    callback: (error: ServiceError | null, response: AcceptWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  acceptWaitlistOffer(
+    request: AcceptWaitlistOfferRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AcceptWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  acceptWaitlistOffer(
+    request: AcceptWaitlistOfferRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AcceptWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  /** Declines an offer (decline_offer): its seats go to the next in line. */
+  declineWaitlistOffer(
+    request: DeclineWaitlistOfferRequest,
+    callback: (error: ServiceError | null, response: DeclineWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  declineWaitlistOffer(
+    request: DeclineWaitlistOfferRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeclineWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  declineWaitlistOffer(
+    request: DeclineWaitlistOfferRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeclineWaitlistOfferResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Waiting-list entries the caller may see (their own; an organizer's
+   * events' lists), in line order, optionally of one event.
+   */
+  listWaitlistEntries(
+    request: ListWaitlistEntriesRequest,
+    callback: (error: ServiceError | null, response: ListWaitlistEntriesResponse) => void,
+  ): ClientUnaryCall;
+  listWaitlistEntries(
+    request: ListWaitlistEntriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListWaitlistEntriesResponse) => void,
+  ): ClientUnaryCall;
+  listWaitlistEntries(
+    request: ListWaitlistEntriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListWaitlistEntriesResponse) => void,
   ): ClientUnaryCall;
 }
 

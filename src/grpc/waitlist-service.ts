@@ -1,0 +1,100 @@
+/*
+ * EventService handlers for the waiting list. Each write calls the SQL
+ * function GraphQL calls (195-waitlist.sql, docs/waitlist.md); the list is
+ * read from the table under RLS, so a caller sees exactly the entries GraphQL
+ * and psql would show. Nothing is checked here but wire formats.
+ */
+import { WaitlistStatus, type EventServiceServer, type WaitlistEntry } from "../gen/aquastream/event/v1/event_service.ts";
+import type * as api from "../gen/aquastream/event/v1/event_service.ts";
+import { toBooking, type BookingRow } from "./booking-convert.ts";
+import { unary, type CallContext } from "./call.ts";
+import { fromLabel, toTimestamp } from "./convert.ts";
+import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
+
+type WaitlistHandlers = Pick<
+  EventServiceServer,
+  "joinWaitlist" | "leaveWaitlist" | "acceptWaitlistOffer" | "declineWaitlistOffer" | "listWaitlistEntries"
+>;
+
+interface WaitlistEntryRow {
+  id: string;
+  event_id: string;
+  price_tier_id: string | null;
+  user_id: string;
+  seats_wanted: number;
+  accepts_fewer: boolean;
+  joined_at: Date;
+  status: string;
+  offered_seats: number | null;
+  offered_at: Date | null;
+  offer_expires_at: Date | null;
+  booking_id: string | null;
+  ended_at: Date | null;
+}
+
+export const toWaitlistEntry = (row: WaitlistEntryRow): WaitlistEntry => ({
+  id: row.id,
+  eventId: row.event_id,
+  priceTierId: row.price_tier_id ?? undefined,
+  userId: row.user_id,
+  seatsWanted: row.seats_wanted,
+  acceptsFewer: row.accepts_fewer,
+  joinedAt: toTimestamp(row.joined_at),
+  status: fromLabel(WaitlistStatus, "WAITLIST_STATUS", row.status),
+  offeredSeats: row.offered_seats ?? undefined,
+  offeredAt: toTimestamp(row.offered_at),
+  offerExpiresAt: toTimestamp(row.offer_expires_at),
+  bookingId: row.booking_id ?? undefined,
+  endedAt: toTimestamp(row.ended_at),
+});
+
+const entryResult = async (rows: WaitlistEntryRow[]) => ({ entry: toWaitlistEntry(rows[0]!) });
+
+export function waitlistHandlers(ctx: CallContext): WaitlistHandlers {
+  return {
+    joinWaitlist: unary(ctx, "JoinWaitlist", async (tx, req: api.JoinWaitlistRequest) =>
+      entryResult(
+        await callFunction<WaitlistEntryRow>(tx, "join_waitlist", {
+          event_id: [uuid(req.eventId, "event_id"), "uuid"],
+          // 0 (unset): the SQL default, one seat.
+          seats_wanted: [req.seatsWanted === 0 ? undefined : req.seatsWanted, "integer"],
+          price_tier_id: [optionalUuid(req.priceTierId, "price_tier_id"), "uuid"],
+          accepts_fewer: [req.acceptsFewer, "boolean"],
+        }),
+      ),
+    ),
+
+    leaveWaitlist: unary(ctx, "LeaveWaitlist", async (tx, req: api.LeaveWaitlistRequest) =>
+      entryResult(await callFunction<WaitlistEntryRow>(tx, "leave_waitlist", { id: [uuid(req.id, "id"), "uuid"] })),
+    ),
+
+    acceptWaitlistOffer: unary(ctx, "AcceptWaitlistOffer", async (tx, req: api.AcceptWaitlistOfferRequest) => {
+      const [row] = await callFunction<BookingRow>(tx, "accept_offer", {
+        id: [uuid(req.id, "id"), "uuid"],
+        price_tier_id: [optionalUuid(req.priceTierId, "price_tier_id"), "uuid"],
+        promo_code: [req.promoCode, "text"],
+      });
+      return { booking: toBooking(row!) };
+    }),
+
+    declineWaitlistOffer: unary(ctx, "DeclineWaitlistOffer", async (tx, req: api.DeclineWaitlistOfferRequest) =>
+      entryResult(await callFunction<WaitlistEntryRow>(tx, "decline_offer", { id: [uuid(req.id, "id"), "uuid"] })),
+    ),
+
+    listWaitlistEntries: unary(ctx, "ListWaitlistEntries", async (tx, req: api.ListWaitlistEntriesRequest) => {
+      // Anonymous → UNAUTHENTICATED, not an empty page.
+      await tx.query("select app_hidden.assert_signed_in()");
+      // RLS on waitlist_entry decides what the caller sees (GraphQL's allWaitlistEntries sees the same rows).
+      const { rows, nextPageToken } = await queryPage<WaitlistEntryRow>(
+        tx,
+        req,
+        `select w.* from app_public.waitlist_entry w
+          where ($1::uuid is null or w.event_id = $1::uuid)
+          order by w.joined_at, w.id
+          limit $2 offset $3`,
+        [optionalUuid(req.eventId, "event_id") ?? null],
+      );
+      return { entries: rows.map(toWaitlistEntry), nextPageToken };
+    }),
+  };
+}
