@@ -301,6 +301,26 @@ describe("k8s/ objects", () => {
     expect(Object.keys(find("Secret", "aquastream-event")!.stringData)).toContain("KAFKA_SASL_PASSWORD");
   });
 
+  it("every *_FILE path of the ConfigMap is mounted where start-up reads it (api: all of them; worker: all but gRPC's)", () => {
+    const data = find("ConfigMap", "aquastream-event")!.data as Record<string, string>;
+    const files = Object.entries(data).filter(([k]) => k.endsWith("_FILE"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of ["aquastream-event-api", "aquastream-event-worker"]) {
+      const pod = find("Deployment", name)!.spec.template.spec;
+      const mounted = new Set<string>();
+      for (const m of pod.containers[0].volumeMounts ?? []) {
+        const v = pod.volumes.find((x: any) => x.name === m.name);
+        const keys: string[] = v.secret.items ? v.secret.items.map((i: any) => i.path) : ["tls.crt", "tls.key", "ca.crt"];
+        for (const key of keys) mounted.add(`${m.mountPath}/${key}`);
+      }
+      for (const [variable, path] of files) {
+        // The worker serves no gRPC and never reads GRPC_TLS_* (main.ts checks them for api and all).
+        if (name === "aquastream-event-worker" && variable.startsWith("GRPC_")) continue;
+        expect(mounted, `${name}: ${variable}=${path}`).toContain(path);
+      }
+    }
+  });
+
   it("ingress: HTTPS for the host, /graphql only, to the Service's http port", () => {
     const ingress = find("Ingress", "aquastream-event")!;
     const service = find("Service", "aquastream-event")!;
