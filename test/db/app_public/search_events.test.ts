@@ -102,7 +102,7 @@ describe("search_events", () => {
       expect(await search(tx, c.all, "query => 'petersburg'")).toEqual([c.sailing.id]);
       expect(await search(tx, c.all, "query => 'reef'")).toEqual([c.diving.id]);
       expect(await search(tx, c.all, `query => '"night diving"'`)).toEqual([c.diving.id]);
-      expect(await search(tx, c.all, "query => 'diving or sailing'")).toEqual([c.sailing.id, c.diving.id]);
+      expect(await search(tx, c.all, "query => 'diving or sailing', sort => 'start'")).toEqual([c.sailing.id, c.diving.id]);
       expect(await search(tx, c.all, "query => 'water -rafting'")).toEqual([]);
       expect(await search(tx, c.all, "query => '   '")).toHaveLength(4);
     });
