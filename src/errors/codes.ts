@@ -113,6 +113,18 @@ const own: Record<string, ErrorCode> = {
   ERORG: { status: "FAILED_PRECONDITION", meaning: "the user organizes events that have not ended: cancel them before erasing the user's data" },
   ERPEN: { status: "FAILED_PRECONDITION", meaning: "the user has bookings waiting for payment: cancel them before erasing the user's data" },
   BKCDN: { status: "RESOURCE_EXHAUSTED", meaning: "too many canceled or lapsed bookings for this event lately: wait for the cool-down" },
+  // Tickets and check-in (185-tickets.sql, docs/tickets.md)
+  TKFMT: { status: "INVALID_ARGUMENT", meaning: "a ticket code is not 8 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ" },
+  TKNOT: { status: "NOT_FOUND", meaning: "no ticket has this code" },
+  TKORG: { status: "PERMISSION_DENIED", meaning: "the ticket is for another organizer's event" },
+  TKCAN: { status: "FAILED_PRECONDITION", meaning: "the ticket's booking was canceled (or refunded and canceled): it admits nobody" },
+  TKVOD: { status: "FAILED_PRECONDITION", meaning: "the ticket was replaced by a reissue: scan the new one" },
+  TKNCI: { status: "FAILED_PRECONDITION", meaning: "the ticket is not checked in, so there is nothing to undo" },
+  TKUND: { status: "FAILED_PRECONDITION", meaning: "the check-in is older than check_in_undo_minutes and can no longer be undone" },
+  TKBKS: { status: "FAILED_PRECONDITION", meaning: "only a confirmed booking has tickets" },
+  TKCHK: { status: "FAILED_PRECONDITION", meaning: "a ticket of the booking is checked in: undo the check-in before reissuing" },
+  TKSIG: { status: "INVALID_ARGUMENT", meaning: "a ticket token is malformed, not signed by this service's key, or tampered with" },
+  TKSTL: { status: "FAILED_PRECONDITION", meaning: "a ticket token names an older issue of the ticket (it was reissued): scan the new one" },
   // Limits of the API process itself (raised by the glue, not by SQL)
   LMRAT: { status: "RESOURCE_EXHAUSTED", meaning: "too many mutations from this caller: wait Retry-After seconds" },
   LMDEP: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document is nested deeper than GRAPHQL_MAX_DEPTH" },
