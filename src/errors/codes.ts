@@ -123,8 +123,6 @@ const own: Record<string, ErrorCode> = {
   TKUND: { status: "FAILED_PRECONDITION", meaning: "the check-in is older than check_in_undo_minutes and can no longer be undone" },
   TKBKS: { status: "FAILED_PRECONDITION", meaning: "only a confirmed booking has tickets" },
   TKCHK: { status: "FAILED_PRECONDITION", meaning: "a ticket of the booking is checked in: undo the check-in before reissuing" },
-  TKSIG: { status: "INVALID_ARGUMENT", meaning: "a ticket token is malformed, not signed by this service's key, or tampered with" },
-  TKSTL: { status: "FAILED_PRECONDITION", meaning: "a ticket token names an older issue of the ticket (it was reissued): scan the new one" },
   // Limits of the API process itself (raised by the glue, not by SQL)
   LMRAT: { status: "RESOURCE_EXHAUSTED", meaning: "too many mutations from this caller: wait Retry-After seconds" },
   LMDEP: { status: "INVALID_ARGUMENT", meaning: "the GraphQL document is nested deeper than GRAPHQL_MAX_DEPTH" },

@@ -11,6 +11,7 @@ import { listEventPage } from "./list-events.ts";
 import { uuid } from "./sql.ts";
 import { bookingHandlers } from "./booking-service.ts";
 import { reviewHandlers } from "./review-service.ts";
+import { ticketHandlers } from "./ticket-service.ts";
 import { priceTierHandlers } from "./price-tier-service.ts";
 import { personalDataHandlers } from "./personal-data-service.ts";
 import { waitlistHandlers } from "./waitlist-service.ts";
@@ -69,6 +70,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
     ...personalDataHandlers(ctx),
     ...crewAdminHandlers(ctx),
     ...waitlistHandlers(ctx),
+    ...ticketHandlers(ctx),
 
     createEvent: unary(ctx, "CreateEvent", (tx, req: api.CreateEventRequest) =>
       eventResult(

@@ -79,6 +79,15 @@ export const parity: Record<string, Parity> = {
   "table:booking": { rpcs: ["GetBooking", "ListBookings"] },
   "table:payment": { rpcs: ["GetBooking", "GetPaymentByGatewayReference"] },
   "table:refund": { rpcs: ["GetPaymentByGatewayReference"] },
+
+  // Tickets and check-in (185-tickets.sql).
+  reissue_tickets: { rpcs: ["ReissueTickets"] },
+  check_in_ticket: { rpcs: ["ScanTicket"] },
+  undo_check_in: { rpcs: ["UndoCheckIn"] },
+  check_in_batch: { rpcs: ["UploadScans"] },
+  event_tickets_valid: { rpcs: ["GetCheckInCounts"] },
+  event_checked_in_count: { rpcs: ["GetCheckInCounts"] },
+  "table:ticket": { rpcs: ["ListTickets"] },
   "table:promo_code": { rpcs: ["ListPromoCodes"] },
 
   // Waiting list.

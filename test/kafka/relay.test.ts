@@ -225,7 +225,7 @@ describe("outbox relay → Kafka", () => {
       await tx.query("select app_public.confirm_payment($1, $2)", [`gw-${payment.id}`, payment.id]); // PaymentConfirmed, BookingConfirmed
       await becomeUser(tx, organizer);
       await tx.query("select app_public.refund_payment(payment_id => $1, reason => 'Rain', amount => 5)", [payment.id]); // PaymentRefunded
-      return booking;
+      return booking; // TicketsIssued, at commit (the ticket trigger is deferred)
     });
     // Booked, a failed payment, then canceled by the user.
     const dropped = await committed(async (tx) => {
@@ -244,7 +244,7 @@ describe("outbox relay → Kafka", () => {
 
     const rows = (await rowsAfter(start)).filter((r) => r.aggregate_type !== "event");
     const typesOf = (id: string) => rows.filter((r) => r.aggregate_id === id).map((r) => r.event_type);
-    expect(typesOf(paid.id)).toEqual(["BookingCreated", "PaymentInitiated", "PaymentConfirmed", "BookingConfirmed", "PaymentRefunded"]);
+    expect(typesOf(paid.id)).toEqual(["BookingCreated", "PaymentInitiated", "PaymentConfirmed", "BookingConfirmed", "PaymentRefunded", "TicketsIssued"]);
     expect(typesOf(dropped.id)).toEqual(["BookingCreated", "PaymentInitiated", "PaymentFailed", "BookingCanceled"]);
     expect(typesOf(promo.id)).toEqual(["PromoCodeCreated", "PromoCodeDeactivated"]);
 

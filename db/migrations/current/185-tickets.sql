@@ -214,26 +214,45 @@ comment on function app_hidden.void_tickets(uuid, app_public.ticket_void_reason)
   E'Voids the valid tickets of a booking with this reason and records TicketsVoided; returns how many.';
 revoke all on function app_hidden.void_tickets(uuid, app_public.ticket_void_reason) from public;
 
+/*
+ * Deferred to commit (a constraint trigger, initially deferred) and written
+ * as a reconciliation of the booking's state at that moment, not of NEW:
+ *   - TicketsIssued / TicketsVoided land in the outbox after the
+ *     BookingCreated / BookingConfirmed / BookingCanceled of the same
+ *     transaction (the functions record those after their UPDATE), so a
+ *     consumer never hears of tickets before the booking they belong to;
+ *   - a booking confirmed and canceled in one transaction issues nothing.
+ * Inside a transaction that wants its tickets before commit (psql, tests):
+ * `set constraints app_public._600_tickets immediate`.
+ */
 create or replace function app_private.tg_booking__tickets() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog, public, pg_temp
 as $$
+declare
+  v_booking app_public.booking;
+  v_has_valid boolean;
 begin
-  if new.status = 'confirmed' and (tg_op = 'INSERT' or old.status <> 'confirmed') then
-    perform app_hidden.issue_tickets(new);
-  elsif tg_op = 'UPDATE' and old.status = 'confirmed' and new.status <> 'confirmed' then
+  select * into v_booking from app_public.booking b where b.id = new.id;
+  select exists (select from app_public.ticket t where t.booking_id = new.id and t.status = 'valid') into v_has_valid;
+  if v_booking.status = 'confirmed' and not v_has_valid then
+    perform app_hidden.issue_tickets(
+      v_booking,
+      (select coalesce(max(t.version), 0) + 1 from app_public.ticket t where t.booking_id = new.id)::integer);
+  elsif v_booking.status <> 'confirmed' and v_has_valid then
     perform app_hidden.void_tickets(new.id, 'booking_canceled');
   end if;
   return null;
 end;
 $$;
 comment on function app_private.tg_booking__tickets() is
-  E'Trigger: a booking that becomes confirmed gets its tickets; a confirmed booking that is canceled has them voided.';
+  E'Constraint trigger (deferred to commit): a confirmed booking without valid tickets gets them (TicketsIssued); a booking no longer confirmed has its valid tickets voided (TicketsVoided).';
 revoke all on function app_private.tg_booking__tickets() from public;
 
 drop trigger if exists _600_tickets on app_public.booking;
-create trigger _600_tickets
+create constraint trigger _600_tickets
   after insert or update of status on app_public.booking
+  deferrable initially deferred
   for each row execute function app_private.tg_booking__tickets();
 
 create or replace function app_public.reissue_tickets(booking_id uuid) returns setof app_public.ticket
@@ -544,3 +563,26 @@ comment on function app_public.event_checked_in_count(app_public.event) is
   E'Valid tickets of the event checked in (people who came); for its organizer and admins, null for anyone else.';
 revoke all on function app_public.event_checked_in_count(app_public.event) from public;
 grant execute on function app_public.event_checked_in_count(app_public.event) to :DATABASE_ANONYMOUS, :DATABASE_MEMBER;
+
+/*
+ * gRPC GetCheckInCounts asks for the counts by event id: there, "not yours"
+ * must be a refusal rather than the computed columns' null.
+ */
+create or replace function app_hidden.assert_event_staff(e app_public.event) returns boolean
+  language plpgsql stable
+  set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  if app_public.current_user_id() is null then
+    raise exception 'sign in first' using errcode = '28000', hint = 'Send a bearer token.';
+  end if;
+  if not (e.organizer_id = app_public.current_user_id() or app_public.has_role('admin')) then
+    raise exception 'only the organizer of this event or an admin may see its check-ins' using errcode = '42501';
+  end if;
+  return true;
+end;
+$$;
+comment on function app_hidden.assert_event_staff(app_public.event) is
+  E'True when the caller is the event''s organizer or an admin; 28000 / 42501 otherwise.';
+revoke all on function app_hidden.assert_event_staff(app_public.event) from public;
+grant execute on function app_hidden.assert_event_staff(app_public.event) to :DATABASE_MEMBER;

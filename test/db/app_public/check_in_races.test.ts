@@ -24,6 +24,12 @@ describe("parallel check-in of one ticket", () => {
     const tier = await one("select id from app_public.event_price_tier where event_id = $1", [event!.id]);
     const [booking] = await must(holder, "select * from app_public.create_booking($1, $2, 1)", [event!.id, tier.id]);
     const ticket = await one("select * from app_public.ticket where booking_id = $1", [booking!.id]);
+    // Issued at commit, so announced after the booking it belongs to.
+    const announced = await one(
+      "select array_agg(event_type order by position) as types from app_private.outbox where aggregate_id = $1",
+      [booking!.id],
+    );
+    expect(announced.types).toEqual(["BookingCreated", "BookingConfirmed", "TicketsIssued"]);
 
     const scannedAt = new Date(Date.now() - 5000).toISOString();
     const outcomes = await Promise.all(

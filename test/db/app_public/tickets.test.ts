@@ -5,7 +5,7 @@
  * offline batches with conflicts, the per-event counts.
  */
 import { describe, expect, it } from "vitest";
-import { becomeAnonymous, becomeUser, expectPgError, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { becomeAnonymous, becomeUser, expectPgError, newUser, withRootTx as withRolledBackTx, type Tx } from "../../helpers/db.ts";
 import {
   bookedEvent,
   createBooking,
@@ -22,6 +22,18 @@ const UNDO = "select * from app_public.undo_check_in($1)";
 const BATCH = `select * from app_public.check_in_batch(
   (select array_agg(jsonb_populate_record(null::app_public.ticket_scan_input, s.value) order by s.ordinality)
      from jsonb_array_elements($1::jsonb) with ordinality as s))`;
+
+/**
+ * These transactions are rolled back, never committed: the ticket trigger is
+ * deferred to commit, so it is made immediate here to see the tickets at all
+ * (check_in_races.test.ts shows the committed order of the outbox).
+ */
+async function withRootTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withRolledBackTx(async (tx) => {
+    await tx.query("set constraints app_public._600_tickets immediate");
+    return fn(tx);
+  });
+}
 
 /** A published event and a confirmed (paid) booking of `quantity` seats; the transaction is left as the holder. */
 async function confirmedBooking(tx: Tx, quantity = 2) {

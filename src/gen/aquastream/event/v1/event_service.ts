@@ -613,6 +613,149 @@ export function waitlistStatusToJSON(object: WaitlistStatus): string {
   }
 }
 
+/** Whether a ticket admits anyone. */
+export enum TicketStatus {
+  /** TICKET_STATUS_UNSPECIFIED - Never sent. */
+  TICKET_STATUS_UNSPECIFIED = 0,
+  /** TICKET_STATUS_VALID - Admits one person. */
+  TICKET_STATUS_VALID = 1,
+  /** TICKET_STATUS_VOID - Its booking was canceled, or it was replaced by a reissue. */
+  TICKET_STATUS_VOID = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function ticketStatusFromJSON(object: any): TicketStatus {
+  switch (object) {
+    case 0:
+    case "TICKET_STATUS_UNSPECIFIED":
+      return TicketStatus.TICKET_STATUS_UNSPECIFIED;
+    case 1:
+    case "TICKET_STATUS_VALID":
+      return TicketStatus.TICKET_STATUS_VALID;
+    case 2:
+    case "TICKET_STATUS_VOID":
+      return TicketStatus.TICKET_STATUS_VOID;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TicketStatus.UNRECOGNIZED;
+  }
+}
+
+export function ticketStatusToJSON(object: TicketStatus): string {
+  switch (object) {
+    case TicketStatus.TICKET_STATUS_UNSPECIFIED:
+      return "TICKET_STATUS_UNSPECIFIED";
+    case TicketStatus.TICKET_STATUS_VALID:
+      return "TICKET_STATUS_VALID";
+    case TicketStatus.TICKET_STATUS_VOID:
+      return "TICKET_STATUS_VOID";
+    case TicketStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why a ticket is void. */
+export enum TicketVoidReason {
+  /** TICKET_VOID_REASON_UNSPECIFIED - Not void. */
+  TICKET_VOID_REASON_UNSPECIFIED = 0,
+  /** TICKET_VOID_REASON_BOOKING_CANCELED - The booking was canceled (or refunded and canceled). */
+  TICKET_VOID_REASON_BOOKING_CANCELED = 1,
+  /** TICKET_VOID_REASON_REISSUED - Replaced by ReissueTickets. */
+  TICKET_VOID_REASON_REISSUED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function ticketVoidReasonFromJSON(object: any): TicketVoidReason {
+  switch (object) {
+    case 0:
+    case "TICKET_VOID_REASON_UNSPECIFIED":
+      return TicketVoidReason.TICKET_VOID_REASON_UNSPECIFIED;
+    case 1:
+    case "TICKET_VOID_REASON_BOOKING_CANCELED":
+      return TicketVoidReason.TICKET_VOID_REASON_BOOKING_CANCELED;
+    case 2:
+    case "TICKET_VOID_REASON_REISSUED":
+      return TicketVoidReason.TICKET_VOID_REASON_REISSUED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TicketVoidReason.UNRECOGNIZED;
+  }
+}
+
+export function ticketVoidReasonToJSON(object: TicketVoidReason): string {
+  switch (object) {
+    case TicketVoidReason.TICKET_VOID_REASON_UNSPECIFIED:
+      return "TICKET_VOID_REASON_UNSPECIFIED";
+    case TicketVoidReason.TICKET_VOID_REASON_BOOKING_CANCELED:
+      return "TICKET_VOID_REASON_BOOKING_CANCELED";
+    case TicketVoidReason.TICKET_VOID_REASON_REISSUED:
+      return "TICKET_VOID_REASON_REISSUED";
+    case TicketVoidReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What a scan did. */
+export enum CheckInOutcome {
+  /** CHECK_IN_OUTCOME_UNSPECIFIED - Never sent. */
+  CHECK_IN_OUTCOME_UNSPECIFIED = 0,
+  /** CHECK_IN_OUTCOME_CHECKED_IN - This scan checked the person in. */
+  CHECK_IN_OUTCOME_CHECKED_IN = 1,
+  /** CHECK_IN_OUTCOME_ALREADY_CHECKED_IN - An earlier scan (online, or on the same device) did. */
+  CHECK_IN_OUTCOME_ALREADY_CHECKED_IN = 2,
+  /** CHECK_IN_OUTCOME_CONFLICT - An offline scan on another device did: counted once. */
+  CHECK_IN_OUTCOME_CONFLICT = 3,
+  /** CHECK_IN_OUTCOME_REFUSED - Refused (UploadScans only): see error_code. */
+  CHECK_IN_OUTCOME_REFUSED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function checkInOutcomeFromJSON(object: any): CheckInOutcome {
+  switch (object) {
+    case 0:
+    case "CHECK_IN_OUTCOME_UNSPECIFIED":
+      return CheckInOutcome.CHECK_IN_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "CHECK_IN_OUTCOME_CHECKED_IN":
+      return CheckInOutcome.CHECK_IN_OUTCOME_CHECKED_IN;
+    case 2:
+    case "CHECK_IN_OUTCOME_ALREADY_CHECKED_IN":
+      return CheckInOutcome.CHECK_IN_OUTCOME_ALREADY_CHECKED_IN;
+    case 3:
+    case "CHECK_IN_OUTCOME_CONFLICT":
+      return CheckInOutcome.CHECK_IN_OUTCOME_CONFLICT;
+    case 4:
+    case "CHECK_IN_OUTCOME_REFUSED":
+      return CheckInOutcome.CHECK_IN_OUTCOME_REFUSED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CheckInOutcome.UNRECOGNIZED;
+  }
+}
+
+export function checkInOutcomeToJSON(object: CheckInOutcome): string {
+  switch (object) {
+    case CheckInOutcome.CHECK_IN_OUTCOME_UNSPECIFIED:
+      return "CHECK_IN_OUTCOME_UNSPECIFIED";
+    case CheckInOutcome.CHECK_IN_OUTCOME_CHECKED_IN:
+      return "CHECK_IN_OUTCOME_CHECKED_IN";
+    case CheckInOutcome.CHECK_IN_OUTCOME_ALREADY_CHECKED_IN:
+      return "CHECK_IN_OUTCOME_ALREADY_CHECKED_IN";
+    case CheckInOutcome.CHECK_IN_OUTCOME_CONFLICT:
+      return "CHECK_IN_OUTCOME_CONFLICT";
+    case CheckInOutcome.CHECK_IN_OUTCOME_REFUSED:
+      return "CHECK_IN_OUTCOME_REFUSED";
+    case CheckInOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A price tier of an event. */
 export interface PriceTier {
   /** Tier id (uuid). */
@@ -2079,6 +2222,176 @@ export interface ListWaitlistEntriesResponse {
   entries: WaitlistEntry[];
   /** Token for the next page; empty on the last page. */
   nextPageToken: string;
+}
+
+/** One seat of a confirmed booking. */
+export interface Ticket {
+  /** Ticket id (uuid). */
+  id: string;
+  /** The booking (uuid). */
+  bookingId: string;
+  /** The event (uuid). */
+  eventId: string;
+  /** Which seat of the booking, from 1. */
+  seatNo: number;
+  /** The 8-character code shown to the holder and scanned at the gate. */
+  code: string;
+  /** Issue number of the seat (1, then one more per reissue). */
+  version: number;
+  /** Valid or void. */
+  status: TicketStatus;
+  /** Why it is void, when it is. */
+  voidReason: TicketVoidReason;
+  /** When it was issued. */
+  issuedAt?:
+    | Timestamp
+    | undefined;
+  /** When it became void. */
+  voidedAt?:
+    | Timestamp
+    | undefined;
+  /** When it was checked in (offline scans: when scanned). */
+  checkedInAt?:
+    | Timestamp
+    | undefined;
+  /** Who checked it in (Keycloak subject). */
+  checkedInBy?:
+    | string
+    | undefined;
+  /** The offline device that checked it in. */
+  checkedInDevice?: string | undefined;
+}
+
+export interface ListTicketsRequest {
+  /** Only this booking's tickets (uuid). */
+  bookingId?:
+    | string
+    | undefined;
+  /** Only this event's tickets (uuid). */
+  eventId?:
+    | string
+    | undefined;
+  /** Include void tickets (default: valid only). */
+  includeVoid: boolean;
+  /** Tickets per page, 1..100 (default 20). */
+  pageSize: number;
+  /** next_page_token of the previous page; empty for the first. */
+  pageToken: string;
+}
+
+export interface ListTicketsResponse {
+  /** One page, by booking and seat. */
+  tickets: Ticket[];
+  /** Token of the next page; empty on the last. */
+  nextPageToken: string;
+}
+
+export interface ReissueTicketsRequest {
+  /** The confirmed booking (uuid). */
+  bookingId: string;
+}
+
+export interface ReissueTicketsResponse {
+  /** The new tickets, by seat. */
+  tickets: Ticket[];
+}
+
+/** The answer to one scan. */
+export interface CheckInResult {
+  /** The ticket (absent when the code matched none). */
+  ticketId?:
+    | string
+    | undefined;
+  /** Its event. */
+  eventId?:
+    | string
+    | undefined;
+  /** The code, normalized. */
+  code: string;
+  /** Which seat of its booking. */
+  seatNo: number;
+  /** What the scan did. */
+  outcome: CheckInOutcome;
+  /** When the ticket was checked in (by this scan or the earlier one). */
+  checkedInAt?:
+    | Timestamp
+    | undefined;
+  /** Who checked it in. */
+  checkedInBy?:
+    | string
+    | undefined;
+  /** The offline device that checked it in, if any. */
+  checkedInDevice?:
+    | string
+    | undefined;
+  /** For refused scans: the code a single scan would raise (docs/error-codes.md). */
+  errorCode?:
+    | string
+    | undefined;
+  /** For refused scans: the message. */
+  errorMessage?:
+    | string
+    | undefined;
+  /** For uploaded scans: when the device scanned it. */
+  scannedAt?:
+    | Timestamp
+    | undefined;
+  /** For uploaded scans: the device. */
+  device?: string | undefined;
+}
+
+export interface ScanTicketRequest {
+  /** The ticket code (case, spaces and dashes do not matter). */
+  code: string;
+}
+
+export interface ScanTicketResponse {
+  /** What the scan did. */
+  result?: CheckInResult | undefined;
+}
+
+export interface UndoCheckInRequest {
+  /** The ticket code. */
+  code: string;
+}
+
+export interface UndoCheckInResponse {
+  /** The ticket, no longer checked in. */
+  ticket?: Ticket | undefined;
+}
+
+/** One scan of an offline scanner. */
+export interface TicketScan {
+  /** The ticket code. */
+  code: string;
+  /** When the device scanned it (not in the future). */
+  scannedAt?:
+    | Timestamp
+    | undefined;
+  /** The device id (letters, digits, . _ : -, up to 64). */
+  device: string;
+}
+
+export interface UploadScansRequest {
+  /** 1 to 500 scans, in any order. */
+  scans: TicketScan[];
+}
+
+export interface UploadScansResponse {
+  /** One result per scan, in scanned_at order. */
+  results: CheckInResult[];
+}
+
+export interface GetCheckInCountsRequest {
+  /** The event (uuid). */
+  eventId: string;
+}
+
+export interface GetCheckInCountsResponse {
+  /** Valid tickets (people expected). */
+  ticketsValid: number;
+  /** Of those, checked in (people who came). */
+  checkedIn: number;
 }
 
 function createBasePriceTier(): PriceTier {
@@ -15169,6 +15482,1690 @@ export const ListWaitlistEntriesResponse: MessageFns<ListWaitlistEntriesResponse
   },
 };
 
+function createBaseTicket(): Ticket {
+  return {
+    id: "",
+    bookingId: "",
+    eventId: "",
+    seatNo: 0,
+    code: "",
+    version: 0,
+    status: 0,
+    voidReason: 0,
+    issuedAt: undefined,
+    voidedAt: undefined,
+    checkedInAt: undefined,
+    checkedInBy: undefined,
+    checkedInDevice: undefined,
+  };
+}
+
+export const Ticket: MessageFns<Ticket> = {
+  encode(message: Ticket, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.bookingId !== "") {
+      writer.uint32(18).string(message.bookingId);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(26).string(message.eventId);
+    }
+    if (message.seatNo !== 0) {
+      writer.uint32(32).int32(message.seatNo);
+    }
+    if (message.code !== "") {
+      writer.uint32(42).string(message.code);
+    }
+    if (message.version !== 0) {
+      writer.uint32(48).int32(message.version);
+    }
+    if (message.status !== 0) {
+      writer.uint32(56).int32(message.status);
+    }
+    if (message.voidReason !== 0) {
+      writer.uint32(64).int32(message.voidReason);
+    }
+    if (message.issuedAt !== undefined) {
+      Timestamp.encode(message.issuedAt, writer.uint32(74).fork()).join();
+    }
+    if (message.voidedAt !== undefined) {
+      Timestamp.encode(message.voidedAt, writer.uint32(82).fork()).join();
+    }
+    if (message.checkedInAt !== undefined) {
+      Timestamp.encode(message.checkedInAt, writer.uint32(90).fork()).join();
+    }
+    if (message.checkedInBy !== undefined) {
+      writer.uint32(98).string(message.checkedInBy);
+    }
+    if (message.checkedInDevice !== undefined) {
+      writer.uint32(106).string(message.checkedInDevice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Ticket {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTicket();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seatNo = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.voidReason = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.issuedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.voidedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.checkedInAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.checkedInBy = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.checkedInDevice = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Ticket {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      seatNo: isSet(object.seatNo)
+        ? globalThis.Number(object.seatNo)
+        : isSet(object.seat_no)
+        ? globalThis.Number(object.seat_no)
+        : 0,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      status: isSet(object.status) ? ticketStatusFromJSON(object.status) : 0,
+      voidReason: isSet(object.voidReason)
+        ? ticketVoidReasonFromJSON(object.voidReason)
+        : isSet(object.void_reason)
+        ? ticketVoidReasonFromJSON(object.void_reason)
+        : 0,
+      issuedAt: isSet(object.issuedAt)
+        ? fromJsonTimestamp(object.issuedAt)
+        : isSet(object.issued_at)
+        ? fromJsonTimestamp(object.issued_at)
+        : undefined,
+      voidedAt: isSet(object.voidedAt)
+        ? fromJsonTimestamp(object.voidedAt)
+        : isSet(object.voided_at)
+        ? fromJsonTimestamp(object.voided_at)
+        : undefined,
+      checkedInAt: isSet(object.checkedInAt)
+        ? fromJsonTimestamp(object.checkedInAt)
+        : isSet(object.checked_in_at)
+        ? fromJsonTimestamp(object.checked_in_at)
+        : undefined,
+      checkedInBy: isSet(object.checkedInBy)
+        ? globalThis.String(object.checkedInBy)
+        : isSet(object.checked_in_by)
+        ? globalThis.String(object.checked_in_by)
+        : undefined,
+      checkedInDevice: isSet(object.checkedInDevice)
+        ? globalThis.String(object.checkedInDevice)
+        : isSet(object.checked_in_device)
+        ? globalThis.String(object.checked_in_device)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Ticket): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.bookingId !== "") {
+      obj.bookingId = message.bookingId;
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.seatNo !== 0) {
+      obj.seatNo = Math.round(message.seatNo);
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.status !== 0) {
+      obj.status = ticketStatusToJSON(message.status);
+    }
+    if (message.voidReason !== 0) {
+      obj.voidReason = ticketVoidReasonToJSON(message.voidReason);
+    }
+    if (message.issuedAt !== undefined) {
+      obj.issuedAt = fromTimestamp(message.issuedAt).toISOString();
+    }
+    if (message.voidedAt !== undefined) {
+      obj.voidedAt = fromTimestamp(message.voidedAt).toISOString();
+    }
+    if (message.checkedInAt !== undefined) {
+      obj.checkedInAt = fromTimestamp(message.checkedInAt).toISOString();
+    }
+    if (message.checkedInBy !== undefined) {
+      obj.checkedInBy = message.checkedInBy;
+    }
+    if (message.checkedInDevice !== undefined) {
+      obj.checkedInDevice = message.checkedInDevice;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Ticket>, I>>(base?: I): Ticket {
+    return Ticket.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Ticket>, I>>(object: I): Ticket {
+    const message = createBaseTicket();
+    message.id = object.id ?? "";
+    message.bookingId = object.bookingId ?? "";
+    message.eventId = object.eventId ?? "";
+    message.seatNo = object.seatNo ?? 0;
+    message.code = object.code ?? "";
+    message.version = object.version ?? 0;
+    message.status = object.status ?? 0;
+    message.voidReason = object.voidReason ?? 0;
+    message.issuedAt = (object.issuedAt !== undefined && object.issuedAt !== null)
+      ? Timestamp.fromPartial(object.issuedAt)
+      : undefined;
+    message.voidedAt = (object.voidedAt !== undefined && object.voidedAt !== null)
+      ? Timestamp.fromPartial(object.voidedAt)
+      : undefined;
+    message.checkedInAt = (object.checkedInAt !== undefined && object.checkedInAt !== null)
+      ? Timestamp.fromPartial(object.checkedInAt)
+      : undefined;
+    message.checkedInBy = object.checkedInBy ?? undefined;
+    message.checkedInDevice = object.checkedInDevice ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListTicketsRequest(): ListTicketsRequest {
+  return { bookingId: undefined, eventId: undefined, includeVoid: false, pageSize: 0, pageToken: "" };
+}
+
+export const ListTicketsRequest: MessageFns<ListTicketsRequest> = {
+  encode(message: ListTicketsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bookingId !== undefined) {
+      writer.uint32(10).string(message.bookingId);
+    }
+    if (message.eventId !== undefined) {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.includeVoid !== false) {
+      writer.uint32(24).bool(message.includeVoid);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTicketsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTicketsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.includeVoid = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTicketsRequest {
+    return {
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : undefined,
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      includeVoid: isSet(object.includeVoid)
+        ? globalThis.Boolean(object.includeVoid)
+        : isSet(object.include_void)
+        ? globalThis.Boolean(object.include_void)
+        : false,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTicketsRequest): unknown {
+    const obj: any = {};
+    if (message.bookingId !== undefined) {
+      obj.bookingId = message.bookingId;
+    }
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.includeVoid !== false) {
+      obj.includeVoid = message.includeVoid;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTicketsRequest>, I>>(base?: I): ListTicketsRequest {
+    return ListTicketsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTicketsRequest>, I>>(object: I): ListTicketsRequest {
+    const message = createBaseListTicketsRequest();
+    message.bookingId = object.bookingId ?? undefined;
+    message.eventId = object.eventId ?? undefined;
+    message.includeVoid = object.includeVoid ?? false;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListTicketsResponse(): ListTicketsResponse {
+  return { tickets: [], nextPageToken: "" };
+}
+
+export const ListTicketsResponse: MessageFns<ListTicketsResponse> = {
+  encode(message: ListTicketsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tickets) {
+      Ticket.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTicketsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTicketsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tickets.push(Ticket.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTicketsResponse {
+    return {
+      tickets: globalThis.Array.isArray(object?.tickets) ? object.tickets.map((e: any) => Ticket.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTicketsResponse): unknown {
+    const obj: any = {};
+    if (message.tickets?.length) {
+      obj.tickets = message.tickets.map((e) => Ticket.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTicketsResponse>, I>>(base?: I): ListTicketsResponse {
+    return ListTicketsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTicketsResponse>, I>>(object: I): ListTicketsResponse {
+    const message = createBaseListTicketsResponse();
+    message.tickets = object.tickets?.map((e) => Ticket.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseReissueTicketsRequest(): ReissueTicketsRequest {
+  return { bookingId: "" };
+}
+
+export const ReissueTicketsRequest: MessageFns<ReissueTicketsRequest> = {
+  encode(message: ReissueTicketsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bookingId !== "") {
+      writer.uint32(10).string(message.bookingId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReissueTicketsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReissueTicketsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bookingId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReissueTicketsRequest {
+    return {
+      bookingId: isSet(object.bookingId)
+        ? globalThis.String(object.bookingId)
+        : isSet(object.booking_id)
+        ? globalThis.String(object.booking_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReissueTicketsRequest): unknown {
+    const obj: any = {};
+    if (message.bookingId !== "") {
+      obj.bookingId = message.bookingId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReissueTicketsRequest>, I>>(base?: I): ReissueTicketsRequest {
+    return ReissueTicketsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReissueTicketsRequest>, I>>(object: I): ReissueTicketsRequest {
+    const message = createBaseReissueTicketsRequest();
+    message.bookingId = object.bookingId ?? "";
+    return message;
+  },
+};
+
+function createBaseReissueTicketsResponse(): ReissueTicketsResponse {
+  return { tickets: [] };
+}
+
+export const ReissueTicketsResponse: MessageFns<ReissueTicketsResponse> = {
+  encode(message: ReissueTicketsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tickets) {
+      Ticket.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReissueTicketsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReissueTicketsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tickets.push(Ticket.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReissueTicketsResponse {
+    return {
+      tickets: globalThis.Array.isArray(object?.tickets) ? object.tickets.map((e: any) => Ticket.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReissueTicketsResponse): unknown {
+    const obj: any = {};
+    if (message.tickets?.length) {
+      obj.tickets = message.tickets.map((e) => Ticket.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReissueTicketsResponse>, I>>(base?: I): ReissueTicketsResponse {
+    return ReissueTicketsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReissueTicketsResponse>, I>>(object: I): ReissueTicketsResponse {
+    const message = createBaseReissueTicketsResponse();
+    message.tickets = object.tickets?.map((e) => Ticket.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCheckInResult(): CheckInResult {
+  return {
+    ticketId: undefined,
+    eventId: undefined,
+    code: "",
+    seatNo: 0,
+    outcome: 0,
+    checkedInAt: undefined,
+    checkedInBy: undefined,
+    checkedInDevice: undefined,
+    errorCode: undefined,
+    errorMessage: undefined,
+    scannedAt: undefined,
+    device: undefined,
+  };
+}
+
+export const CheckInResult: MessageFns<CheckInResult> = {
+  encode(message: CheckInResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== undefined) {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.eventId !== undefined) {
+      writer.uint32(18).string(message.eventId);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.seatNo !== 0) {
+      writer.uint32(32).int32(message.seatNo);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(40).int32(message.outcome);
+    }
+    if (message.checkedInAt !== undefined) {
+      Timestamp.encode(message.checkedInAt, writer.uint32(50).fork()).join();
+    }
+    if (message.checkedInBy !== undefined) {
+      writer.uint32(58).string(message.checkedInBy);
+    }
+    if (message.checkedInDevice !== undefined) {
+      writer.uint32(66).string(message.checkedInDevice);
+    }
+    if (message.errorCode !== undefined) {
+      writer.uint32(74).string(message.errorCode);
+    }
+    if (message.errorMessage !== undefined) {
+      writer.uint32(82).string(message.errorMessage);
+    }
+    if (message.scannedAt !== undefined) {
+      Timestamp.encode(message.scannedAt, writer.uint32(90).fork()).join();
+    }
+    if (message.device !== undefined) {
+      writer.uint32(98).string(message.device);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckInResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckInResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seatNo = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.checkedInAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.checkedInBy = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.checkedInDevice = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.scannedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.device = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckInResult {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : undefined,
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : undefined,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      seatNo: isSet(object.seatNo)
+        ? globalThis.Number(object.seatNo)
+        : isSet(object.seat_no)
+        ? globalThis.Number(object.seat_no)
+        : 0,
+      outcome: isSet(object.outcome) ? checkInOutcomeFromJSON(object.outcome) : 0,
+      checkedInAt: isSet(object.checkedInAt)
+        ? fromJsonTimestamp(object.checkedInAt)
+        : isSet(object.checked_in_at)
+        ? fromJsonTimestamp(object.checked_in_at)
+        : undefined,
+      checkedInBy: isSet(object.checkedInBy)
+        ? globalThis.String(object.checkedInBy)
+        : isSet(object.checked_in_by)
+        ? globalThis.String(object.checked_in_by)
+        : undefined,
+      checkedInDevice: isSet(object.checkedInDevice)
+        ? globalThis.String(object.checkedInDevice)
+        : isSet(object.checked_in_device)
+        ? globalThis.String(object.checked_in_device)
+        : undefined,
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : undefined,
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : undefined,
+      scannedAt: isSet(object.scannedAt)
+        ? fromJsonTimestamp(object.scannedAt)
+        : isSet(object.scanned_at)
+        ? fromJsonTimestamp(object.scanned_at)
+        : undefined,
+      device: isSet(object.device) ? globalThis.String(object.device) : undefined,
+    };
+  },
+
+  toJSON(message: CheckInResult): unknown {
+    const obj: any = {};
+    if (message.ticketId !== undefined) {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.eventId !== undefined) {
+      obj.eventId = message.eventId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.seatNo !== 0) {
+      obj.seatNo = Math.round(message.seatNo);
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = checkInOutcomeToJSON(message.outcome);
+    }
+    if (message.checkedInAt !== undefined) {
+      obj.checkedInAt = fromTimestamp(message.checkedInAt).toISOString();
+    }
+    if (message.checkedInBy !== undefined) {
+      obj.checkedInBy = message.checkedInBy;
+    }
+    if (message.checkedInDevice !== undefined) {
+      obj.checkedInDevice = message.checkedInDevice;
+    }
+    if (message.errorCode !== undefined) {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.errorMessage !== undefined) {
+      obj.errorMessage = message.errorMessage;
+    }
+    if (message.scannedAt !== undefined) {
+      obj.scannedAt = fromTimestamp(message.scannedAt).toISOString();
+    }
+    if (message.device !== undefined) {
+      obj.device = message.device;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckInResult>, I>>(base?: I): CheckInResult {
+    return CheckInResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckInResult>, I>>(object: I): CheckInResult {
+    const message = createBaseCheckInResult();
+    message.ticketId = object.ticketId ?? undefined;
+    message.eventId = object.eventId ?? undefined;
+    message.code = object.code ?? "";
+    message.seatNo = object.seatNo ?? 0;
+    message.outcome = object.outcome ?? 0;
+    message.checkedInAt = (object.checkedInAt !== undefined && object.checkedInAt !== null)
+      ? Timestamp.fromPartial(object.checkedInAt)
+      : undefined;
+    message.checkedInBy = object.checkedInBy ?? undefined;
+    message.checkedInDevice = object.checkedInDevice ?? undefined;
+    message.errorCode = object.errorCode ?? undefined;
+    message.errorMessage = object.errorMessage ?? undefined;
+    message.scannedAt = (object.scannedAt !== undefined && object.scannedAt !== null)
+      ? Timestamp.fromPartial(object.scannedAt)
+      : undefined;
+    message.device = object.device ?? undefined;
+    return message;
+  },
+};
+
+function createBaseScanTicketRequest(): ScanTicketRequest {
+  return { code: "" };
+}
+
+export const ScanTicketRequest: MessageFns<ScanTicketRequest> = {
+  encode(message: ScanTicketRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanTicketRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanTicketRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanTicketRequest {
+    return { code: isSet(object.code) ? globalThis.String(object.code) : "" };
+  },
+
+  toJSON(message: ScanTicketRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanTicketRequest>, I>>(base?: I): ScanTicketRequest {
+    return ScanTicketRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanTicketRequest>, I>>(object: I): ScanTicketRequest {
+    const message = createBaseScanTicketRequest();
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseScanTicketResponse(): ScanTicketResponse {
+  return { result: undefined };
+}
+
+export const ScanTicketResponse: MessageFns<ScanTicketResponse> = {
+  encode(message: ScanTicketResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result !== undefined) {
+      CheckInResult.encode(message.result, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanTicketResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanTicketResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = CheckInResult.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanTicketResponse {
+    return { result: isSet(object.result) ? CheckInResult.fromJSON(object.result) : undefined };
+  },
+
+  toJSON(message: ScanTicketResponse): unknown {
+    const obj: any = {};
+    if (message.result !== undefined) {
+      obj.result = CheckInResult.toJSON(message.result);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanTicketResponse>, I>>(base?: I): ScanTicketResponse {
+    return ScanTicketResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanTicketResponse>, I>>(object: I): ScanTicketResponse {
+    const message = createBaseScanTicketResponse();
+    message.result = (object.result !== undefined && object.result !== null)
+      ? CheckInResult.fromPartial(object.result)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUndoCheckInRequest(): UndoCheckInRequest {
+  return { code: "" };
+}
+
+export const UndoCheckInRequest: MessageFns<UndoCheckInRequest> = {
+  encode(message: UndoCheckInRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoCheckInRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoCheckInRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoCheckInRequest {
+    return { code: isSet(object.code) ? globalThis.String(object.code) : "" };
+  },
+
+  toJSON(message: UndoCheckInRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoCheckInRequest>, I>>(base?: I): UndoCheckInRequest {
+    return UndoCheckInRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoCheckInRequest>, I>>(object: I): UndoCheckInRequest {
+    const message = createBaseUndoCheckInRequest();
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseUndoCheckInResponse(): UndoCheckInResponse {
+  return { ticket: undefined };
+}
+
+export const UndoCheckInResponse: MessageFns<UndoCheckInResponse> = {
+  encode(message: UndoCheckInResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticket !== undefined) {
+      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoCheckInResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoCheckInResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticket = Ticket.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoCheckInResponse {
+    return { ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined };
+  },
+
+  toJSON(message: UndoCheckInResponse): unknown {
+    const obj: any = {};
+    if (message.ticket !== undefined) {
+      obj.ticket = Ticket.toJSON(message.ticket);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoCheckInResponse>, I>>(base?: I): UndoCheckInResponse {
+    return UndoCheckInResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoCheckInResponse>, I>>(object: I): UndoCheckInResponse {
+    const message = createBaseUndoCheckInResponse();
+    message.ticket = (object.ticket !== undefined && object.ticket !== null)
+      ? Ticket.fromPartial(object.ticket)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTicketScan(): TicketScan {
+  return { code: "", scannedAt: undefined, device: "" };
+}
+
+export const TicketScan: MessageFns<TicketScan> = {
+  encode(message: TicketScan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.scannedAt !== undefined) {
+      Timestamp.encode(message.scannedAt, writer.uint32(18).fork()).join();
+    }
+    if (message.device !== "") {
+      writer.uint32(26).string(message.device);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TicketScan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTicketScan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scannedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.device = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TicketScan {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      scannedAt: isSet(object.scannedAt)
+        ? fromJsonTimestamp(object.scannedAt)
+        : isSet(object.scanned_at)
+        ? fromJsonTimestamp(object.scanned_at)
+        : undefined,
+      device: isSet(object.device) ? globalThis.String(object.device) : "",
+    };
+  },
+
+  toJSON(message: TicketScan): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.scannedAt !== undefined) {
+      obj.scannedAt = fromTimestamp(message.scannedAt).toISOString();
+    }
+    if (message.device !== "") {
+      obj.device = message.device;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TicketScan>, I>>(base?: I): TicketScan {
+    return TicketScan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TicketScan>, I>>(object: I): TicketScan {
+    const message = createBaseTicketScan();
+    message.code = object.code ?? "";
+    message.scannedAt = (object.scannedAt !== undefined && object.scannedAt !== null)
+      ? Timestamp.fromPartial(object.scannedAt)
+      : undefined;
+    message.device = object.device ?? "";
+    return message;
+  },
+};
+
+function createBaseUploadScansRequest(): UploadScansRequest {
+  return { scans: [] };
+}
+
+export const UploadScansRequest: MessageFns<UploadScansRequest> = {
+  encode(message: UploadScansRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.scans) {
+      TicketScan.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadScansRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadScansRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scans.push(TicketScan.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadScansRequest {
+    return {
+      scans: globalThis.Array.isArray(object?.scans) ? object.scans.map((e: any) => TicketScan.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: UploadScansRequest): unknown {
+    const obj: any = {};
+    if (message.scans?.length) {
+      obj.scans = message.scans.map((e) => TicketScan.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadScansRequest>, I>>(base?: I): UploadScansRequest {
+    return UploadScansRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadScansRequest>, I>>(object: I): UploadScansRequest {
+    const message = createBaseUploadScansRequest();
+    message.scans = object.scans?.map((e) => TicketScan.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUploadScansResponse(): UploadScansResponse {
+  return { results: [] };
+}
+
+export const UploadScansResponse: MessageFns<UploadScansResponse> = {
+  encode(message: UploadScansResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      CheckInResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadScansResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadScansResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(CheckInResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadScansResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => CheckInResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: UploadScansResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => CheckInResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadScansResponse>, I>>(base?: I): UploadScansResponse {
+    return UploadScansResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadScansResponse>, I>>(object: I): UploadScansResponse {
+    const message = createBaseUploadScansResponse();
+    message.results = object.results?.map((e) => CheckInResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetCheckInCountsRequest(): GetCheckInCountsRequest {
+  return { eventId: "" };
+}
+
+export const GetCheckInCountsRequest: MessageFns<GetCheckInCountsRequest> = {
+  encode(message: GetCheckInCountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckInCountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckInCountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckInCountsRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetCheckInCountsRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCheckInCountsRequest>, I>>(base?: I): GetCheckInCountsRequest {
+    return GetCheckInCountsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCheckInCountsRequest>, I>>(object: I): GetCheckInCountsRequest {
+    const message = createBaseGetCheckInCountsRequest();
+    message.eventId = object.eventId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCheckInCountsResponse(): GetCheckInCountsResponse {
+  return { ticketsValid: 0, checkedIn: 0 };
+}
+
+export const GetCheckInCountsResponse: MessageFns<GetCheckInCountsResponse> = {
+  encode(message: GetCheckInCountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketsValid !== 0) {
+      writer.uint32(8).int32(message.ticketsValid);
+    }
+    if (message.checkedIn !== 0) {
+      writer.uint32(16).int32(message.checkedIn);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckInCountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckInCountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ticketsValid = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkedIn = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckInCountsResponse {
+    return {
+      ticketsValid: isSet(object.ticketsValid)
+        ? globalThis.Number(object.ticketsValid)
+        : isSet(object.tickets_valid)
+        ? globalThis.Number(object.tickets_valid)
+        : 0,
+      checkedIn: isSet(object.checkedIn)
+        ? globalThis.Number(object.checkedIn)
+        : isSet(object.checked_in)
+        ? globalThis.Number(object.checked_in)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetCheckInCountsResponse): unknown {
+    const obj: any = {};
+    if (message.ticketsValid !== 0) {
+      obj.ticketsValid = Math.round(message.ticketsValid);
+    }
+    if (message.checkedIn !== 0) {
+      obj.checkedIn = Math.round(message.checkedIn);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCheckInCountsResponse>, I>>(base?: I): GetCheckInCountsResponse {
+    return GetCheckInCountsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCheckInCountsResponse>, I>>(object: I): GetCheckInCountsResponse {
+    const message = createBaseGetCheckInCountsResponse();
+    message.ticketsValid = object.ticketsValid ?? 0;
+    message.checkedIn = object.checkedIn ?? 0;
+    return message;
+  },
+};
+
 /**
  * EventService: the event catalog, favorites, bookings, payments, promo
  * codes, reviews and crew assignment.
@@ -15835,6 +17832,86 @@ export const EventServiceService = {
       Buffer.from(ListWaitlistEntriesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListWaitlistEntriesResponse => ListWaitlistEntriesResponse.decode(value),
   },
+  /**
+   * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.
+   * Lists the tickets the caller may see: their own (holder), their events'
+   * (organizer), any (admin); filtered by booking or event.
+   */
+  listTickets: {
+    path: "/aquastream.event.v1.EventService/ListTickets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTicketsRequest): Buffer => Buffer.from(ListTicketsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTicketsRequest => ListTicketsRequest.decode(value),
+    responseSerialize: (value: ListTicketsResponse): Buffer => Buffer.from(ListTicketsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTicketsResponse => ListTicketsResponse.decode(value),
+  },
+  /**
+   * Replaces a confirmed booking's tickets with new codes (reissue_tickets);
+   * the old ones become void. The holder, the organizer or an admin.
+   */
+  reissueTickets: {
+    path: "/aquastream.event.v1.EventService/ReissueTickets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReissueTicketsRequest): Buffer =>
+      Buffer.from(ReissueTicketsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReissueTicketsRequest => ReissueTicketsRequest.decode(value),
+    responseSerialize: (value: ReissueTicketsResponse): Buffer =>
+      Buffer.from(ReissueTicketsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReissueTicketsResponse => ReissueTicketsResponse.decode(value),
+  },
+  /**
+   * Checks a ticket in by its code (check_in_ticket), for the event's
+   * organizer or an admin. Idempotent: a second scan answers
+   * CHECK_IN_OUTCOME_ALREADY_CHECKED_IN with when and by whom. Refusals:
+   * TKNOT (NOT_FOUND), TKORG (PERMISSION_DENIED), TKCAN/TKVOD
+   * (FAILED_PRECONDITION), TKFMT (INVALID_ARGUMENT).
+   */
+  scanTicket: {
+    path: "/aquastream.event.v1.EventService/ScanTicket" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ScanTicketRequest): Buffer => Buffer.from(ScanTicketRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ScanTicketRequest => ScanTicketRequest.decode(value),
+    responseSerialize: (value: ScanTicketResponse): Buffer => Buffer.from(ScanTicketResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ScanTicketResponse => ScanTicketResponse.decode(value),
+  },
+  /** Undoes a check-in within the setting check_in_undo_minutes (undo_check_in). */
+  undoCheckIn: {
+    path: "/aquastream.event.v1.EventService/UndoCheckIn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UndoCheckInRequest): Buffer => Buffer.from(UndoCheckInRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UndoCheckInRequest => UndoCheckInRequest.decode(value),
+    responseSerialize: (value: UndoCheckInResponse): Buffer => Buffer.from(UndoCheckInResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UndoCheckInResponse => UndoCheckInResponse.decode(value),
+  },
+  /**
+   * Uploads an offline scanner's scans (check_in_batch): applied in
+   * scanned_at order; conflicts and refusals are reported per scan.
+   */
+  uploadScans: {
+    path: "/aquastream.event.v1.EventService/UploadScans" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadScansRequest): Buffer => Buffer.from(UploadScansRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadScansRequest => UploadScansRequest.decode(value),
+    responseSerialize: (value: UploadScansResponse): Buffer => Buffer.from(UploadScansResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UploadScansResponse => UploadScansResponse.decode(value),
+  },
+  /** Valid tickets and check-ins of an event, for its organizer or an admin. */
+  getCheckInCounts: {
+    path: "/aquastream.event.v1.EventService/GetCheckInCounts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCheckInCountsRequest): Buffer =>
+      Buffer.from(GetCheckInCountsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCheckInCountsRequest => GetCheckInCountsRequest.decode(value),
+    responseSerialize: (value: GetCheckInCountsResponse): Buffer =>
+      Buffer.from(GetCheckInCountsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCheckInCountsResponse => GetCheckInCountsResponse.decode(value),
+  },
 } as const;
 
 export interface EventServiceServer extends UntypedServiceImplementation {
@@ -16050,6 +18127,34 @@ export interface EventServiceServer extends UntypedServiceImplementation {
    * events' lists), in line order, optionally of one event.
    */
   listWaitlistEntries: handleUnaryCall<ListWaitlistEntriesRequest, ListWaitlistEntriesResponse>;
+  /**
+   * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.
+   * Lists the tickets the caller may see: their own (holder), their events'
+   * (organizer), any (admin); filtered by booking or event.
+   */
+  listTickets: handleUnaryCall<ListTicketsRequest, ListTicketsResponse>;
+  /**
+   * Replaces a confirmed booking's tickets with new codes (reissue_tickets);
+   * the old ones become void. The holder, the organizer or an admin.
+   */
+  reissueTickets: handleUnaryCall<ReissueTicketsRequest, ReissueTicketsResponse>;
+  /**
+   * Checks a ticket in by its code (check_in_ticket), for the event's
+   * organizer or an admin. Idempotent: a second scan answers
+   * CHECK_IN_OUTCOME_ALREADY_CHECKED_IN with when and by whom. Refusals:
+   * TKNOT (NOT_FOUND), TKORG (PERMISSION_DENIED), TKCAN/TKVOD
+   * (FAILED_PRECONDITION), TKFMT (INVALID_ARGUMENT).
+   */
+  scanTicket: handleUnaryCall<ScanTicketRequest, ScanTicketResponse>;
+  /** Undoes a check-in within the setting check_in_undo_minutes (undo_check_in). */
+  undoCheckIn: handleUnaryCall<UndoCheckInRequest, UndoCheckInResponse>;
+  /**
+   * Uploads an offline scanner's scans (check_in_batch): applied in
+   * scanned_at order; conflicts and refusals are reported per scan.
+   */
+  uploadScans: handleUnaryCall<UploadScansRequest, UploadScansResponse>;
+  /** Valid tickets and check-ins of an event, for its organizer or an admin. */
+  getCheckInCounts: handleUnaryCall<GetCheckInCountsRequest, GetCheckInCountsResponse>;
 }
 
 export interface EventServiceClient extends Client {
@@ -16933,6 +19038,118 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListWaitlistEntriesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.
+   * Lists the tickets the caller may see: their own (holder), their events'
+   * (organizer), any (admin); filtered by booking or event.
+   */
+  listTickets(
+    request: ListTicketsRequest,
+    callback: (error: ServiceError | null, response: ListTicketsResponse) => void,
+  ): ClientUnaryCall;
+  listTickets(
+    request: ListTicketsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTicketsResponse) => void,
+  ): ClientUnaryCall;
+  listTickets(
+    request: ListTicketsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTicketsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces a confirmed booking's tickets with new codes (reissue_tickets);
+   * the old ones become void. The holder, the organizer or an admin.
+   */
+  reissueTickets(
+    request: ReissueTicketsRequest,
+    callback: (error: ServiceError | null, response: ReissueTicketsResponse) => void,
+  ): ClientUnaryCall;
+  reissueTickets(
+    request: ReissueTicketsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReissueTicketsResponse) => void,
+  ): ClientUnaryCall;
+  reissueTickets(
+    request: ReissueTicketsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReissueTicketsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Checks a ticket in by its code (check_in_ticket), for the event's
+   * organizer or an admin. Idempotent: a second scan answers
+   * CHECK_IN_OUTCOME_ALREADY_CHECKED_IN with when and by whom. Refusals:
+   * TKNOT (NOT_FOUND), TKORG (PERMISSION_DENIED), TKCAN/TKVOD
+   * (FAILED_PRECONDITION), TKFMT (INVALID_ARGUMENT).
+   */
+  scanTicket(
+    request: ScanTicketRequest,
+    callback: (error: ServiceError | null, response: ScanTicketResponse) => void,
+  ): ClientUnaryCall;
+  scanTicket(
+    request: ScanTicketRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ScanTicketResponse) => void,
+  ): ClientUnaryCall;
+  scanTicket(
+    request: ScanTicketRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ScanTicketResponse) => void,
+  ): ClientUnaryCall;
+  /** Undoes a check-in within the setting check_in_undo_minutes (undo_check_in). */
+  undoCheckIn(
+    request: UndoCheckInRequest,
+    callback: (error: ServiceError | null, response: UndoCheckInResponse) => void,
+  ): ClientUnaryCall;
+  undoCheckIn(
+    request: UndoCheckInRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UndoCheckInResponse) => void,
+  ): ClientUnaryCall;
+  undoCheckIn(
+    request: UndoCheckInRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UndoCheckInResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Uploads an offline scanner's scans (check_in_batch): applied in
+   * scanned_at order; conflicts and refusals are reported per scan.
+   */
+  uploadScans(
+    request: UploadScansRequest,
+    callback: (error: ServiceError | null, response: UploadScansResponse) => void,
+  ): ClientUnaryCall;
+  uploadScans(
+    request: UploadScansRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UploadScansResponse) => void,
+  ): ClientUnaryCall;
+  uploadScans(
+    request: UploadScansRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UploadScansResponse) => void,
+  ): ClientUnaryCall;
+  /** Valid tickets and check-ins of an event, for its organizer or an admin. */
+  getCheckInCounts(
+    request: GetCheckInCountsRequest,
+    callback: (error: ServiceError | null, response: GetCheckInCountsResponse) => void,
+  ): ClientUnaryCall;
+  getCheckInCounts(
+    request: GetCheckInCountsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCheckInCountsResponse) => void,
+  ): ClientUnaryCall;
+  getCheckInCounts(
+    request: GetCheckInCountsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCheckInCountsResponse) => void,
   ): ClientUnaryCall;
 }
 

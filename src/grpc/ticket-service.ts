@@ -1,0 +1,153 @@
+/*
+ * EventService handlers for tickets and check-in (185-tickets.sql,
+ * docs/tickets.md): each calls the SQL function GraphQL calls; ListTickets
+ * reads the ticket table as the caller, so RLS decides whose tickets show.
+ */
+import {
+  CheckInOutcome,
+  TicketStatus,
+  TicketVoidReason,
+  type CheckInResult,
+  type EventServiceServer,
+  type Ticket,
+} from "../gen/aquastream/event/v1/event_service.ts";
+import type * as api from "../gen/aquastream/event/v1/event_service.ts";
+import { unary, type CallContext } from "./call.ts";
+import { fromLabel, fromTimestamp, toTimestamp } from "./convert.ts";
+import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
+import { NotFound } from "./status.ts";
+
+type TicketHandlers = Pick<
+  EventServiceServer,
+  "listTickets" | "reissueTickets" | "scanTicket" | "undoCheckIn" | "uploadScans" | "getCheckInCounts"
+>;
+
+interface TicketRow {
+  id: string;
+  booking_id: string;
+  event_id: string;
+  seat_no: number;
+  code: string;
+  version: number;
+  status: string;
+  void_reason: string | null;
+  issued_at: Date;
+  voided_at: Date | null;
+  checked_in_at: Date | null;
+  checked_in_by: string | null;
+  checked_in_device: string | null;
+}
+
+interface CheckInRow {
+  ticket_id: string | null;
+  event_id: string | null;
+  code: string;
+  seat_no: number | null;
+  outcome: string;
+  checked_in_at: Date | null;
+  checked_in_by: string | null;
+  checked_in_device: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  scanned_at: Date | null;
+  device: string | null;
+}
+
+const toTicket = (row: TicketRow): Ticket => ({
+  id: row.id,
+  bookingId: row.booking_id,
+  eventId: row.event_id,
+  seatNo: row.seat_no,
+  code: row.code,
+  version: row.version,
+  status: fromLabel(TicketStatus, "TICKET_STATUS", row.status),
+  voidReason: row.void_reason
+    ? fromLabel(TicketVoidReason, "TICKET_VOID_REASON", row.void_reason)
+    : TicketVoidReason.TICKET_VOID_REASON_UNSPECIFIED,
+  issuedAt: toTimestamp(row.issued_at),
+  voidedAt: toTimestamp(row.voided_at),
+  checkedInAt: toTimestamp(row.checked_in_at),
+  checkedInBy: row.checked_in_by ?? undefined,
+  checkedInDevice: row.checked_in_device ?? undefined,
+});
+
+const toCheckInResult = (row: CheckInRow): CheckInResult => ({
+  ticketId: row.ticket_id ?? undefined,
+  eventId: row.event_id ?? undefined,
+  code: row.code,
+  seatNo: row.seat_no ?? 0,
+  outcome: fromLabel(CheckInOutcome, "CHECK_IN_OUTCOME", row.outcome),
+  checkedInAt: toTimestamp(row.checked_in_at),
+  checkedInBy: row.checked_in_by ?? undefined,
+  checkedInDevice: row.checked_in_device ?? undefined,
+  errorCode: row.error_code ?? undefined,
+  errorMessage: row.error_message ?? undefined,
+  scannedAt: toTimestamp(row.scanned_at),
+  device: row.device ?? undefined,
+});
+
+export function ticketHandlers(ctx: CallContext): TicketHandlers {
+  return {
+    listTickets: unary(ctx, "ListTickets", async (tx, req: api.ListTicketsRequest) => {
+      const bookingId = optionalUuid(req.bookingId, "booking_id") ?? null;
+      const eventId = optionalUuid(req.eventId, "event_id") ?? null;
+      const { rows, nextPageToken } = await queryPage<TicketRow>(
+        tx,
+        req,
+        `select t.* from app_public.ticket t
+          where ($1::uuid is null or t.booking_id = $1) and ($2::uuid is null or t.event_id = $2)
+            and ($3 or t.status = 'valid')
+          order by t.booking_id, t.seat_no, t.version
+          limit $4 offset $5`,
+        [bookingId, eventId, req.includeVoid],
+      );
+      return { tickets: rows.map(toTicket), nextPageToken };
+    }),
+
+    reissueTickets: unary(ctx, "ReissueTickets", async (tx, req: api.ReissueTicketsRequest) => {
+      const rows = await callFunction<TicketRow>(tx, "reissue_tickets", {
+        booking_id: [uuid(req.bookingId, "booking_id"), "uuid"],
+      });
+      return { tickets: rows.map(toTicket) };
+    }),
+
+    scanTicket: unary(ctx, "ScanTicket", async (tx, req: api.ScanTicketRequest) => {
+      const [row] = await callFunction<CheckInRow>(tx, "check_in_ticket", { code: [req.code, "text"] });
+      return { result: toCheckInResult(row!) };
+    }),
+
+    undoCheckIn: unary(ctx, "UndoCheckIn", async (tx, req: api.UndoCheckInRequest) => {
+      const [row] = await callFunction<TicketRow>(tx, "undo_check_in", { code: [req.code, "text"] });
+      return { ticket: toTicket(row!) };
+    }),
+
+    uploadScans: unary(ctx, "UploadScans", async (tx, req: api.UploadScansRequest) => {
+      // The scans travel as JSON and become ticket_scan_input rows in SQL,
+      // which validates them (size, scanned_at, device) like GraphQL's.
+      const scans = req.scans.map((s) => ({
+        code: s.code,
+        scanned_at: fromTimestamp(s.scannedAt)?.toISOString() ?? null,
+        device: s.device,
+      }));
+      const { rows } = await tx.query<CheckInRow>(
+        `select r.* from app_public.check_in_batch(
+           (select array_agg(jsonb_populate_record(null::app_public.ticket_scan_input, s.value) order by s.ordinality)
+              from jsonb_array_elements($1::jsonb) with ordinality as s)) r`,
+        [JSON.stringify(scans)],
+      );
+      return { results: rows.map(toCheckInResult) };
+    }),
+
+    getCheckInCounts: unary(ctx, "GetCheckInCounts", async (tx, req: api.GetCheckInCountsRequest) => {
+      // RLS hides events the caller cannot see (NOT_FOUND); assert_event_staff
+      // refuses everyone but the organizer and admins (the columns' null).
+      const { rows } = await tx.query<{ tickets_valid: number; checked_in: number }>(
+        `select app_public.event_tickets_valid(e) as tickets_valid, app_public.event_checked_in_count(e) as checked_in
+           from app_public.event e where e.id = $1 and app_hidden.assert_event_staff(e)`,
+        [uuid(req.eventId, "event_id")],
+      );
+      if (!rows[0]) throw new NotFound("event not found");
+      return { ticketsValid: rows[0]!.tickets_valid, checkedIn: rows[0]!.checked_in };
+    }),
+  };
+}
