@@ -77,9 +77,10 @@ alter table app_public.waitlist_entry enable row level security;
 -- One live entry per user per event (a new one after leaving, declining, …).
 create unique index if not exists waitlist_entry_live_key
   on app_public.waitlist_entry (event_id, user_id) where status in ('waiting', 'offered');
--- The line, in order.
-create index if not exists waitlist_entry_line_idx
-  on app_public.waitlist_entry (event_id, joined_at, id) where status = 'waiting';
+-- The line, in order (offer_freed_seats, the organizer's view; GraphQL's condition on eventId).
+drop index if exists app_public.waitlist_entry_line_idx;
+create index if not exists waitlist_entry_event_id_joined_at_idx
+  on app_public.waitlist_entry (event_id, joined_at, id);
 -- The expiry job's scan.
 create index if not exists waitlist_entry_offer_expires_idx
   on app_public.waitlist_entry (offer_expires_at) where status = 'offered';
