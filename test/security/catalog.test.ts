@@ -237,6 +237,13 @@ const check = (name: string, body: () => Promise<void>) => checks.push([name, bo
         where n.nspname = 'app_analytics' and c.relkind in ('v', 'm') and obj_description(c.oid, 'pg_class') is null`,
     );
     expect(undocumented, "add COMMENT ON VIEW: analysts read what a view means from it").toEqual([]);
+    const undocumentedColumns = await offenders(
+      `select a.attrelid::regclass::text || '.' || a.attname as offender
+         from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'app_analytics' and c.relkind in ('v', 'm') and a.attnum > 0 and not a.attisdropped
+          and col_description(c.oid, a.attnum) is null`,
+    );
+    expect(undocumentedColumns, "add COMMENT ON COLUMN for these analytics columns").toEqual([]);
   });
 
   check("the API's login is LOGIN NOINHERIT, neither superuser nor BYPASSRLS", async () => {

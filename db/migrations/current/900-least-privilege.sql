@@ -350,6 +350,51 @@ create view app_analytics.event_occupancy with (security_barrier) as
 comment on view app_analytics.event_occupancy is
   E'Seats sold (confirmed) and held (awaiting payment) of each published, completed or canceled event starting in the last 730 days or later; occupancy = confirmed seats / capacity. day: the event''s start (UTC).';
 
+-- What each column means, for analysts reading \d+ (the same names mean the
+-- same in every view).
+do $$
+declare
+  c record;
+begin
+  for c in
+    select a.attrelid::regclass as view, a.attname as column, d.text
+    from pg_attribute a
+    join pg_class r on r.oid = a.attrelid
+    join pg_namespace n on n.oid = r.relnamespace
+    join (values
+      ('day', 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).'),
+      ('event_id', 'The event (app_public.event.id; its title and category are public).'),
+      ('organizer', 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.'),
+      ('category', 'The event''s category (rafting, kayaking, …).'),
+      ('title', 'The event''s public title.'),
+      ('status', 'The event''s status now (published, completed, canceled).'),
+      ('capacity', 'Seats the event offers.'),
+      ('bookings', 'Bookings made.'),
+      ('seats', 'Seats in those bookings.'),
+      ('confirmed', 'Of those bookings, how many are paid (confirmed) now.'),
+      ('canceled', 'Of those bookings, how many were canceled.'),
+      ('expired', 'Of those bookings, how many expired unpaid.'),
+      ('pending', 'Of those bookings, how many still await payment.'),
+      ('paid', 'Bookings made that day that are paid (confirmed) now.'),
+      ('conversion', 'paid / bookings (4 decimals); null without bookings.'),
+      ('currency', 'ISO 4217 currency of the amounts in the row.'),
+      ('payments', 'Payments confirmed.'),
+      ('gross', 'Sum of the confirmed payments.'),
+      ('refunded', 'Sum refunded so far of those payments.'),
+      ('net', 'gross minus refunded.'),
+      ('refunds', 'Refunds issued.'),
+      ('amount', 'Sum of the refunds issued.'),
+      ('seats_confirmed', 'Seats in paid (confirmed) bookings.'),
+      ('seats_held', 'Seats in bookings awaiting payment (they expire if unpaid).'),
+      ('occupancy', 'seats_confirmed / capacity (4 decimals).')
+    ) as d(name, text) on d.name = a.attname
+    where n.nspname = 'app_analytics' and r.relkind = 'v' and a.attnum > 0 and not a.attisdropped
+  loop
+    execute format('comment on column %s.%I is %L', c.view, c.column, c.text);
+  end loop;
+end
+$$;
+
 do $$
 declare
   v text;
