@@ -35,6 +35,8 @@ const ANONYMOUS_TABLES = [
   "app_public.price_tier_seat_counter",
   // Cheapest price and rating counts per event (200-catalog), visible exactly when the event is.
   "app_hidden.event_stats",
+  // Organizers' replies to reviews (170-grpc-parity): public when active and their review is.
+  "app_public.review_reply",
 ];
 
 /** Grants outside the client roles' normal shape, each with its reason. */
