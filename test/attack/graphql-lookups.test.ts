@@ -4,8 +4,9 @@
  * citext values, so the client roles need the citext type and operators.
  * The organizer of the event finds its code, case-insensitively; another
  * user finds nothing (RLS), an anonymous caller is told to sign in; never
- * an internal error. (The usage the client roles need is granted in
- * db/afterReset.sql: USAGE on schema public, where the extensions live.)
+ * an internal error. (The client roles need USAGE on schema public, where
+ * the extensions live: db/afterReset.sql grants it on bootstrap, and
+ * 130-api-hardening.sql for databases bootstrapped before.)
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

@@ -140,3 +140,21 @@ begin
   end loop;
 end;
 $$;
+
+-- Promo code lookups by text (promoCodeByEventIdAndCode, allPromoCodes with
+-- condition { code }) compare as citext, an extension type in schema public:
+-- a client role without USAGE on public got "type citext does not exist",
+-- answered INTERNAL, and legitimate organizers could not look their codes
+-- up. db/afterReset.sql grants it on bootstrap; this repeats it for
+-- databases bootstrapped before that (idempotent). Only where the migrating
+-- role may grant it (the database owner owns public from PostgreSQL 15 on);
+-- otherwise a DBA runs `npm run db:bootstrap`.
+do $$
+begin
+  if has_schema_privilege(current_user, 'public', 'USAGE WITH GRANT OPTION') then
+    grant usage on schema public to aquastream_anonymous, aquastream_member;
+  else
+    raise notice 'api-hardening: cannot grant USAGE on schema public (citext lookups need it): run npm run db:bootstrap';
+  end if;
+end;
+$$;
