@@ -32,6 +32,8 @@ const RULED: Record<string, boolean> = {
   "refund.reason": true,
   "review.content": true,
   "review.moderation_note": true,
+  "review_reply.content": true,
+  "review_reply.moderation_note": true,
   "promo_code.code": false,
   "payment.error_message": true,
 };
