@@ -59,6 +59,9 @@ create table if not exists app_public.waitlist_entry (
     constraint waitlist_entry_booking_id_fkey references app_public.booking (id) on delete set null,
   ended_at timestamptz
 );
+-- The place in line is the moment of the join statement, not of its
+-- transaction's start: two joins in one transaction keep their order.
+alter table app_public.waitlist_entry alter column joined_at set default clock_timestamp();
 -- An offer is for 1..seats_wanted seats, and only fewer when the user said so.
 alter table app_public.waitlist_entry drop constraint if exists waitlist_entry_offer_check;
 alter table app_public.waitlist_entry add constraint waitlist_entry_offer_check check (
@@ -230,9 +233,10 @@ begin
     v_count := v_count + 1;
   end loop;
 
-  if v_count > 0 then
-    perform app_hidden.schedule_next_offer_expiry();
-  end if;
+  -- No job is scheduled here: graphile_worker.add_job with a job key locks one
+  -- global row, and taking it while holding counter rows lets two commits
+  -- wait on each other. The minute cron and the task's own rescheduling
+  -- (outside any counter lock) expire offers at most about a minute late.
   return v_count;
 end;
 $$;

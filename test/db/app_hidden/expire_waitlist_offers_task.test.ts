@@ -1,0 +1,74 @@
+/*
+ * The expire_waitlist_offers worker task: scheduled every minute (so an offer
+ * expires at most about a minute late) and by itself at the earliest open
+ * offer's expiry; it calls app_hidden.expire_overdue_offers, whose released
+ * seats go to the next in line. Run with the task helpers' query bound to a
+ * rolled-back test transaction; `set constraints all immediate` fires the
+ * deferred offer trigger where a real transaction would fire it at commit.
+ */
+import { readFileSync } from "node:fs";
+import { parseCrontab, type JobHelpers } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { taskList } from "../../../tasks/index.ts";
+import { becomeRoot, becomeUser, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
+
+function helpersFor(tx: Tx, log: string[]): JobHelpers {
+  return {
+    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
+    logger: { info: (message: string) => log.push(message) },
+  } as unknown as JobHelpers;
+}
+
+describe("expire_waitlist_offers task", () => {
+  it("is scheduled every minute and is in the task list", () => {
+    const item = parseCrontab(readFileSync("tasks/crontab", "utf8")).find((i) => i.task === "expire_waitlist_offers");
+    expect(item).toBeDefined();
+    expect([0, 1, 17, 59].every((min) => item!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }))).toBe(true);
+    expect(taskList.expire_waitlist_offers).toBeTypeOf("function");
+  });
+
+  it("expires an overdue offer, passes its seats to the next in line, and schedules the next run", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      const event = await createPublishedEvent(tx, organizer, { capacity: 1 });
+      const tier = await firstTier(tx, event.id);
+      const holder = newUser("user");
+      const booking = await createBooking(tx, holder, event.id, tier.id, 1);
+      const [first, second] = [newUser("user"), newUser("user")];
+      const join = "select id from app_public.join_waitlist(event_id => $1, seats_wanted => 1)";
+      await becomeUser(tx, first);
+      const firstId = (await tx.query(join, [event.id])).rows[0].id as string;
+      await becomeUser(tx, second);
+      const secondId = (await tx.query(join, [event.id])).rows[0].id as string;
+      await becomeUser(tx, holder);
+      await tx.query("select app_public.cancel_booking($1, 'plans changed')", [booking.id]);
+      await tx.query("set constraints all immediate");
+      await tx.query("set constraints all deferred");
+
+      const status = async () =>
+        (await rootQuery(tx, "select id, status from app_public.waitlist_entry where id = any($1) order by joined_at", [[firstId, secondId]])).map(
+          (r) => r.status,
+        );
+      expect(await status()).toEqual(["offered", "waiting"]);
+
+      await rootQuery(tx, "update app_public.waitlist_entry set offer_expires_at = now() - interval '1 second' where id = $1", [firstId]);
+      await becomeRoot(tx);
+      const log: string[] = [];
+      await taskList.expire_waitlist_offers!({}, helpersFor(tx, log));
+      await tx.query("set constraints all immediate");
+      expect(await status()).toEqual(["expired", "offered"]);
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatch(/^expired \d+ waiting-list offer\(s\)$/);
+      const [seats] = await rootQuery(tx, "select seats_taken from app_public.event_seat_counter where event_id = $1", [event.id]);
+      expect(seats!.seats_taken).toBe(1);
+
+      // Run again: nothing overdue; the next run is scheduled no later than the open offer's expiry.
+      await taskList.expire_waitlist_offers!({}, helpersFor(tx, log));
+      expect(log).toHaveLength(1);
+      const [open] = await rootQuery(tx, "select offer_expires_at from app_public.waitlist_entry where id = $1", [secondId]);
+      const [job] = await rootQuery(tx, "select run_at from graphile_worker.jobs where key = 'expire_waitlist_offers_next'");
+      expect(new Date(job!.run_at).getTime()).toBeLessThanOrEqual(new Date(open!.offer_expires_at).getTime());
+    });
+  });
+});
