@@ -23,6 +23,7 @@ import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
+import { loadTicketSigningKey, ticketSigner as makeTicketSigner } from "./tickets/token.ts";
 import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
 import { loadCrewConfig } from "./crew/config.ts";
@@ -94,7 +95,15 @@ try {
     const ownerPool = createPool(db.databaseUrl, 1, "readiness");
     pools.push(ownerPool);
     const verifier = createVerifier(config);
+    const ticketSigner = makeTicketSigner(
+      loadTicketSigningKey({
+        keyFile: config.ticketSigningKeyFile,
+        dataDir: config.dataDir,
+        production: config.nodeEnv === "production",
+      }),
+    );
     http = await createHttpApi({
+      ticketPublicJwk: ticketSigner.publicJwk,
       pool: apiPool,
       verifier,
       graphiql: config.graphiql,
@@ -114,7 +123,7 @@ try {
     grpcServer = await startGrpcServer(
       config.grpcHost,
       config.grpcPort,
-      { pool: apiPool, verifier, limits: config.limits },
+      { pool: apiPool, verifier, limits: config.limits, ticketSigner },
       grpcTls ? { files: grpcTls, reloadIntervalMs: config.transport.grpcTlsReloadIntervalMs } : undefined,
     );
     // /metrics on the admin port, never the public one (in `all` mode the worker's series too).

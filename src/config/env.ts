@@ -105,6 +105,8 @@ export interface Config {
   databasePoolSize: number;
   embeddedPostgresPort: number;
   dataDir: string;
+  /** PKCS#8 PEM Ed25519 key that signs ticket tokens (TICKET_SIGNING_KEY_FILE); unset: a development key in DATA_DIR (refused in production). */
+  ticketSigningKeyFile: string | undefined;
   migrateOnStart: boolean;
   httpHost: string;
   httpPort: number;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10, 1, 500),
     embeddedPostgresPort: int(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65535),
     dataDir: str(env, "DATA_DIR") ?? ".data",
+    ticketSigningKeyFile: str(env, "TICKET_SIGNING_KEY_FILE"),
     migrateOnStart: bool(env, "MIGRATE_ON_START", true),
     httpHost: str(env, "HTTP_HOST") ?? "127.0.0.1",
     httpPort: int(env, "HTTP_PORT", 8080, 0, 65535),

@@ -122,6 +122,7 @@ const own: Record<string, ErrorCode> = {
   TKNCI: { status: "FAILED_PRECONDITION", meaning: "the ticket is not checked in, so there is nothing to undo" },
   TKUND: { status: "FAILED_PRECONDITION", meaning: "the check-in is older than check_in_undo_minutes and can no longer be undone" },
   TKBKS: { status: "FAILED_PRECONDITION", meaning: "only a confirmed booking has tickets" },
+  TKSIG: { status: "INVALID_ARGUMENT", meaning: "a ticket token is malformed, not signed by this service's key, or altered" },
   TKCHK: { status: "FAILED_PRECONDITION", meaning: "a ticket of the booking is checked in: undo the check-in before reissuing" },
   // Limits of the API process itself (raised by the glue, not by SQL)
   LMRAT: { status: "RESOURCE_EXHAUSTED", meaning: "too many mutations from this caller: wait Retry-After seconds" },

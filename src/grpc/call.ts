@@ -10,6 +10,7 @@
  * like GraphQL's), and error mapping. Cross-cutting concerns attach here, once.
  */
 import * as grpc from "@grpc/grpc-js";
+import type { TicketSigner } from "../tickets/token.ts";
 import type pg from "pg";
 import { bearerToken, type Verifier } from "../auth/verifier.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
@@ -32,6 +33,8 @@ export interface CallContext {
   limits?: LimitsConfig;
   /** Mutation rate limit (startGrpcServer makes one from limits when not given). */
   rateLimiter?: RateLimiter;
+  /** Signs the tokens ListTickets presents and verifies ScanTicket's token (absent: no tokens). */
+  ticketSigner?: TicketSigner;
 }
 
 /** Reads by name (AIP-style Get/List/Search/Batch…, and QuoteBooking); every other method changes something and is rate-limited. */

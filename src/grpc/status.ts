@@ -3,6 +3,7 @@
  * error thrown inside a handler becomes what the caller sees.
  */
 import * as grpc from "@grpc/grpc-js";
+import { TicketTokenError } from "../tickets/token.ts";
 import type { ErrorStatus } from "../errors/codes.ts";
 import { toCallerError } from "../errors/pg-error.ts";
 import { AuthError, AuthUnavailableError } from "../auth/errors.ts";
@@ -65,6 +66,11 @@ export function toServiceError(error: unknown, method: string): Partial<grpc.Ser
   if (error instanceof NotFound) {
     metadata.set("aquastream-error-code", "P0002");
     return { code: grpc.status.NOT_FOUND, details: error.message, metadata };
+  }
+  if (error instanceof TicketTokenError) {
+    metadata.set("aquastream-error-code", error.code);
+    metadata.set("aquastream-error-field", "token");
+    return { code: grpc.status.INVALID_ARGUMENT, details: error.message, metadata };
   }
   if (error instanceof InvalidArgument) {
     metadata.set("aquastream-error-code", "22023");

@@ -31,6 +31,8 @@ export interface HttpOptions {
   limits: LimitsConfig;
   /** CORS origins (config.transport); absent: same-origin callers only. */
   transport?: Pick<TransportConfig, "corsOrigins" | "corsMaxAgeSeconds"> | undefined;
+  /** The public key of the ticket tokens, served at /tickets/public-key for scanner apps. */
+  ticketPublicJwk?: object | undefined;
 }
 
 export interface HttpApi {
@@ -57,6 +59,15 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   app.use(requestLog());
   // Security headers on every answer, probes and errors included.
   app.use(securityHeaders);
+
+  // Scanner apps verify ticket tokens offline with this key (docs/tickets.md): public, unauthenticated.
+  app.get("/tickets/public-key", (_req, res) => {
+    if (!options.ticketPublicJwk) {
+      res.status(404).json({ error: "ticket tokens are not configured" });
+      return;
+    }
+    res.set("Cache-Control", "public, max-age=300").json({ keys: [options.ticketPublicJwk] });
+  });
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -16,6 +16,7 @@ import { apiDatabaseUrl } from "../helpers/db.ts";
 import { createVerifier } from "../../src/auth/verifier.ts";
 import { DEV_ISSUER, loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
+import { loadTicketSigningKey, ticketSigner } from "../../src/tickets/token.ts";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import type { TestUser } from "../helpers/db.ts";
 
@@ -59,7 +60,11 @@ export function useGrpcApi(): GrpcTestApi {
   let client: EventServiceClient | undefined;
 
   beforeAll(async () => {
-    server = await startGrpcServer("127.0.0.1", 0, { pool: serverPool, verifier: createVerifier(config) });
+    server = await startGrpcServer("127.0.0.1", 0, {
+      pool: serverPool,
+      verifier: createVerifier(config),
+      ticketSigner: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })),
+    });
     client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
   });
 

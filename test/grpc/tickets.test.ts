@@ -14,7 +14,7 @@ const api = useGrpcApi();
 const { call } = api;
 
 describe("tickets and check-in over gRPC", () => {
-  it("free booking → tickets; scan twice (one check-in); counts; undo; batch conflict; refusals", async () => {
+  it("free booking → tickets with signed tokens; tampered token refused; scan by token then code (one check-in); counts; undo; batch conflict; refusals", async () => {
     const organizer = committingUser("organizer");
     const holder = committingUser("user");
     const start = new Date(Date.now() + 20 * 86400_000);
@@ -55,7 +55,20 @@ describe("tickets and check-in over gRPC", () => {
     const stranger = await call(api.client.listTickets, { bookingId, includeVoid: true, pageSize: 0, pageToken: "" }, committingUser());
     expect(stranger.response!.tickets).toEqual([]);
 
-    const first = await call(api.client.scanTicket, { code: tickets[0]!.code }, organizer);
+    // Each valid ticket carries a signed token; a tampered one is refused before SQL runs.
+    const token = tickets[0]!.token!;
+    expect(token).toMatch(/^t1\./);
+    const [prefix, payload, signature] = token.split(".") as [string, string, string];
+    const forged = JSON.parse(Buffer.from(payload, "base64url").toString());
+    forged.c = tickets[1]!.code; // the other seat's code under this ticket's signature
+    const tampered = await call(
+      api.client.scanTicket,
+      { code: "", token: `${prefix}.${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${signature}` },
+      organizer,
+    );
+    expect([tampered.error?.code, errorCode(tampered.error)]).toEqual([grpc.status.INVALID_ARGUMENT, "TKSIG"]);
+
+    const first = await call(api.client.scanTicket, { code: "", token }, organizer);
     expect(first.response!.result).toMatchObject({ outcome: CheckInOutcome.CHECK_IN_OUTCOME_CHECKED_IN, checkedInBy: organizer.sub });
     const second = await call(api.client.scanTicket, { code: tickets[0]!.code }, organizer);
     expect(second.response!.result).toMatchObject({

@@ -4,6 +4,7 @@
  * issuer (its own key in a temporary DATA_DIR) signing tokens for test users.
  */
 import { mkdtempSync } from "node:fs";
+import { loadTicketSigningKey, ticketSigner } from "../../src/tickets/token.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -59,6 +60,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
       verifier: createVerifier(config),
       graphiql: false,
       limits: config.limits,
+      ticketPublicJwk: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })).publicJwk,
       readiness: makeReadinessCheck(pool, ownerPool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));

@@ -2259,7 +2259,14 @@ export interface Ticket {
     | string
     | undefined;
   /** The offline device that checked it in. */
-  checkedInDevice?: string | undefined;
+  checkedInDevice?:
+    | string
+    | undefined;
+  /**
+   * Signed token for the ticket's QR code (valid tickets): verify offline
+   * with the key at GET /tickets/public-key; ScanTicket accepts it.
+   */
+  token?: string | undefined;
 }
 
 export interface ListTicketsRequest {
@@ -2341,8 +2348,13 @@ export interface CheckInResult {
 }
 
 export interface ScanTicketRequest {
-  /** The ticket code (case, spaces and dashes do not matter). */
+  /** The ticket code (case, spaces and dashes do not matter); or: */
   code: string;
+  /**
+   * The ticket's signed token (Ticket.token); a token not signed by this
+   * service, or altered, is refused: INVALID_ARGUMENT, TKSIG.
+   */
+  token?: string | undefined;
 }
 
 export interface ScanTicketResponse {
@@ -15497,6 +15509,7 @@ function createBaseTicket(): Ticket {
     checkedInAt: undefined,
     checkedInBy: undefined,
     checkedInDevice: undefined,
+    token: undefined,
   };
 }
 
@@ -15540,6 +15553,9 @@ export const Ticket: MessageFns<Ticket> = {
     }
     if (message.checkedInDevice !== undefined) {
       writer.uint32(106).string(message.checkedInDevice);
+    }
+    if (message.token !== undefined) {
+      writer.uint32(114).string(message.token);
     }
     return writer;
   },
@@ -15661,6 +15677,14 @@ export const Ticket: MessageFns<Ticket> = {
             message.checkedInDevice = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15724,6 +15748,7 @@ export const Ticket: MessageFns<Ticket> = {
         : isSet(object.checked_in_device)
         ? globalThis.String(object.checked_in_device)
         : undefined,
+      token: isSet(object.token) ? globalThis.String(object.token) : undefined,
     };
   },
 
@@ -15768,6 +15793,9 @@ export const Ticket: MessageFns<Ticket> = {
     if (message.checkedInDevice !== undefined) {
       obj.checkedInDevice = message.checkedInDevice;
     }
+    if (message.token !== undefined) {
+      obj.token = message.token;
+    }
     return obj;
   },
 
@@ -15795,6 +15823,7 @@ export const Ticket: MessageFns<Ticket> = {
       : undefined;
     message.checkedInBy = object.checkedInBy ?? undefined;
     message.checkedInDevice = object.checkedInDevice ?? undefined;
+    message.token = object.token ?? undefined;
     return message;
   },
 };
@@ -16482,13 +16511,16 @@ export const CheckInResult: MessageFns<CheckInResult> = {
 };
 
 function createBaseScanTicketRequest(): ScanTicketRequest {
-  return { code: "" };
+  return { code: "", token: undefined };
 }
 
 export const ScanTicketRequest: MessageFns<ScanTicketRequest> = {
   encode(message: ScanTicketRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
+    }
+    if (message.token !== undefined) {
+      writer.uint32(18).string(message.token);
     }
     return writer;
   },
@@ -16514,6 +16546,14 @@ export const ScanTicketRequest: MessageFns<ScanTicketRequest> = {
             message.code = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -16527,13 +16567,19 @@ export const ScanTicketRequest: MessageFns<ScanTicketRequest> = {
   },
 
   fromJSON(object: any): ScanTicketRequest {
-    return { code: isSet(object.code) ? globalThis.String(object.code) : "" };
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      token: isSet(object.token) ? globalThis.String(object.token) : undefined,
+    };
   },
 
   toJSON(message: ScanTicketRequest): unknown {
     const obj: any = {};
     if (message.code !== "") {
       obj.code = message.code;
+    }
+    if (message.token !== undefined) {
+      obj.token = message.token;
     }
     return obj;
   },
@@ -16544,6 +16590,7 @@ export const ScanTicketRequest: MessageFns<ScanTicketRequest> = {
   fromPartial<I extends Exact<DeepPartial<ScanTicketRequest>, I>>(object: I): ScanTicketRequest {
     const message = createBaseScanTicketRequest();
     message.code = object.code ?? "";
+    message.token = object.token ?? undefined;
     return message;
   },
 };
