@@ -95,15 +95,15 @@ try {
     const ownerPool = createPool(db.databaseUrl, 1, "readiness");
     pools.push(ownerPool);
     const verifier = createVerifier(config);
-    const ticketSigner = makeTicketSigner(
-      loadTicketSigningKey({
-        keyFile: config.ticketSigningKeyFile,
-        dataDir: config.dataDir,
-        production: config.nodeEnv === "production",
-      }),
-    );
+    const ticketKey = loadTicketSigningKey({
+      keyFile: config.ticketSigningKeyFile,
+      dataDir: config.dataDir,
+      production: config.nodeEnv === "production",
+    });
+    if (!ticketKey) logger.warn("TICKET_SIGNING_KEY_FILE is not set: ticket tokens are off (ticket codes still check in)");
+    const ticketSigner = ticketKey ? makeTicketSigner(ticketKey) : undefined;
     http = await createHttpApi({
-      ticketPublicJwk: ticketSigner.publicJwk,
+      ticketPublicJwk: ticketSigner?.publicJwk,
       pool: apiPool,
       verifier,
       graphiql: config.graphiql,

@@ -95,13 +95,19 @@ export function ticketSigner(privateKey: KeyObject): TicketSigner {
 }
 
 /**
- * The signing key: from `keyFile` (PKCS#8 PEM) when given; otherwise, outside
- * production, the development key in <dataDir>/ticket-signing/ed25519.pem,
+ * The signing key: from `keyFile` (PKCS#8 PEM) when given; none in production
+ * without it (tokens off); otherwise the development key in <dataDir>/ticket-signing/ed25519.pem,
  * created atomically on first use so processes starting together share one.
  */
-export function loadTicketSigningKey(options: { keyFile?: string; dataDir: string; production: boolean }): KeyObject {
+export function loadTicketSigningKey(options: {
+  keyFile?: string | undefined;
+  dataDir: string;
+  production: boolean;
+}): KeyObject | undefined {
   if (options.keyFile) return createPrivateKey(readFileSync(options.keyFile, "utf8"));
-  if (options.production) throw new Error("TICKET_SIGNING_KEY_FILE is required in production (a PKCS#8 Ed25519 private key)");
+  // Production never signs with a key that lives on one pod's disk: without
+  // TICKET_SIGNING_KEY_FILE, tokens are off (codes still work).
+  if (options.production) return undefined;
   const file = resolve(join(options.dataDir, "ticket-signing", "ed25519.pem"));
   try {
     return createPrivateKey(readFileSync(file, "utf8"));

@@ -63,7 +63,7 @@ export function useGrpcApi(): GrpcTestApi {
     server = await startGrpcServer("127.0.0.1", 0, {
       pool: serverPool,
       verifier: createVerifier(config),
-      ticketSigner: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })),
+      ticketSigner: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })!),
     });
     client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
   });

@@ -60,7 +60,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
       verifier: createVerifier(config),
       graphiql: false,
       limits: config.limits,
-      ticketPublicJwk: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })).publicJwk,
+      ticketPublicJwk: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })!).publicJwk,
       readiness: makeReadinessCheck(pool, ownerPool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));
