@@ -49,6 +49,7 @@ export function personalDataHandlers(ctx: CallContext): PersonalDataHandlers {
           promoCodes: erased.promoCodes ?? 0,
           auditRows: erased.auditRows ?? 0,
           pendingOutboxRows: erased.pendingOutboxRows ?? 0,
+          waitlistEntries: erased.waitlistEntries ?? 0,
         },
       };
     }),

@@ -20,6 +20,8 @@ async function busyPerson(tx: Tx) {
   const person = newUser("user");
   const other = newUser("user");
   const { event, bookings } = await attendedEvent(tx, [person, other]);
+  // Run the deferred triggers now (ticket issuing at commit), as a commit would.
+  await tx.query("set constraints all immediate");
   await becomeUser(tx, person);
   const review = (await tx.query("select * from app_public.create_review($1, 4, 'Great rapids, cold water')", [event.id])).rows[0]!;
   await becomeUser(tx, other);
@@ -33,8 +35,14 @@ async function busyPerson(tx: Tx) {
   const canceled = await createBooking(tx, person, later.id, tier.id);
   await tx.query("select app_public.cancel_booking($1, 'my phone is +7 900 000-00-00')", [canceled.id]);
   await tx.query("select app_public.add_favorite($1)", [later.id]);
+
+  // A sold-out event the person waits for.
+  const full = await createPublishedEvent(tx, organizer, { title: "Full trip", capacity: 1 });
+  await createBooking(tx, other, full.id, (await firstTier(tx, full.id)).id);
+  await becomeUser(tx, person);
+  const entry = (await tx.query("select * from app_public.join_waitlist(event_id => $1)", [full.id])).rows[0]!;
   await tx.query("reset role");
-  return { person, other, event, later, review, othersReview, paid: bookings[0]!, canceled };
+  return { person, other, event, later, review, othersReview, paid: bookings[0]!, canceled, entry };
 }
 
 /** Every row of every application table, as text, that mentions `id`. */
@@ -80,6 +88,9 @@ describe("export_user_data", () => {
       expect(data.reviews.map((r: Row) => r.id)).toEqual([review.id]);
       expect(data.helpfulVotes).toHaveLength(1);
       expect(data.favorites).toHaveLength(1);
+      expect(data.waitlistEntries).toHaveLength(1);
+      expect(data.tickets.map((t: Row) => t.bookingId)).toEqual([paid.id]);
+      expect(data.tickets[0]).not.toHaveProperty("code");
       expect(data.auditTrail.map((a: Row) => a.action)).toEqual(
         expect.arrayContaining(["booking.create", "review.create", "favorite.add", "booking.cancel"]),
       );
@@ -109,7 +120,7 @@ describe("erase_user_data", () => {
 
       await becomeUser(tx, person);
       const result = (await tx.query("select app_public.erase_user_data($1) as r", [person.sub])).rows[0]!.r;
-      expect(result.erased).toMatchObject({ bookings: 2, payments: 1, reviews: 1, helpfulVotes: 1, favorites: 1 });
+      expect(result.erased).toMatchObject({ bookings: 2, payments: 1, reviews: 1, helpfulVotes: 1, favorites: 1, waitlistEntries: 1 });
 
       await tx.query("reset role");
       // The one row that still names the id is the announcement other services erase by.

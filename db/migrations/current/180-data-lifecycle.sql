@@ -319,6 +319,10 @@ begin
     'reviews', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from app_public.review r where r.user_id = v_user), '[]'),
     'helpfulVotes', coalesce((select jsonb_agg(to_jsonb(v) order by v.created_at) from app_public.review_helpful_vote v where v.user_id = v_user), '[]'),
     'favorites', coalesce((select jsonb_agg(to_jsonb(f) order by f.created_at) from app_public.favorite f where f.user_id = v_user), '[]'),
+    'waitlistEntries', coalesce((select jsonb_agg(to_jsonb(w) order by w.joined_at) from app_public.waitlist_entry w where w.user_id = v_user), '[]'),
+    'tickets', coalesce((select jsonb_agg(jsonb_build_object('id', t.id, 'bookingId', t.booking_id, 'eventId', t.event_id, 'status', t.status, 'checkedInAt', t.checked_in_at) order by t.id)
+                         from app_public.ticket t join app_public.booking b on b.id = t.booking_id where b.user_id = v_user), '[]'),
+    'reviewReplies', coalesce((select jsonb_agg(to_jsonb(rr)) from app_public.review_reply rr where rr.organizer_id = v_user), '[]'),
     'eventsOrganized', coalesce((select jsonb_agg(jsonb_build_object('id', e.id, 'title', e.title, 'status', e.status, 'startsAt', e.starts_at) order by e.created_at)
                                  from app_public.event e where e.organizer_id = v_user), '[]'),
     'promoCodesCreated', coalesce((select jsonb_agg(jsonb_build_object('id', pc.id, 'code', pc.code, 'eventId', pc.event_id) order by pc.created_at)
@@ -329,7 +333,7 @@ begin
 end;
 $$;
 comment on function app_public.export_user_data(uuid) is
-  E'Everything the service holds about one user, as JSON: bookings, payments, refunds, reviews, helpful votes, favorites, events organized, promo codes created and their audit trail (what they did, when). For that user or an admin. Errors: 28000, 22023, 42501.';
+  E'Everything the service holds about one user, as JSON: bookings, payments, refunds, reviews, helpful votes, favorites, waiting-list entries, tickets (without their codes), review replies, events organized, promo codes created and their audit trail (what they did, when). For that user or an admin. Errors: 28000, 22023, 42501.';
 
 /*
  * Replaces `old_id` by `new_id` wherever it appears as a JSON string value in
@@ -355,7 +359,7 @@ declare
   v_audit_ids bigint[];
   v_n integer;
   v_bookings integer; v_payments integer; v_refunds integer; v_reviews integer; v_votes integer;
-  v_favorites integer; v_events integer; v_promo integer; v_audit integer; v_outbox integer;
+  v_favorites integer; v_waitlist integer; v_events integer; v_promo integer; v_audit integer; v_outbox integer;
 begin
   perform app_hidden.assert_may_manage_user_data(v_user);
 
@@ -389,6 +393,10 @@ begin
       union all
       select 'review', r.id::text from app_public.review r where r.user_id = v_user
       union all
+      select 'waitlist_entry', w.id::text from app_public.waitlist_entry w where w.user_id = v_user
+      union all
+      select 'ticket', b.id::text from app_public.booking b where b.user_id = v_user -- ticket rows are audited by booking
+      union all
       select 'favorite', format('(%s,%s)', f.user_id, f.event_id) from app_public.favorite f where f.user_id = v_user
       union all
       select 'review_helpful_vote', format('(%s,%s)', v.review_id, v.user_id) from app_public.review_helpful_vote v where v.user_id = v_user
@@ -413,6 +421,14 @@ begin
   get diagnostics v_votes = row_count;
   delete from app_public.favorite where favorite.user_id = v_user;
   get diagnostics v_favorites = row_count;
+  -- Waiting-list entries keep their place and seats (an open offer still
+  -- holds its seats until it is accepted, declined or expires).
+  update app_public.waitlist_entry set user_id = v_alias where waitlist_entry.user_id = v_user;
+  get diagnostics v_waitlist = row_count;
+  -- Organizer-side traces: replies they wrote (the words go), check-ins they scanned.
+  update app_public.review_reply set organizer_id = v_alias, content = '[erased]' where organizer_id = v_user;
+  update app_public.review_reply set moderated_by = v_alias where moderated_by = v_user;
+  update app_public.ticket set checked_in_by = v_alias where checked_in_by = v_user;
   update app_public.event set organizer_id = v_alias where organizer_id = v_user;
   get diagnostics v_events = row_count;
   update app_public.promo_code set created_by = v_alias where created_by = v_user;
@@ -437,9 +453,9 @@ begin
 
   v_counts := jsonb_build_object(
     'bookings', v_bookings, 'payments', v_payments, 'refunds', v_refunds, 'reviews', v_reviews,
-    'helpfulVotes', v_votes, 'favorites', v_favorites, 'eventsOrganized', v_events,
+    'helpfulVotes', v_votes, 'favorites', v_favorites, 'waitlistEntries', v_waitlist, 'eventsOrganized', v_events,
     'promoCodes', v_promo, 'auditRows', v_audit, 'pendingOutboxRows', v_outbox);
-  v_n := v_bookings + v_payments + v_refunds + v_reviews + v_votes + v_favorites + v_events + v_promo + v_audit + v_outbox;
+  v_n := v_bookings + v_payments + v_refunds + v_reviews + v_votes + v_favorites + v_waitlist + v_events + v_promo + v_audit + v_outbox;
   if v_n > 0 then
     insert into app_private.pseudonym (pseudonym, reason) values (v_alias, 'erasure');
   end if;
@@ -458,7 +474,7 @@ begin
 end;
 $$;
 comment on function app_public.erase_user_data(uuid) is
-  E'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
+  E'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, waiting-list entries, review replies, check-ins scanned, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
 
 grant execute on function app_public.export_user_data(uuid) to :DATABASE_MEMBER;
 grant execute on function app_public.erase_user_data(uuid) to :DATABASE_MEMBER;

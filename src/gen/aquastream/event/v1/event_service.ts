@@ -2091,6 +2091,7 @@ export interface ErasedCounts {
   promoCodes: number;
   auditRows: number;
   pendingOutboxRows: number;
+  waitlistEntries: number;
 }
 
 export interface EraseUserDataResponse {
@@ -13988,6 +13989,7 @@ function createBaseErasedCounts(): ErasedCounts {
     promoCodes: 0,
     auditRows: 0,
     pendingOutboxRows: 0,
+    waitlistEntries: 0,
   };
 }
 
@@ -14022,6 +14024,9 @@ export const ErasedCounts: MessageFns<ErasedCounts> = {
     }
     if (message.pendingOutboxRows !== 0) {
       writer.uint32(80).int32(message.pendingOutboxRows);
+    }
+    if (message.waitlistEntries !== 0) {
+      writer.uint32(88).int32(message.waitlistEntries);
     }
     return writer;
   },
@@ -14119,6 +14124,14 @@ export const ErasedCounts: MessageFns<ErasedCounts> = {
             message.pendingOutboxRows = reader.int32();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.waitlistEntries = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -14163,6 +14176,11 @@ export const ErasedCounts: MessageFns<ErasedCounts> = {
         : isSet(object.pending_outbox_rows)
         ? globalThis.Number(object.pending_outbox_rows)
         : 0,
+      waitlistEntries: isSet(object.waitlistEntries)
+        ? globalThis.Number(object.waitlistEntries)
+        : isSet(object.waitlist_entries)
+        ? globalThis.Number(object.waitlist_entries)
+        : 0,
     };
   },
 
@@ -14198,6 +14216,9 @@ export const ErasedCounts: MessageFns<ErasedCounts> = {
     if (message.pendingOutboxRows !== 0) {
       obj.pendingOutboxRows = Math.round(message.pendingOutboxRows);
     }
+    if (message.waitlistEntries !== 0) {
+      obj.waitlistEntries = Math.round(message.waitlistEntries);
+    }
     return obj;
   },
 
@@ -14216,6 +14237,7 @@ export const ErasedCounts: MessageFns<ErasedCounts> = {
     message.promoCodes = object.promoCodes ?? 0;
     message.auditRows = object.auditRows ?? 0;
     message.pendingOutboxRows = object.pendingOutboxRows ?? 0;
+    message.waitlistEntries = object.waitlistEntries ?? 0;
     return message;
   },
 };
