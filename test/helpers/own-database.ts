@@ -19,17 +19,27 @@ export async function createOwnDatabase(suffix: string): Promise<string> {
     return u.toString();
   };
   const databaseUrl = withDb(name);
-  // One reset at a time across the test workers: two resets running
-  // afterReset.sql's GRANTs on the same roles at once fail with "tuple
-  // concurrently updated".
-  const lock = new pg.Client({ connectionString: root, application_name: "own-database-lock" });
+  await withBootstrapLock(async () => {
+    await resetDatabase({ databaseUrl, rootUrl: root, shadowUrl: withDb(`${name}_shadow`) });
+    releaseMigrationPools();
+  });
+  return databaseUrl;
+}
+
+/**
+ * Runs `fn` while no other test worker bootstraps a database: two runs of
+ * afterReset.sql's GRANTs on the same (cluster-wide) roles at once fail with
+ * "tuple concurrently updated". Anything that bootstraps (a reset, a
+ * migrate or restore with a root URL) takes it. The lock lives in the root
+ * database, shared by all, and goes with its session.
+ */
+export async function withBootstrapLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: inject("rootUrl"), application_name: "own-database-lock" });
   await lock.connect();
   try {
     await lock.query("select pg_advisory_lock(hashtext('aquastream own test database reset'))");
-    await resetDatabase({ databaseUrl, rootUrl: root, shadowUrl: withDb(`${name}_shadow`) });
-    releaseMigrationPools();
+    return await fn();
   } finally {
-    await lock.end(); // the session's lock goes with it
+    await lock.end();
   }
-  return databaseUrl;
 }

@@ -20,7 +20,7 @@ import { releaseMigrationPools } from "../../src/db/migrations.ts";
 import { withDatabase } from "../../src/db/local-server.ts";
 import { createPublishedEvent, CREATE_BOOKING, firstTier, gateway, type Row } from "../db/factories.ts";
 import { becomeUser, newUser, type TestUser } from "../helpers/db.ts";
-import { createOwnDatabase } from "../helpers/own-database.ts";
+import { createOwnDatabase, withBootstrapLock } from "../helpers/own-database.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 
 const rootUrl = inject("rootUrl");
@@ -136,7 +136,7 @@ describe("backup while booking, restore, start", () => {
     expect(commits.filter((c) => c.at > dumpStarted).length).toBeGreaterThanOrEqual(20);
     const everCommitted = new Set(commits.map((c) => c.id));
 
-    await restoreDatabase({ databaseUrl: targetUrl, rootUrl }, file);
+    await withBootstrapLock(() => restoreDatabase({ databaseUrl: targetUrl, rootUrl }, file));
     releaseMigrationPools();
 
     const restored = (await target.query("select id, status from app_public.booking")).rows as { id: string; status: string }[];
@@ -193,6 +193,6 @@ describe("backup while booking, restore, start", () => {
   });
 
   it("refuses a backup file that does not exist", async () => {
-    await expect(restoreDatabase({ databaseUrl: targetUrl, rootUrl }, join(dir, "missing.dump"))).rejects.toThrow(/not found/);
+    await expect(withBootstrapLock(() => restoreDatabase({ databaseUrl: targetUrl, rootUrl }, join(dir, "missing.dump")))).rejects.toThrow(/not found/);
   });
 });

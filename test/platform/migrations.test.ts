@@ -6,6 +6,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrateDatabase, pendingMigrations, releaseMigrationPools } from "../../src/db/migrations.ts";
+import { withBootstrapLock } from "../helpers/own-database.ts";
 
 const rootUrl = inject("rootUrl");
 const dbName = `aquastream_migrate_check_${process.pid}`;
@@ -35,9 +36,9 @@ describe("committed migrations", () => {
   it("apply to an empty database and leave nothing pending", async () => {
     await root(`drop database if exists ${dbName} with (force)`);
     await root(`create database ${dbName}`);
-    await migrateDatabase({ databaseUrl, rootUrl });
+    await withBootstrapLock(() => migrateDatabase({ databaseUrl, rootUrl }));
     // Idempotent: running again changes nothing and does not fail.
-    await migrateDatabase({ databaseUrl, rootUrl });
+    await withBootstrapLock(() => migrateDatabase({ databaseUrl, rootUrl }));
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
