@@ -5,7 +5,7 @@
  * reviews. Set-based SQL only (generate_series, one INSERT … SELECT per
  * table), run as the superuser with triggers off (session_replication_role =
  * replica): a bulk load, not a test of the use-case functions. What the
- * triggers would keep (the seat counter rows of 190-hot-path.sql, event_stats)
+ * triggers would keep (the seat counter rows of 190-hot-path of migration 000009, event_stats)
  * is computed once at the end, from the rows themselves.
  */
 

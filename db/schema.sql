@@ -16,6 +16,34 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: app_analytics; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_analytics;
+
+
+--
+-- Name: SCHEMA app_analytics; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app_analytics IS 'Aggregate views for analysts (role aquastream_analyst): bookings, revenue, refunds, occupancy and conversion per event, organizer and day. No personal data: organizers appear as a pseudonym, users not at all. The views run with the owner''s rights over the whole data set, so they are granted to analysts only.';
+
+
+--
+-- Name: app_archive; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_archive;
+
+
+--
+-- Name: SCHEMA app_archive; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app_archive IS 'Audit months moved out of app_private.audit_log by retention (tables audit_log_YYYY_MM), kept until a DBA dumps and drops them (docs/data-retention.md). Nothing in the service reads them.';
+
+
+--
 -- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -86,6 +114,48 @@ COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings
 
 
 --
+-- Name: cube; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION cube; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION cube IS 'data type for multidimensional cubes';
+
+
+--
+-- Name: earthdistance; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION earthdistance; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION earthdistance IS 'calculate great-circle distances on the surface of the Earth';
+
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+
+--
 -- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -97,6 +167,20 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 --
 
 COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+
+--
+-- Name: unaccent; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION unaccent; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 
 
 --
@@ -214,6 +298,117 @@ COMMENT ON TYPE app_public.booking_status IS 'Life cycle of a booking: pending_p
 
 
 --
+-- Name: check_in_result; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.check_in_result AS (
+	ticket_id uuid,
+	event_id uuid,
+	code text,
+	seat_no integer,
+	outcome text,
+	checked_in_at timestamp with time zone,
+	checked_in_by uuid,
+	checked_in_device text,
+	error_code text,
+	error_message text,
+	scanned_at timestamp with time zone,
+	device text
+);
+
+
+--
+-- Name: TYPE check_in_result; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.check_in_result IS 'The answer to one scan.';
+
+
+--
+-- Name: COLUMN check_in_result.ticket_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.ticket_id IS 'The ticket scanned (null when the code matched none).';
+
+
+--
+-- Name: COLUMN check_in_result.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.event_id IS 'Its event.';
+
+
+--
+-- Name: COLUMN check_in_result.code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.code IS 'Its code (normalized: upper case, no spaces or dashes).';
+
+
+--
+-- Name: COLUMN check_in_result.seat_no; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.seat_no IS 'Which seat of its booking.';
+
+
+--
+-- Name: COLUMN check_in_result.outcome; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.outcome IS 'checked_in (this scan admitted the person), already_checked_in (an earlier scan did, on this device or online), conflict (an offline scan on another device did: the person was admitted once), refused (see error_code; batches only, single scans raise it).';
+
+
+--
+-- Name: COLUMN check_in_result.checked_in_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.checked_in_at IS 'When the ticket was checked in (by this scan or the earlier one).';
+
+
+--
+-- Name: COLUMN check_in_result.checked_in_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.checked_in_by IS 'Who checked it in.';
+
+
+--
+-- Name: COLUMN check_in_result.checked_in_device; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.checked_in_device IS 'The offline device that checked it in, if any.';
+
+
+--
+-- Name: COLUMN check_in_result.error_code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.error_code IS 'For refused scans of a batch: the SQLSTATE a single scan would raise (TKNOT, TKVOD, TKCAN, TKORG, …).';
+
+
+--
+-- Name: COLUMN check_in_result.error_message; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.error_message IS 'For refused scans: the message.';
+
+
+--
+-- Name: COLUMN check_in_result.scanned_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.scanned_at IS 'For batch scans: when the device scanned it.';
+
+
+--
+-- Name: COLUMN check_in_result.device; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.check_in_result.device IS 'For batch scans: the device that scanned it.';
+
+
+--
 -- Name: crew_status; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -247,6 +442,28 @@ CREATE TYPE app_public.discount_kind AS ENUM (
 --
 
 COMMENT ON TYPE app_public.discount_kind IS 'How a promo code discounts: a percentage of the booking''s subtotal, or a fixed amount in one currency.';
+
+
+--
+-- Name: event_sort; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.event_sort AS ENUM (
+    'relevance',
+    'start',
+    'price',
+    'price_desc',
+    'distance',
+    'rating',
+    'popularity'
+);
+
+
+--
+-- Name: TYPE event_sort; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.event_sort IS 'Orders of search_events: relevance (best text match first; the default with a query), start (soonest first; the default otherwise), price / price_desc (cheapest tier), distance (nearest first; needs a point), rating (best average first), popularity (most seats taken first). Ties: by id.';
 
 
 --
@@ -460,6 +677,320 @@ CREATE TYPE app_public.review_status AS ENUM (
 COMMENT ON TYPE app_public.review_status IS 'pending (waiting for moderation; seen by its author and admins), active (public), rejected (by an admin; seen by its author and admins).';
 
 
+--
+-- Name: ticket_scan_input; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.ticket_scan_input AS (
+	code text,
+	scanned_at timestamp with time zone,
+	device text
+);
+
+
+--
+-- Name: TYPE ticket_scan_input; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.ticket_scan_input IS 'One scan of an offline scanner.';
+
+
+--
+-- Name: COLUMN ticket_scan_input.code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket_scan_input.code IS 'The scanned ticket code.';
+
+
+--
+-- Name: COLUMN ticket_scan_input.scanned_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket_scan_input.scanned_at IS 'When the device scanned it (not in the future).';
+
+
+--
+-- Name: COLUMN ticket_scan_input.device; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket_scan_input.device IS 'The scanner device''s id (letters, digits, . _ : -, up to 64).';
+
+
+--
+-- Name: ticket_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.ticket_status AS ENUM (
+    'valid',
+    'void'
+);
+
+
+--
+-- Name: TYPE ticket_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.ticket_status IS 'valid (admits one person) or void (canceled booking, or replaced by a reissue).';
+
+
+--
+-- Name: ticket_void_reason; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.ticket_void_reason AS ENUM (
+    'booking_canceled',
+    'reissued'
+);
+
+
+--
+-- Name: TYPE ticket_void_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.ticket_void_reason IS 'Why a ticket is void: its booking was canceled (or refunded and canceled), or it was replaced by reissue_tickets.';
+
+
+--
+-- Name: waitlist_status; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.waitlist_status AS ENUM (
+    'waiting',
+    'offered',
+    'accepted',
+    'declined',
+    'expired',
+    'left'
+);
+
+
+--
+-- Name: TYPE waitlist_status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.waitlist_status IS 'Where a waiting-list entry stands: waiting (in line), offered (seats held for it until offer_expires_at), accepted (became a booking), declined, expired (the offer timed out), left (the user left the list).';
+
+
+--
+-- Name: apply_retention(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.apply_retention() RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $_$
+declare
+  v_keep_from date := date_trunc('month', now() - make_interval(months => app_hidden.setting_int('retention_audit_months', 24)))::date;
+  v_part record;
+  v_moved text[] := '{}';
+  v_jobs integer;
+  v_counters integer;
+  v_bookings integer;
+begin
+  -- Partitions a year ahead, so no insert lands in the default partition even
+  -- if this job stops running for months.
+  perform app_hidden.ensure_audit_partition(date_trunc('month', now() + make_interval(months => m))::date)
+    from generate_series(0, 12) m;
+
+  -- Whole months before the kept window move out (detach + set schema: no row is copied).
+  for v_part in
+    select c.relname
+    from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    where i.inhparent = 'app_private.audit_log'::regclass
+      and c.relname ~ '^audit_log_[0-9]{4}_[0-9]{2}$'
+      and to_date(substr(c.relname, 11), 'YYYY_MM') < v_keep_from
+    order by c.relname
+  loop
+    execute format('alter table app_private.audit_log detach partition app_private.%I', v_part.relname);
+    if to_regclass(format('app_archive.%I', v_part.relname)) is not null then
+      execute format('drop table app_archive.%I', v_part.relname); -- a re-run after a partial one
+    end if;
+    execute format('alter table app_private.%I set schema app_archive', v_part.relname);
+    v_moved := v_moved || v_part.relname;
+  end loop;
+
+  delete from graphile_worker._private_jobs j
+  where j.attempts >= j.max_attempts and j.locked_at is null
+    and j.updated_at < now() - make_interval(days => app_hidden.setting_int('retention_failed_jobs_days', 30));
+  get diagnostics v_jobs = row_count;
+
+  -- Rate-limit windows that are over can never count again.
+  delete from app_private.rate_limit_counter c
+  where c.expire is not null and c.expire < (extract(epoch from now()) * 1000)::bigint; -- ms since the epoch
+  get diagnostics v_counters = row_count;
+
+  v_bookings := app_hidden.reduce_ended_bookings(
+    now() - make_interval(days => app_hidden.setting_int('retention_booking_personal_days', 730)));
+
+  return jsonb_build_object(
+    'auditMonthsMoved', to_jsonb(v_moved),
+    'failedJobsDeleted', v_jobs,
+    'rateLimitCountersDeleted', v_counters,
+    'bookingsReduced', v_bookings);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION apply_retention(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.apply_retention() IS 'The daily retention pass (cron task apply_retention): creates the next audit partitions, moves audit months older than retention_audit_months to app_archive, deletes jobs that ran out of attempts longer than retention_failed_jobs_days ago and rate-limit counters whose window is over, and reduces the personal fields of bookings that ended longer than retention_booking_personal_days ago. Idempotent; returns what it did. Owner only.';
+
+
+--
+-- Name: assert_clean_text(text, text, boolean); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_bad text := app_hidden.text_violation(value, multiline);
+begin
+  if v_bad is not null then
+    raise exception '% contains a character that is not allowed: U+%', field, upper(lpad(to_hex(ascii(v_bad)), 4, '0'))
+      using errcode = 'TXCHR', column = field,
+            hint = case when multiline
+              then 'Remove control characters (tab and line breaks are fine), bidi overrides/isolates and zero-width characters.'
+              else 'Remove control characters (including tab and line breaks), bidi overrides/isolates and zero-width characters.'
+            end;
+  end if;
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_clean_text(value text, field text, multiline boolean); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) IS 'CHECK constraint body for user-visible text: true, or raises TXCHR naming the column (field) and the character (U+XXXX). Immutable: depends on the value only.';
+
+
+--
+-- Name: hours_before(timestamp with time zone, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.hours_before(at timestamp with time zone, hours integer) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  -- timestamptz - interval is only stable (a day or month depends on the zone);
+  -- whole hours do not, so this is immutable and may feed a generated column.
+  select to_timestamp(extract(epoch from at) - hours * 3600.0);
+$$;
+
+
+--
+-- Name: FUNCTION hours_before(at timestamp with time zone, hours integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.hours_before(at timestamp with time zone, hours integer) IS 'The instant `hours` hours before `at` (time-zone independent).';
+
+
+--
+-- Name: is_time_zone(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.is_time_zone(name text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+begin
+  -- IANA names only (Area/Location, or UTC): no abbreviations ("MSK"), no
+  -- POSIX offsets ("UTC+3", whose sign is inverted), which PostgreSQL would accept.
+  if name is null or name !~ '^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$' then
+    return false;
+  end if;
+  perform pg_catalog.timezone(name, timestamptz '2000-01-01 00:00+00');
+  return true;
+exception when invalid_parameter_value then
+  return false;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION is_time_zone(name text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.is_time_zone(name text) IS 'Whether a text is an IANA time zone name PostgreSQL knows (Europe/Moscow, Asia/Irkutsk, UTC). Immutable for the constraint; a tz database update does not retire names.';
+
+
+--
+-- Name: catalog_search; Type: TEXT SEARCH CONFIGURATION; Schema: app_hidden; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION app_hidden.catalog_search (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR asciiword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR word WITH public.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR hword_part WITH public.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR hword_asciipart WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR asciihword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR hword WITH public.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION app_hidden.catalog_search
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION catalog_search; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION app_hidden.catalog_search IS 'Catalog full-text search: russian snowball (Cyrillic) and english snowball (ASCII words), ё = е via unaccent.';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -480,7 +1011,6 @@ CREATE TABLE app_public.event (
     starts_at timestamp with time zone NOT NULL,
     ends_at timestamp with time zone NOT NULL,
     capacity integer NOT NULL,
-    seats_taken integer DEFAULT 0 NOT NULL,
     booking_deadline_hours integer DEFAULT 0 NOT NULL,
     status app_public.event_status DEFAULT 'draft'::app_public.event_status NOT NULL,
     crew_required boolean DEFAULT false NOT NULL,
@@ -492,25 +1022,34 @@ CREATE TABLE app_public.event (
     published_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('simple'::regconfig, title), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, location_name), 'B'::"char")) || setweight(to_tsvector('simple'::regconfig, COALESCE(description, ''::text)), 'C'::"char"))) STORED NOT NULL,
     max_seats_per_booking integer,
+    time_zone text DEFAULT 'Europe/Moscow'::text NOT NULL,
+    starts_at_local timestamp without time zone GENERATED ALWAYS AS (timezone(time_zone, starts_at)) STORED,
+    ends_at_local timestamp without time zone GENERATED ALWAYS AS (timezone(time_zone, ends_at)) STORED,
+    starts_on date GENERATED ALWAYS AS ((timezone(time_zone, starts_at))::date) STORED,
+    booking_closes_at timestamp with time zone GENERATED ALWAYS AS (app_hidden.hours_before(starts_at, booking_deadline_hours)) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('app_hidden.catalog_search'::regconfig, title), 'A'::"char") || setweight(to_tsvector('app_hidden.catalog_search'::regconfig, location_name), 'B'::"char")) || setweight(to_tsvector('app_hidden.catalog_search'::regconfig, COALESCE(description, ''::text)), 'C'::"char"))) STORED NOT NULL,
     CONSTRAINT event_booking_deadline_hours_check CHECK (((booking_deadline_hours >= 0) AND (booking_deadline_hours <= 8760))),
     CONSTRAINT event_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
+    CONSTRAINT event_cancel_reason_text_check CHECK (app_hidden.assert_clean_text(cancel_reason, 'cancel_reason'::text, true)),
     CONSTRAINT event_canceled_at_check CHECK ((((status = 'canceled'::app_public.event_status) = (canceled_at IS NOT NULL)) AND ((status = 'canceled'::app_public.event_status) = (cancel_reason IS NOT NULL)))),
     CONSTRAINT event_capacity_check CHECK (((capacity >= 1) AND (capacity <= 100000))),
     CONSTRAINT event_crew_id_check CHECK (((crew_id IS NOT NULL) = (crew_status = 'assigned'::app_public.crew_status))),
     CONSTRAINT event_crew_status_check CHECK ((crew_required = (crew_status <> 'not_required'::app_public.crew_status))),
     CONSTRAINT event_description_check CHECK (((char_length(description) >= 1) AND (char_length(description) <= 10000))),
+    CONSTRAINT event_description_text_check CHECK (app_hidden.assert_clean_text(description, 'description'::text, true)),
     CONSTRAINT event_ends_at_check CHECK ((ends_at > starts_at)),
     CONSTRAINT event_ends_at_duration_check CHECK (((ends_at - starts_at) <= '30 days'::interval)),
     CONSTRAINT event_latitude_check CHECK (((latitude >= ('-90'::integer)::double precision) AND (latitude <= (90)::double precision))),
     CONSTRAINT event_latitude_longitude_check CHECK (((latitude IS NULL) = (longitude IS NULL))),
     CONSTRAINT event_location_name_check CHECK ((((char_length(location_name) >= 1) AND (char_length(location_name) <= 200)) AND (location_name !~ '^\s|\s$'::text))),
+    CONSTRAINT event_location_name_text_check CHECK (app_hidden.assert_clean_text(location_name, 'location_name'::text, false)),
     CONSTRAINT event_longitude_check CHECK (((longitude >= ('-180'::integer)::double precision) AND (longitude <= (180)::double precision))),
     CONSTRAINT event_max_seats_per_booking_check CHECK (((max_seats_per_booking >= 1) AND (max_seats_per_booking <= 20))),
     CONSTRAINT event_published_at_check CHECK (((status <> ALL (ARRAY['published'::app_public.event_status, 'completed'::app_public.event_status])) OR (published_at IS NOT NULL))),
-    CONSTRAINT event_seats_taken_check CHECK (((seats_taken >= 0) AND (seats_taken <= capacity))),
-    CONSTRAINT event_title_check CHECK ((((char_length(title) >= 3) AND (char_length(title) <= 200)) AND (title !~ '^\s|\s$'::text)))
+    CONSTRAINT event_time_zone_check CHECK (app_hidden.is_time_zone(time_zone)),
+    CONSTRAINT event_title_check CHECK ((((char_length(title) >= 3) AND (char_length(title) <= 200)) AND (title !~ '^\s|\s$'::text))),
+    CONSTRAINT event_title_text_check CHECK (app_hidden.assert_clean_text(title, 'title'::text, false))
 );
 
 
@@ -600,13 +1139,6 @@ COMMENT ON COLUMN app_public.event.capacity IS 'Seats in total (1 to 100000).';
 
 
 --
--- Name: COLUMN event.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.event.seats_taken IS 'Seats held by pending and confirmed bookings; never above capacity.';
-
-
---
 -- Name: COLUMN event.booking_deadline_hours; Type: COMMENT; Schema: app_public; Owner: -
 --
 
@@ -684,18 +1216,81 @@ COMMENT ON COLUMN app_public.event.updated_at IS 'When the event row last change
 
 
 --
--- Name: COLUMN event.search_vector; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.event.search_vector IS '@behavior -*
-Full-text index of title (A), location (B) and description (C); used by search_events.';
-
-
---
 -- Name: COLUMN event.max_seats_per_booking; Type: COMMENT; Schema: app_public; Owner: -
 --
 
 COMMENT ON COLUMN app_public.event.max_seats_per_booking IS 'Most seats one booking may take; null: the operators'' default (setting booking_max_seats_default, 10).';
+
+
+--
+-- Name: COLUMN event.time_zone; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.time_zone IS 'IANA time zone of the event''s place (e.g. Asia/Irkutsk): its local times and "whole days" are in this zone. Set with set_event_time_zone.';
+
+
+--
+-- Name: COLUMN event.starts_at_local; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.starts_at_local IS 'Start as the local wall-clock time in the event''s time zone (no offset: see time_zone; startsAt is the instant).';
+
+
+--
+-- Name: COLUMN event.ends_at_local; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.ends_at_local IS 'End as the local wall-clock time in the event''s time zone.';
+
+
+--
+-- Name: COLUMN event.starts_on; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.starts_on IS 'The local calendar day the event starts on, in its time zone (what date filters compare).';
+
+
+--
+-- Name: COLUMN event.booking_closes_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.booking_closes_at IS 'When bookings close: booking_deadline_hours before starts_at.';
+
+
+--
+-- Name: COLUMN event.search_vector; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.search_vector IS '@behavior -*
+Full-text document (russian/english stems, ё = е): title (A), location (B), description (C); used by search_events.';
+
+
+--
+-- Name: CONSTRAINT event_cancel_reason_text_check ON event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_cancel_reason_text_check ON app_public.event IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT event_description_text_check ON event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_description_text_check ON app_public.event IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT event_location_name_text_check ON event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_location_name_text_check ON app_public.event IS 'User-visible text rule (app_hidden.assert_clean_text, single-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT event_title_text_check ON event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_title_text_check ON app_public.event IS 'User-visible text rule (app_hidden.assert_clean_text, single-line): TXCHR.';
 
 
 --
@@ -706,51 +1301,66 @@ CREATE FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uui
     LANGUAGE plpgsql STABLE
     AS $$
 declare
-  v_max_seats integer := coalesce(e.max_seats_per_booking, app_hidden.setting_int('booking_max_seats_default', 10));
-  v_max_pending integer := app_hidden.setting_int('booking_max_pending_per_user', 5);
-  v_max_pending_organizer integer := app_hidden.setting_int('booking_max_pending_per_organizer', 3);
-  v_cooldown_after integer := app_hidden.setting_int('booking_cooldown_after', 3);
-  v_window interval := make_interval(mins => app_hidden.setting_int('booking_cooldown_window_minutes', 60));
-  v_cooldown interval := make_interval(mins => app_hidden.setting_int('booking_cooldown_minutes', 30));
+  v_max_seats integer;
+  v_max_pending integer;
+  v_max_pending_organizer integer;
+  v_cooldown_after integer;
+  v_window interval;
+  v_cooldown interval;
   v_pending integer;
+  v_pending_organizer integer;
   v_recent integer;
   v_last_end timestamptz;
 begin
+  -- All six settings in one read (the defaults when a row is missing).
+  select
+    coalesce(e.max_seats_per_booking, (max(s.value) filter (where s.key = 'booking_max_seats_default'))::integer, 10),
+    coalesce((max(s.value) filter (where s.key = 'booking_max_pending_per_user'))::integer, 5),
+    coalesce((max(s.value) filter (where s.key = 'booking_max_pending_per_organizer'))::integer, 3),
+    coalesce((max(s.value) filter (where s.key = 'booking_cooldown_after'))::integer, 3),
+    make_interval(mins => coalesce((max(s.value) filter (where s.key = 'booking_cooldown_window_minutes'))::integer, 60)),
+    make_interval(mins => coalesce((max(s.value) filter (where s.key = 'booking_cooldown_minutes'))::integer, 30))
+  into v_max_seats, v_max_pending, v_max_pending_organizer, v_cooldown_after, v_window, v_cooldown
+  from app_private.setting s
+  where s.key in ('booking_max_seats_default', 'booking_max_pending_per_user', 'booking_max_pending_per_organizer',
+                  'booking_cooldown_after', 'booking_cooldown_window_minutes', 'booking_cooldown_minutes');
+
   if assert_booking_limits.quantity > v_max_seats then
     raise exception 'at most % seat(s) per booking for this event', v_max_seats
       using errcode = 'BKMAX', column = 'quantity', hint = 'Book fewer seats.';
   end if;
 
-  -- Book, cancel, book again: counted per event, only what the user ended
-  -- (canceled themselves) or let lapse; an organizer's cancellation does not count.
-  if v_cooldown > interval '0' then
-    select count(*), max(coalesce(b.canceled_at, b.expired_at)) into v_recent, v_last_end
-    from app_public.booking b
-    where b.event_id = e.id and b.user_id = assert_booking_limits.user_id
-      and ((b.status = 'canceled' and b.canceled_by = assert_booking_limits.user_id and b.canceled_at > now() - v_window)
-        or (b.status = 'expired' and b.expired_at > now() - v_window));
-    if v_recent >= v_cooldown_after and v_last_end + v_cooldown > now() then
-      raise exception 'you canceled or let lapse % bookings of this event lately: you can book it again from %',
-        v_recent, v_last_end + v_cooldown
-        using errcode = 'BKCDN', hint = 'Wait for the cool-down to end.';
-    end if;
-  end if;
-
-  -- Unpaid holds: those past their payment deadline are about to expire and do not count.
-  select count(*) into v_pending
+  -- Every count in one pass over the caller's bookings (booking_user_id_idx):
+  -- unpaid holds (those past their payment deadline are about to expire and do
+  -- not count), overall and for this organizer, and for the cool-down the
+  -- bookings of this event the user ended (canceled themselves) or let lapse
+  -- lately; an organizer's cancellation does not count.
+  select
+    count(*) filter (where b.status = 'pending_payment' and b.payment_deadline > now()),
+    count(*) filter (where b.status = 'pending_payment' and b.payment_deadline > now() and pe.organizer_id = e.organizer_id),
+    count(*) filter (where b.event_id = e.id and (
+      (b.status = 'canceled' and b.canceled_by = assert_booking_limits.user_id and b.canceled_at > now() - v_window)
+      or (b.status = 'expired' and b.expired_at > now() - v_window))),
+    max(coalesce(b.canceled_at, b.expired_at)) filter (where b.event_id = e.id and (
+      (b.status = 'canceled' and b.canceled_by = assert_booking_limits.user_id and b.canceled_at > now() - v_window)
+      or (b.status = 'expired' and b.expired_at > now() - v_window)))
+  into v_pending, v_pending_organizer, v_recent, v_last_end
   from app_public.booking b
-  where b.user_id = assert_booking_limits.user_id and b.status = 'pending_payment' and b.payment_deadline > now();
+  join app_public.event pe on pe.id = b.event_id
+  where b.user_id = assert_booking_limits.user_id
+    and (b.status = 'pending_payment' or (b.event_id = e.id and b.status in ('canceled', 'expired')));
+
+  if v_cooldown > interval '0' and v_recent >= v_cooldown_after and v_last_end + v_cooldown > now() then
+    raise exception 'you canceled or let lapse % bookings of this event lately: you can book it again from %',
+      v_recent, v_last_end + v_cooldown
+      using errcode = 'BKCDN', hint = 'Wait for the cool-down to end.';
+  end if;
   if v_pending >= v_max_pending then
     raise exception 'you already hold % unpaid booking(s), the most allowed at once', v_pending
       using errcode = 'BKPEN', hint = 'Pay or cancel one of them first.';
   end if;
-  select count(*) into v_pending
-  from app_public.booking b
-  join app_public.event pe on pe.id = b.event_id
-  where b.user_id = assert_booking_limits.user_id and b.status = 'pending_payment' and b.payment_deadline > now()
-    and pe.organizer_id = e.organizer_id;
-  if v_pending >= v_max_pending_organizer then
-    raise exception 'you already hold % unpaid booking(s) for this organizer''s events, the most allowed at once', v_pending
+  if v_pending_organizer >= v_max_pending_organizer then
+    raise exception 'you already hold % unpaid booking(s) for this organizer''s events, the most allowed at once', v_pending_organizer
       using errcode = 'BKPOR', hint = 'Pay or cancel one of them first.';
   end if;
 end;
@@ -761,7 +1371,7 @@ $$;
 -- Name: FUNCTION assert_booking_limits(e app_public.event, user_id uuid, quantity integer); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) IS 'The anti-hoarding rules of a new booking, from app_private.setting: BKMAX (seats per booking), BKCDN (cool-down after repeated cancel/lapse on the event), BKPEN (unpaid bookings overall), BKPOR (unpaid bookings for the organizer''s events). Reads only; create_booking serializes a user''s bookings first so the counts hold under concurrency.';
+COMMENT ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) IS 'The anti-hoarding rules of a new booking, from app_private.setting (read once): BKMAX (seats per booking), BKCDN (cool-down after repeated cancel/lapse on the event), BKPEN (unpaid bookings overall), BKPOR (unpaid bookings for the organizer''s events), counted in one query. Reads only; create_booking serializes a user''s bookings first so the counts hold under concurrency.';
 
 
 --
@@ -810,6 +1420,33 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.assert_event_manager() IS 'Returns the caller''s id when they have the organizer or admin role; 28000 / 42501 otherwise.';
+
+
+--
+-- Name: assert_event_staff(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_event_staff(e app_public.event) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if app_public.current_user_id() is null then
+    raise exception 'sign in first' using errcode = '28000', hint = 'Send a bearer token.';
+  end if;
+  if not (e.organizer_id = app_public.current_user_id() or app_public.has_role('admin')) then
+    raise exception 'only the organizer of this event or an admin may see its check-ins' using errcode = '42501';
+  end if;
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_event_staff(e app_public.event); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_event_staff(e app_public.event) IS 'True when the caller is the event''s organizer or an admin; 28000 / 42501 otherwise.';
 
 
 --
@@ -882,6 +1519,66 @@ COMMENT ON FUNCTION app_hidden.assert_event_valid(e app_public.event) IS 'Valida
 
 
 --
+-- Name: assert_may_manage_user_data(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_may_manage_user_data(user_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+begin
+  if app_public.current_user_id() is null then
+    raise exception 'sign in to manage personal data' using errcode = '28000';
+  end if;
+  if user_id is null then
+    raise exception 'user_id is required' using errcode = '22023', column = 'user_id';
+  end if;
+  if user_id <> app_public.current_user_id() and not app_public.has_role('admin') then
+    raise exception 'only the user themself or an admin may manage this user''s data' using errcode = '42501';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_may_manage_user_data(user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_may_manage_user_data(user_id uuid) IS 'Raises 28000 without a caller, 22023 without a user id, 42501 unless the caller is that user or an admin.';
+
+
+--
+-- Name: assert_reply_valid(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_reply_valid(content text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if content is null or content !~ '\S' then
+    raise exception 'content must not be empty' using errcode = 'RVLEN', column = 'content', hint = 'Write 1 to 2000 characters.';
+  end if;
+  if char_length(content) > 2000 then
+    raise exception 'a reply must be at most 2000 characters long; it has %', char_length(content)
+      using errcode = 'RVLEN', column = 'content';
+  end if;
+  if content ~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]' then
+    raise exception 'content must not contain control characters (only tab, line feed and carriage return are allowed)'
+      using errcode = 'RVCTL', column = 'content';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_reply_valid(content text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_reply_valid(content text) IS 'Validates a reply''s text (RVLEN: blank or over 2000 characters; RVCTL: control characters).';
+
+
+--
 -- Name: assert_review_valid(integer, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -915,6 +1612,66 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.assert_review_valid(rating integer, content text) IS 'Validates a review''s rating (RVRAT) and text (RVLEN: blank, also when only invisible spaces, or over 4000 characters; RVCTL: control characters).';
+
+
+--
+-- Name: assert_search_arguments(text, timestamp with time zone, timestamp with time zone, date, date, numeric, numeric, double precision, double precision, double precision, app_public.event_sort, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+  if char_length(query) > 200 then
+    raise exception 'query must be at most 200 characters long' using errcode = '22023', column = 'query';
+  end if;
+  if starts_from > starts_to then
+    raise exception 'starts_to must not be before starts_from' using errcode = 'EVDAT', column = 'starts_to';
+  end if;
+  if date_from > date_to then
+    raise exception 'date_to must not be before date_from' using errcode = 'EVDAT', column = 'date_to';
+  end if;
+  if min_price < 0 or max_price < 0 then
+    raise exception 'prices must be 0 or more' using errcode = '22023', column = case when min_price < 0 then 'min_price' else 'max_price' end;
+  end if;
+  if min_price > max_price then
+    raise exception 'max_price must not be below min_price' using errcode = '22023', column = 'max_price';
+  end if;
+  if (near_latitude is null) <> (near_longitude is null) then
+    raise exception 'near_latitude and near_longitude must be given together' using errcode = '22023', column = 'near_longitude';
+  end if;
+  if radius_km is not null and near_latitude is null then
+    raise exception 'radius_km needs near_latitude and near_longitude: they must be given together' using errcode = '22023', column = 'radius_km';
+  end if;
+  if near_latitude not between -90 and 90 then
+    raise exception 'near_latitude must be between -90 and 90' using errcode = '22023', column = 'near_latitude';
+  end if;
+  if near_longitude not between -180 and 180 then
+    raise exception 'near_longitude must be between -180 and 180' using errcode = '22023', column = 'near_longitude';
+  end if;
+  if not (radius_km > 0 and radius_km <= 20000) then
+    raise exception 'radius_km must be more than 0 and at most 20000' using errcode = '22023', column = 'radius_km';
+  end if;
+  if sort = 'distance' and near_latitude is null then
+    raise exception 'sort distance needs near_latitude and near_longitude' using errcode = '22023', column = 'sort';
+  end if;
+  if sort = 'relevance' and app_hidden.search_query(query) is null then
+    raise exception 'sort relevance needs a query' using errcode = '22023', column = 'sort';
+  end if;
+  if after_event_id is not null and not exists (select from app_public.event e where e.id = after_event_id) then
+    raise exception 'after_event_id is not an event you can see' using errcode = '22023', column = 'after_event_id',
+      hint = 'Pass the id of the last event of the previous page.';
+  end if;
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) IS 'Checks the arguments of search_events: 22023 (argument named in `column`), EVDAT (range ends before it starts). True when they are fine.';
 
 
 --
@@ -971,6 +1728,7 @@ CREATE TABLE app_public.booking (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT booking_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
+    CONSTRAINT booking_cancel_reason_text_check CHECK (app_hidden.assert_clean_text(cancel_reason, 'cancel_reason'::text, true)),
     CONSTRAINT booking_canceled_at_check CHECK ((((status = 'canceled'::app_public.booking_status) = (canceled_at IS NOT NULL)) AND ((status = 'canceled'::app_public.booking_status) = (cancel_reason IS NOT NULL)))),
     CONSTRAINT booking_confirmed_at_check CHECK (((status = 'confirmed'::app_public.booking_status) <= (confirmed_at IS NOT NULL))),
     CONSTRAINT booking_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
@@ -1132,6 +1890,13 @@ COMMENT ON COLUMN app_public.booking.updated_at IS 'When the row last changed.';
 
 
 --
+-- Name: CONSTRAINT booking_cancel_reason_text_check ON booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT booking_cancel_reason_text_check ON app_public.booking IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
 -- Name: booking_data(app_public.booking); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -1207,6 +1972,111 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.booking_hold() IS 'How long a new booking holds its seats for payment: setting booking_hold_minutes (default 30 minutes).';
+
+
+--
+-- Name: check_in(text, timestamp with time zone, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.check_in(code text, scanned_at timestamp with time zone, device text) RETURNS app_public.check_in_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_ticket app_public.ticket := app_hidden.ticket_for_staff(check_in.code);
+  v_result app_public.check_in_result;
+begin
+  if v_ticket.status = 'void' then
+    if v_ticket.void_reason = 'booking_canceled' then
+      raise exception 'the booking of this ticket was canceled' using errcode = 'TKCAN';
+    end if;
+    raise exception 'this ticket was replaced by a newer one' using errcode = 'TKVOD';
+  end if;
+
+  v_result.ticket_id := v_ticket.id;
+  v_result.event_id := v_ticket.event_id;
+  v_result.code := v_ticket.code;
+  v_result.seat_no := v_ticket.seat_no;
+  v_result.scanned_at := check_in.scanned_at;
+  v_result.device := check_in.device;
+
+  if v_ticket.checked_in_at is not null then
+    -- Never counted twice: answer with the first check-in.
+    v_result.outcome := case
+      when check_in.device is not null and v_ticket.checked_in_device is distinct from check_in.device then 'conflict'
+      else 'already_checked_in' end;
+  else
+    update app_public.ticket t
+       set checked_in_at = coalesce(check_in.scanned_at, now()), checked_in_by = v_user_id,
+           checked_in_device = check_in.device, version = t.version
+     where t.id = v_ticket.id
+    returning * into v_ticket;
+    v_result.outcome := 'checked_in';
+    perform app_hidden.record_change(
+      'ticket', v_ticket.id, 'TicketCheckedIn', 'ticket.check_in', 'ticket',
+      jsonb_build_object('ticketId', v_ticket.id, 'bookingId', v_ticket.booking_id, 'eventId', v_ticket.event_id,
+                         'seatNo', v_ticket.seat_no, 'checkedInAt', v_ticket.checked_in_at,
+                         'checkedInBy', v_ticket.checked_in_by, 'device', v_ticket.checked_in_device)
+    );
+  end if;
+  v_result.checked_in_at := v_ticket.checked_in_at;
+  v_result.checked_in_by := v_ticket.checked_in_by;
+  v_result.checked_in_device := v_ticket.checked_in_device;
+  return v_result;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_in(code text, scanned_at timestamp with time zone, device text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.check_in(code text, scanned_at timestamp with time zone, device text) IS 'The one check-in rule: checks in the ticket with this code (at scanned_at for offline scans), or reports the earlier check-in. Raises 28000, 42501, TKFMT, TKNOT, TKORG, TKCAN, TKVOD.';
+
+
+--
+-- Name: check_in_undo_window(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.check_in_undo_window() RETURNS interval
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+  select make_interval(mins => coalesce(
+    (select case when s.value ~ '^[0-9]{1,4}$' then s.value::integer end
+       from app_private.setting s where s.key = 'check_in_undo_minutes'),
+    5));
+$_$;
+
+
+--
+-- Name: FUNCTION check_in_undo_window(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.check_in_undo_window() IS 'The setting check_in_undo_minutes as an interval (5 minutes when missing or malformed).';
+
+
+--
+-- Name: claims_trusted(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.claims_trusted() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  -- The API's login switches role per transaction and sets the claims from a
+  -- verified token. The owner (or a superuser) could do anything anyway, so
+  -- trusting its claims grants nothing new (the worker and tests use them).
+  select session_user = 'aquastream_authenticator'
+      or pg_catalog.has_schema_privilege(session_user, 'app_public', 'CREATE');
+$$;
+
+
+--
+-- Name: FUNCTION claims_trusted(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.claims_trusted() IS 'True when this session may assert jwt.claims.*: the authenticator''s (the API''s) or the owner''s. Any other login''s claims are ignored.';
 
 
 --
@@ -1312,14 +2182,10 @@ COMMENT ON FUNCTION app_hidden.crew_request(event_id uuid) IS 'The AssignCrew re
 --
 
 CREATE FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) RETURNS double precision
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'public', 'pg_catalog'
     AS $$
-  -- Haversine great-circle distance on a sphere of radius 6371 km (no PostGIS needed;
-  -- error below 0.5 % is fine for "events near me").
-  select 2 * 6371.0 * asin(least(1.0, sqrt(
-    power(sin(radians(latitude2 - latitude1) / 2), 2)
-    + cos(radians(latitude1)) * cos(radians(latitude2)) * power(sin(radians(longitude2 - longitude1) / 2), 2)
-  )));
+  select public.earth_distance(public.ll_to_earth(latitude1, longitude1), public.ll_to_earth(latitude2, longitude2)) / 1000;
 $$;
 
 
@@ -1327,7 +2193,45 @@ $$;
 -- Name: FUNCTION distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) IS 'Great-circle (haversine) distance in kilometres between two points given in degrees.';
+COMMENT ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision) IS 'Great-circle distance in kilometres between two points given in degrees (earthdistance''s sphere); null when a coordinate is null.';
+
+
+--
+-- Name: earth_box_km(double precision, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.earth_box_km(latitude double precision, longitude double precision, radius_km double precision) RETURNS public.cube
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+  select public.earth_box(public.ll_to_earth(latitude, longitude), radius_km * 1000);
+$$;
+
+
+--
+-- Name: FUNCTION earth_box_km(latitude double precision, longitude double precision, radius_km double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.earth_box_km(latitude double precision, longitude double precision, radius_km double precision) IS 'A cube containing every point within radius_km (great circle) of a point: the index pre-filter of a distance search.';
+
+
+--
+-- Name: earth_point(double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.earth_point(latitude double precision, longitude double precision) RETURNS public.cube
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+  select public.ll_to_earth(latitude, longitude)::public.cube;
+$$;
+
+
+--
+-- Name: FUNCTION earth_point(latitude double precision, longitude double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.earth_point(latitude double precision, longitude double precision) IS 'A point on the earth (degrees) as a 3-D cube in metres from the centre: what the GiST distance index holds.';
 
 
 --
@@ -1351,8 +2255,8 @@ begin
   returning * into v_booking;
 
   -- Seats and the promo use come back (the check constraints keep them ≥ 0).
-  update app_public.event e set seats_taken = e.seats_taken - b.quantity where e.id = b.event_id;
-  update app_public.event_price_tier t set seats_taken = t.seats_taken - b.quantity where t.id = b.price_tier_id;
+  update app_public.event_seat_counter c set seats_taken = c.seats_taken - b.quantity where c.event_id = b.event_id;
+  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - b.quantity where c.price_tier_id = b.price_tier_id;
   if b.promo_code_id is not null then
     update app_public.promo_code pc set uses = pc.uses - 1 where pc.id = b.promo_code_id;
   end if;
@@ -1382,7 +2286,183 @@ $$;
 -- Name: FUNCTION end_booking(b app_public.booking, new_status app_public.booking_status, reason text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) IS 'Cancels or expires a locked live booking: frees its seats (event and tier), gives its promo use back, announces BookingCanceled/BookingExpired, refunds the paid remainder when canceled. Owner only.';
+COMMENT ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_public.booking_status, reason text) IS 'Cancels or expires a locked live booking: frees its seats (event and tier counters), gives its promo use back, announces BookingCanceled/BookingExpired, refunds the paid remainder when canceled. Owner only.';
+
+
+--
+-- Name: waitlist_entry; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.waitlist_entry (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    price_tier_id uuid,
+    user_id uuid NOT NULL,
+    seats_wanted integer NOT NULL,
+    accepts_fewer boolean DEFAULT false NOT NULL,
+    joined_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    status app_public.waitlist_status DEFAULT 'waiting'::app_public.waitlist_status NOT NULL,
+    offered_seats integer,
+    offered_at timestamp with time zone,
+    offer_expires_at timestamp with time zone,
+    booking_id uuid,
+    ended_at timestamp with time zone,
+    CONSTRAINT waitlist_entry_ended_check CHECK (((status = ANY (ARRAY['waiting'::app_public.waitlist_status, 'offered'::app_public.waitlist_status])) = (ended_at IS NULL))),
+    CONSTRAINT waitlist_entry_offer_check CHECK ((((status <> 'waiting'::app_public.waitlist_status) OR (offered_seats IS NULL)) AND ((status <> ALL (ARRAY['offered'::app_public.waitlist_status, 'accepted'::app_public.waitlist_status])) OR (offered_seats IS NOT NULL)) AND ((offered_seats IS NULL) OR (((offered_seats >= 1) AND (offered_seats <= seats_wanted)) AND (accepts_fewer OR (offered_seats = seats_wanted)) AND (offered_at IS NOT NULL) AND (offer_expires_at IS NOT NULL))))),
+    CONSTRAINT waitlist_entry_seats_wanted_check CHECK (((seats_wanted >= 1) AND (seats_wanted <= 20)))
+);
+
+
+--
+-- Name: TABLE waitlist_entry; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.waitlist_entry IS '@behavior -insert -update -delete
+A place on an event''s waiting list (optionally for one price tier): the seats wanted, and the offer made when seats freed up. Written only by join_waitlist, leave_waitlist, accept_offer, decline_offer and the offer/expiry functions. Visible to its user, the event''s organizer and admins; it shows the same personal data a booking does (the user id).';
+
+
+--
+-- Name: COLUMN waitlist_entry.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.id IS 'The entry.';
+
+
+--
+-- Name: COLUMN waitlist_entry.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.event_id IS 'The sold-out event.';
+
+
+--
+-- Name: COLUMN waitlist_entry.price_tier_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.price_tier_id IS 'The tier the user waits for; null: any tier (chosen when accepting the offer).';
+
+
+--
+-- Name: COLUMN waitlist_entry.user_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.user_id IS 'The waiting user.';
+
+
+--
+-- Name: COLUMN waitlist_entry.seats_wanted; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.seats_wanted IS 'Seats wanted (1..the event''s max seats per booking).';
+
+
+--
+-- Name: COLUMN waitlist_entry.accepts_fewer; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.accepts_fewer IS 'Whether an offer of fewer seats than wanted is welcome (otherwise the entry waits until all fit).';
+
+
+--
+-- Name: COLUMN waitlist_entry.joined_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.joined_at IS 'When the user joined: the place in line.';
+
+
+--
+-- Name: COLUMN waitlist_entry.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.status IS 'waiting, offered, accepted, declined, expired or left.';
+
+
+--
+-- Name: COLUMN waitlist_entry.offered_seats; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.offered_seats IS 'Seats offered (held on the event''s, and the tier''s, seat counters while offered).';
+
+
+--
+-- Name: COLUMN waitlist_entry.offered_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.offered_at IS 'When the offer was made.';
+
+
+--
+-- Name: COLUMN waitlist_entry.offer_expires_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.offer_expires_at IS 'Until when the offer holds its seats (setting waitlist_offer_hold_minutes, never past the booking deadline).';
+
+
+--
+-- Name: COLUMN waitlist_entry.booking_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.booking_id IS 'The booking an accepted offer became.';
+
+
+--
+-- Name: COLUMN waitlist_entry.ended_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.ended_at IS 'When the entry left the line (accepted, declined, expired, left).';
+
+
+--
+-- Name: end_waitlist_entry(uuid, app_public.waitlist_status, app_public.waitlist_status[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.end_waitlist_entry(entry_id uuid, new_status app_public.waitlist_status, from_status app_public.waitlist_status[]) RETURNS app_public.waitlist_entry
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_entry app_public.waitlist_entry;
+begin
+  select * into v_entry from app_public.waitlist_entry w
+  where w.id = end_waitlist_entry.entry_id and w.user_id = v_user_id;
+  if not found then
+    raise exception 'waiting-list entry not found' using errcode = 'P0002';
+  end if;
+  perform from app_public.event_seat_counter c where c.event_id = v_entry.event_id for no key update;
+  perform from app_public.price_tier_seat_counter c where c.price_tier_id = v_entry.price_tier_id for no key update;
+  select * into v_entry from app_public.waitlist_entry w where w.id = v_entry.id for update;
+  if v_entry.status <> all (end_waitlist_entry.from_status) then
+    if 'waiting' = any (end_waitlist_entry.from_status) then
+      raise exception 'the entry is no longer on the waiting list (it is %)', v_entry.status using errcode = 'WLEND';
+    end if;
+    raise exception 'no open offer on this entry (it is %)', v_entry.status using errcode = 'WLNOF';
+  end if;
+
+  if v_entry.status = 'offered' then
+    update app_public.event_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+    where c.event_id = v_entry.event_id;
+    update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+    where c.price_tier_id = v_entry.price_tier_id;
+  end if;
+  update app_public.waitlist_entry w set status = end_waitlist_entry.new_status, ended_at = now()
+  where w.id = v_entry.id
+  returning * into v_entry;
+  perform app_hidden.record_change(
+    'waitlist', v_entry.id,
+    case end_waitlist_entry.new_status when 'left' then 'WaitlistLeft' else 'OfferDeclined' end,
+    case end_waitlist_entry.new_status when 'left' then 'waitlist.leave' else 'waitlist.decline' end,
+    'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+  );
+  return v_entry;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_waitlist_entry(entry_id uuid, new_status app_public.waitlist_status, from_status app_public.waitlist_status[]); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.end_waitlist_entry(entry_id uuid, new_status app_public.waitlist_status, from_status app_public.waitlist_status[]) IS 'Shared by leave_waitlist and decline_offer: ends the caller''s entry if it is in one of from_status, giving an offer''s held seats back (passed on at commit). Owner only.';
 
 
 --
@@ -1412,6 +2492,51 @@ COMMENT ON FUNCTION app_hidden.enqueue_crew_job(task text, event_id uuid) IS 'En
 
 
 --
+-- Name: ensure_audit_partition(date); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.ensure_audit_partition(month date) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+  v_from date := date_trunc('month', month)::date;
+  v_to date := (date_trunc('month', month) + interval '1 month')::date;
+  v_name text := format('audit_log_%s', to_char(month, 'YYYY_MM'));
+  v_stray boolean := false;
+begin
+  if to_regclass(format('app_private.%I', v_name)) is not null then
+    return v_name;
+  end if;
+  if to_regclass('app_private.audit_log_default') is not null then
+    select exists (select from app_private.audit_log_default d where d.occurred_at >= v_from and d.occurred_at < v_to)
+      into v_stray;
+  end if;
+  if v_stray then
+    alter table app_private.audit_log detach partition app_private.audit_log_default;
+  end if;
+  execute format(
+    'create table app_private.%I partition of app_private.audit_log for values from (%L) to (%L)', v_name, v_from, v_to);
+  if v_stray then
+    with moved as (
+      delete from app_private.audit_log_default d where d.occurred_at >= v_from and d.occurred_at < v_to returning d.*
+    )
+    insert into app_private.audit_log overriding system value select * from moved;
+    alter table app_private.audit_log attach partition app_private.audit_log_default default;
+  end if;
+  return v_name;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION ensure_audit_partition(month date); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.ensure_audit_partition(month date) IS 'Creates the audit_log partition of the month of `month` if missing (moving rows of that month out of the default partition first); returns its name. Owner only (retention and the migration).';
+
+
+--
 -- Name: event_data(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -1430,7 +2555,7 @@ CREATE FUNCTION app_hidden.event_data(e app_public.event) RETURNS jsonb
     'startsAt', e.starts_at,
     'endsAt', e.ends_at,
     'capacity', e.capacity,
-    'seatsTaken', e.seats_taken,
+    'seatsTaken', app_public.event_seats_taken(e),
     'bookingDeadlineHours', e.booking_deadline_hours,
     'status', e.status,
     'crewRequired', e.crew_required,
@@ -1482,6 +2607,58 @@ COMMENT ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message
 
 
 --
+-- Name: event_ids_by_text(tsquery, text, app_public.event_status[], timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 500
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select e.id from app_public.event e
+  where (e.search_vector @@ tsq
+         or (typo is not null and app_hidden.search_text(e.title) operator(public.%>) typo))
+    and e.status = any (statuses)
+    and e.starts_at >= not_before
+    and app_hidden.event_is_visible(e);
+$$;
+
+
+--
+-- Name: FUNCTION event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone) IS 'Ids of the events the caller may see whose text matches (stemmed words, or a close title for `typo`), with these statuses, starting at or after not_before: through the GIN indexes, which RLS would keep search_events from using.';
+
+
+--
+-- Name: event_ids_near(double precision, double precision, double precision, app_public.event_status[], timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 500
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- earth_distance/ll_to_earth directly (this function's search_path is
+  -- pinned already): no per-row call of a function with its own SET.
+  select e.id from app_public.event e
+  where app_hidden.earth_point(e.latitude, e.longitude)
+          operator(public.<@) app_hidden.earth_box_km(event_ids_near.latitude, event_ids_near.longitude, radius_km)
+    and public.earth_distance(public.ll_to_earth(event_ids_near.latitude, event_ids_near.longitude),
+                              public.ll_to_earth(e.latitude, e.longitude)) <= radius_km * 1000
+    and e.status = any (statuses)
+    and e.starts_at >= not_before
+    and app_hidden.event_is_visible(e);
+$$;
+
+
+--
+-- Name: FUNCTION event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone) IS 'Ids of the events the caller may see within radius_km (great circle) of a point, with these statuses, starting at or after not_before: through the GiST index, which RLS would keep search_events from using.';
+
+
+--
 -- Name: event_is_visible(app_public.event); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -1523,36 +2700,116 @@ COMMENT ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) IS 'All pri
 
 
 --
+-- Name: event_sort_key(app_public.event_sort, uuid, tsvector, text, double precision, double precision, numeric, double precision, tsquery, text, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision) RETURNS double precision
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  select case sort
+    when 'relevance' then -coalesce(ts_rank(search_vector, tsq), 0)::double precision
+    when 'price' then coalesce(min_price, 1e12)::double precision
+    when 'price_desc' then -coalesce(min_price, -1)::double precision
+    when 'distance' then app_hidden.earth_point(latitude, longitude) operator(public.<->)
+      app_hidden.earth_point(near_latitude, near_longitude)
+    when 'rating' then -coalesce(rating_average, 0)
+    when 'popularity' then -coalesce((select c.seats_taken from app_public.event_seat_counter c
+                                      where c.event_id = event_sort_key.event_id), 0)::double precision
+  end;
+$$;
+
+
+--
+-- Name: FUNCTION event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision) IS 'The ascending sort key of one event under a search_events sort other than start (relevance: text rank, title above description; distance: chord length, ordered like the great-circle distance).';
+
+
+--
+-- Name: event_visible(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_visible(event_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select exists (select from app_public.event e where e.id = event_visible.event_id);
+$$;
+
+
+--
+-- Name: FUNCTION event_visible(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_visible(event_id uuid) IS 'Whether the caller can see this event (its RLS policy), by a primary-key probe: what the policies of tiers and seat counters ask per row.';
+
+
+--
 -- Name: expire_overdue_bookings(integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.expire_overdue_bookings(batch integer DEFAULT 100) RETURNS integer
+CREATE FUNCTION app_hidden.expire_overdue_bookings(batch integer DEFAULT 500) RETURNS integer
     LANGUAGE plpgsql
     AS $$
 declare
-  v_candidate record;
-  v_booking app_public.booking;
-  v_count integer := 0;
+  v_count integer;
 begin
-  -- Candidates ordered by event so that concurrent runs lock events in one
-  -- order; each event is locked before its bookings (lock order event →
-  -- booking), bookings with skip locked: a booking that another run, or a
-  -- payment confirmation, holds right now is left to them.
-  for v_candidate in
-    select b.id, b.event_id
+  create temp table if not exists expiring (
+    id uuid, event_id uuid, price_tier_id uuid, promo_code_id uuid, quantity integer, data jsonb
+  ) on commit drop;
+  truncate expiring;
+
+  with due as (
+    select b.id
     from app_public.booking b
     where b.status = 'pending_payment' and b.payment_deadline <= now()
-    order by b.event_id, b.payment_deadline, b.id
-    limit greatest(coalesce(expire_overdue_bookings.batch, 100), 1)
-  loop
-    perform from app_public.event e where e.id = v_candidate.event_id for no key update;
-    select * into v_booking from app_public.booking b
-    where b.id = v_candidate.id and b.status = 'pending_payment' and b.payment_deadline <= now()
-    for update skip locked;
-    continue when not found;
-    perform app_hidden.end_booking(v_booking, 'expired', null);
-    v_count := v_count + 1;
-  end loop;
+    order by b.payment_deadline, b.id
+    limit greatest(coalesce(expire_overdue_bookings.batch, 500), 1)
+    for update skip locked
+  ), expired as (
+    update app_public.booking b
+    set status = 'expired', expired_at = now()
+    from due
+    where b.id = due.id
+    returning b.*
+  )
+  insert into expiring
+  select e.id, e.event_id, e.price_tier_id, e.promo_code_id, e.quantity, app_hidden.booking_data(row(e.*)::app_public.booking)
+  from expired e;
+  get diagnostics v_count = row_count;
+  if v_count = 0 then
+    return 0;
+  end if;
+
+  insert into app_private.audit_log (actor_id, actor_roles, action, table_name, row_id, details, request_id)
+  select app_public.current_user_id(), app_public.current_user_roles(), 'booking.expire', 'booking', x.id::text, x.data,
+         nullif(current_setting('app.request_id', true), '')
+  from expiring x;
+  insert into app_private.outbox (aggregate_type, aggregate_id, event_type, actor_id, data)
+  select 'booking', x.id, 'BookingExpired', app_public.current_user_id(), x.data
+  from expiring x
+  order by x.id;
+
+  -- Last (as in create_booking), so the counter rows stay locked only from here to
+  -- the commit: seats and promo uses come back, one update per counter row, in key order.
+  perform from app_public.event_seat_counter c
+  where c.event_id in (select x.event_id from expiring x) order by c.event_id for no key update;
+  update app_public.event_seat_counter c set seats_taken = c.seats_taken - x.quantity
+  from (select event_id, sum(quantity)::integer as quantity from expiring group by event_id) x
+  where c.event_id = x.event_id;
+  perform from app_public.price_tier_seat_counter c
+  where c.price_tier_id in (select x.price_tier_id from expiring x) order by c.price_tier_id for no key update;
+  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - x.quantity
+  from (select price_tier_id, sum(quantity)::integer as quantity from expiring group by price_tier_id) x
+  where c.price_tier_id = x.price_tier_id;
+  perform from app_public.promo_code pc
+  where pc.id in (select x.promo_code_id from expiring x) order by pc.id for no key update;
+  update app_public.promo_code pc set uses = pc.uses - x.uses
+  from (select promo_code_id, count(*)::integer as uses from expiring where promo_code_id is not null group by promo_code_id) x
+  where pc.id = x.promo_code_id;
+
+  truncate expiring;
   return v_count;
 end;
 $$;
@@ -1562,7 +2819,57 @@ $$;
 -- Name: FUNCTION expire_overdue_bookings(batch integer); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) IS 'Expires up to `batch` pending bookings whose payment deadline has passed (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once. Run by the worker''s cron as the owner.';
+COMMENT ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) IS 'Expires up to `batch` pending bookings whose payment deadline has passed, set-based (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once (SKIP LOCKED). Run by the worker''s expire_bookings task as the owner, one batch per transaction.';
+
+
+--
+-- Name: expire_overdue_offers(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.expire_overdue_offers() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_event_id uuid;
+  v_entry app_public.waitlist_entry;
+  v_count integer := 0;
+begin
+  for v_event_id in
+    select distinct w.event_id from app_public.waitlist_entry w
+    where w.status = 'offered' and w.offer_expires_at <= now()
+    order by w.event_id
+  loop
+    -- Counters first (event, then its tiers in key order), then the entries.
+    perform from app_public.event_seat_counter c where c.event_id = v_event_id for no key update;
+    perform from app_public.price_tier_seat_counter c
+    where c.price_tier_id in (select w.price_tier_id from app_public.waitlist_entry w
+                              where w.event_id = v_event_id and w.status = 'offered')
+    order by c.price_tier_id for no key update;
+    for v_entry in
+      update app_public.waitlist_entry w set status = 'expired', ended_at = now()
+      where w.event_id = v_event_id and w.status = 'offered' and w.offer_expires_at <= now()
+      returning w.*
+    loop
+      update app_public.event_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+      where c.event_id = v_entry.event_id;
+      update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+      where c.price_tier_id = v_entry.price_tier_id;
+      perform app_hidden.record_change(
+        'waitlist', v_entry.id, 'OfferExpired', 'waitlist.expire', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+      );
+      v_count := v_count + 1;
+    end loop;
+  end loop;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION expire_overdue_offers(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.expire_overdue_offers() IS 'Expires every offer past offer_expires_at: its seats come off the counters and go to the next in line at commit (deferred trigger). OfferExpired each; returns how many. Run by the expire_waitlist_offers task as the owner.';
 
 
 --
@@ -1576,15 +2883,14 @@ CREATE TABLE app_public.event_price_tier (
     price numeric(12,2) NOT NULL,
     currency character(3) NOT NULL,
     quota integer,
-    seats_taken integer DEFAULT 0 NOT NULL,
     sort_order integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT event_price_tier_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT event_price_tier_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name !~ '^\s|\s$'::text))),
+    CONSTRAINT event_price_tier_name_text_check CHECK (app_hidden.assert_clean_text(name, 'name'::text, false)),
     CONSTRAINT event_price_tier_price_check CHECK ((price >= (0)::numeric)),
-    CONSTRAINT event_price_tier_quota_check CHECK ((quota > 0)),
-    CONSTRAINT event_price_tier_seats_taken_check CHECK (((seats_taken >= 0) AND ((quota IS NULL) OR (seats_taken <= quota))))
+    CONSTRAINT event_price_tier_quota_check CHECK ((quota > 0))
 );
 
 
@@ -1639,13 +2945,6 @@ COMMENT ON COLUMN app_public.event_price_tier.quota IS 'Seats this tier may sell
 
 
 --
--- Name: COLUMN event_price_tier.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.event_price_tier.seats_taken IS 'Seats held in this tier by pending and confirmed bookings.';
-
-
---
 -- Name: COLUMN event_price_tier.sort_order; Type: COMMENT; Schema: app_public; Owner: -
 --
 
@@ -1664,6 +2963,13 @@ COMMENT ON COLUMN app_public.event_price_tier.created_at IS 'When the tier was a
 --
 
 COMMENT ON COLUMN app_public.event_price_tier.updated_at IS 'When the tier last changed.';
+
+
+--
+-- Name: CONSTRAINT event_price_tier_name_text_check ON event_price_tier; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_price_tier_name_text_check ON app_public.event_price_tier IS 'User-visible text rule (app_hidden.assert_clean_text, single-line): TXCHR.';
 
 
 --
@@ -1755,6 +3061,7 @@ CREATE TABLE app_public.payment (
     CONSTRAINT payment_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT payment_error_code_check CHECK ((error_code ~ '^[0-9A-Z]{5}$'::text)),
     CONSTRAINT payment_error_message_check CHECK (((error_code IS NULL) = (error_message IS NULL))),
+    CONSTRAINT payment_error_message_text_check CHECK (app_hidden.assert_clean_text(error_message, 'error_message'::text, true)),
     CONSTRAINT payment_gateway_reference_check CHECK (((char_length(gateway_reference) >= 1) AND (char_length(gateway_reference) <= 200))),
     CONSTRAINT payment_refunded_amount_check CHECK (((refunded_amount >= (0)::numeric) AND (refunded_amount <= amount))),
     CONSTRAINT payment_status_check CHECK (
@@ -1890,6 +3197,13 @@ COMMENT ON COLUMN app_public.payment.updated_at IS 'When the row last changed.';
 
 
 --
+-- Name: CONSTRAINT payment_error_message_text_check ON payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT payment_error_message_text_check ON app_public.payment IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
 -- Name: refund; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -1903,7 +3217,8 @@ CREATE TABLE app_public.refund (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT refund_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT refund_reason_check CHECK (((char_length(reason) >= 3) AND (char_length(reason) <= 1000)))
+    CONSTRAINT refund_reason_check CHECK (((char_length(reason) >= 3) AND (char_length(reason) <= 1000))),
+    CONSTRAINT refund_reason_text_check CHECK (app_hidden.assert_clean_text(reason, 'reason'::text, true))
 );
 
 
@@ -1965,6 +3280,13 @@ COMMENT ON COLUMN app_public.refund.created_at IS 'When it was issued.';
 
 
 --
+-- Name: CONSTRAINT refund_reason_text_check ON refund; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT refund_reason_text_check ON app_public.refund IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
 -- Name: issue_refund(app_public.payment, numeric, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2003,6 +3325,182 @@ COMMENT ON FUNCTION app_hidden.issue_refund(p app_public.payment, amount numeric
 
 
 --
+-- Name: ticket; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.ticket (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    seat_no smallint NOT NULL,
+    code text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    status app_public.ticket_status DEFAULT 'valid'::app_public.ticket_status NOT NULL,
+    void_reason app_public.ticket_void_reason,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    voided_at timestamp with time zone,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    checked_in_device text,
+    CONSTRAINT ticket_checked_in_check CHECK ((((checked_in_at IS NULL) = (checked_in_by IS NULL)) AND ((checked_in_device IS NULL) OR (checked_in_at IS NOT NULL)))),
+    CONSTRAINT ticket_checked_in_device_check CHECK ((checked_in_device ~ '^[A-Za-z0-9._:-]{1,64}$'::text)),
+    CONSTRAINT ticket_code_check CHECK ((code ~ '^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}$'::text)),
+    CONSTRAINT ticket_seat_no_check CHECK (((seat_no >= 1) AND (seat_no <= 100))),
+    CONSTRAINT ticket_version_check CHECK ((version > 0)),
+    CONSTRAINT ticket_void_check CHECK ((((status = 'void'::app_public.ticket_status) = (voided_at IS NOT NULL)) AND ((status = 'void'::app_public.ticket_status) = (void_reason IS NOT NULL))))
+);
+
+
+--
+-- Name: TABLE ticket; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.ticket IS '@behavior -insert -update -delete
+One seat of a confirmed booking: issued when the booking becomes confirmed, voided when it is canceled. Seen by the booking''s holder, the event''s organizer and admins. Checked in with checkInTicket / checkInBatch.';
+
+
+--
+-- Name: COLUMN ticket.id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.id IS 'Identifier of the ticket.';
+
+
+--
+-- Name: COLUMN ticket.booking_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.booking_id IS 'The confirmed booking this ticket is a seat of.';
+
+
+--
+-- Name: COLUMN ticket.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.event_id IS 'The event it admits to (the booking''s event).';
+
+
+--
+-- Name: COLUMN ticket.seat_no; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.seat_no IS 'Which seat of the booking, 1 to the booking''s quantity (not a place in a boat).';
+
+
+--
+-- Name: COLUMN ticket.code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.code IS 'Short code shown to the holder and typed or scanned at the gate: 8 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ, unique.';
+
+
+--
+-- Name: COLUMN ticket.version; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.version IS 'Issue number of this seat: 1 at first issue, one more at each reissue. Signed into the ticket token.';
+
+
+--
+-- Name: COLUMN ticket.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.status IS 'valid or void; a void ticket never checks in.';
+
+
+--
+-- Name: COLUMN ticket.void_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.void_reason IS 'booking_canceled or reissued, when void.';
+
+
+--
+-- Name: COLUMN ticket.issued_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.issued_at IS 'When it was issued.';
+
+
+--
+-- Name: COLUMN ticket.voided_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.voided_at IS 'When it became void.';
+
+
+--
+-- Name: COLUMN ticket.checked_in_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.checked_in_at IS 'When it was checked in (for an offline scan: when it was scanned); null when not checked in.';
+
+
+--
+-- Name: COLUMN ticket.checked_in_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.checked_in_by IS 'The organizer staff member (Keycloak user id) who checked it in.';
+
+
+--
+-- Name: COLUMN ticket.checked_in_device; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.ticket.checked_in_device IS 'The scanner device of an offline batch that checked it in (letters, digits, . _ : -, up to 64); null for online scans.';
+
+
+--
+-- Name: issue_tickets(app_public.booking, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.issue_tickets(booking app_public.booking, first_version integer DEFAULT 1) RETURNS SETOF app_public.ticket
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_seat integer;
+  v_ticket app_public.ticket;
+  v_tickets jsonb := '[]';
+begin
+  for v_seat in 1 .. issue_tickets.booking.quantity loop
+    loop
+      begin
+        insert into app_public.ticket (booking_id, event_id, seat_no, code, version)
+        values (issue_tickets.booking.id, issue_tickets.booking.event_id, v_seat,
+                app_hidden.new_ticket_code(), issue_tickets.first_version)
+        returning * into v_ticket;
+        exit;
+      exception when unique_violation then
+        -- Only a code collision (one in ~10^12 per pair) retries; a second
+        -- valid ticket for a seat is a bug and must surface.
+        if sqlerrm not like '%ticket_code_key%' then
+          raise;
+        end if;
+      end;
+    end loop;
+    v_tickets := v_tickets || jsonb_build_object('ticketId', v_ticket.id, 'seatNo', v_ticket.seat_no, 'version', v_ticket.version);
+    return next v_ticket;
+  end loop;
+  -- Codes stay out of the event: a code admits a person, and Kafka readers
+  -- are not the gate. Consumers that show tickets read them through the API.
+  perform app_hidden.record_change(
+    'booking', issue_tickets.booking.id, 'TicketsIssued', 'ticket.issue', 'ticket',
+    jsonb_build_object('bookingId', issue_tickets.booking.id, 'eventId', issue_tickets.booking.event_id,
+                       'userId', issue_tickets.booking.user_id, 'tickets', v_tickets)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_tickets(booking app_public.booking, first_version integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.issue_tickets(booking app_public.booking, first_version integer) IS 'Issues one valid ticket per seat of the booking (with this version) and records TicketsIssued. Called by the booking trigger and reissue_tickets only.';
+
+
+--
 -- Name: jsonb_changes(jsonb, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2024,6 +3522,210 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) IS 'The keys whose values differ between two JSON objects, as {key: {from, to}}; {} when nothing changed.';
+
+
+--
+-- Name: jsonb_replace_id(jsonb, uuid, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select replace(doc::text, '"' || old_id::text || '"', '"' || new_id::text || '"')::jsonb;
+$$;
+
+
+--
+-- Name: FUNCTION jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid) IS 'doc with every string value equal to old_id replaced by new_id (ids are canonical lower-case uuids, so a textual replace of the quoted form is exact).';
+
+
+--
+-- Name: login_roles(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.login_roles() RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select coalesce((select s.roles from app_private.staff_login s where s.login = session_user), '{}'::text[]);
+$$;
+
+
+--
+-- Name: FUNCTION login_roles(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.login_roles() IS 'The realm roles mapped to this session''s login (app_private.staff_login); empty when unmapped.';
+
+
+--
+-- Name: login_user_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.login_user_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select s.user_id from app_private.staff_login s where s.login = session_user;
+$$;
+
+
+--
+-- Name: FUNCTION login_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.login_user_id() IS 'The application user id mapped to this session''s login (app_private.staff_login), or null.';
+
+
+--
+-- Name: new_ticket_code(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.new_ticket_code() RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- 40 random bits (the first five bytes of a v4 uuid are all random) as
+  -- eight 5-bit digits of the unambiguous alphabet.
+  with b as (select uuid_send(gen_random_uuid()) as bytes),
+  bits as (
+    select (get_byte(bytes, 0)::bigint << 32) | (get_byte(bytes, 1)::bigint << 24)
+         | (get_byte(bytes, 2)::bigint << 16) | (get_byte(bytes, 3)::bigint << 8)
+         | get_byte(bytes, 4)::bigint as n
+    from b
+  )
+  select string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', ((n >> (5 * i)) & 31)::integer + 1, 1), '' order by i desc)
+  from bits, generate_series(0, 7) as i;
+$$;
+
+
+--
+-- Name: FUNCTION new_ticket_code(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.new_ticket_code() IS 'A fresh random ticket code (not checked for uniqueness: ticket_code_key is, and issue_tickets retries).';
+
+
+--
+-- Name: normalize_ticket_code(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.normalize_ticket_code(code text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_code text := upper(regexp_replace(coalesce(normalize_ticket_code.code, ''), '[\s-]', '', 'g'));
+begin
+  if v_code !~ '^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}$' then
+    raise exception 'code must be 8 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ'
+      using errcode = 'TKFMT', column = 'code';
+  end if;
+  return v_code;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION normalize_ticket_code(code text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.normalize_ticket_code(code text) IS 'A scanned or typed code in canonical form (upper case, spaces and dashes dropped), or TKFMT.';
+
+
+--
+-- Name: offer_freed_seats(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.offer_freed_seats(event_id uuid) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_counter app_public.event_seat_counter;
+  v_free integer;
+  v_tier_free integer;
+  v_n integer;
+  v_entry app_public.waitlist_entry;
+  v_count integer := 0;
+  v_hold interval := app_hidden.waitlist_offer_hold();
+begin
+  select * into v_counter from app_public.event_seat_counter c
+  where c.event_id = offer_freed_seats.event_id
+  for no key update;
+  if not found or v_counter.bookable_until is null or now() >= v_counter.bookable_until then
+    return 0; -- not taking bookings: nothing to offer
+  end if;
+  v_free := v_counter.capacity - v_counter.seats_taken;
+  if v_free <= 0 or not exists (
+    select from app_public.waitlist_entry w where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
+  ) then
+    return 0;
+  end if;
+
+  perform from app_public.price_tier_seat_counter c
+  where c.price_tier_id in (
+    select w.price_tier_id from app_public.waitlist_entry w
+    where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
+  )
+  order by c.price_tier_id
+  for no key update;
+
+  for v_entry in
+    select * from app_public.waitlist_entry w
+    where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
+    order by w.joined_at, w.id
+    for update
+  loop
+    exit when v_free <= 0;
+    v_n := least(v_entry.seats_wanted, v_free);
+    if v_entry.price_tier_id is not null then
+      select case when c.quota is null then v_n else c.quota - c.seats_taken end into v_tier_free
+      from app_public.price_tier_seat_counter c where c.price_tier_id = v_entry.price_tier_id;
+      v_n := least(v_n, coalesce(v_tier_free, 0));
+    end if;
+    continue when v_n <= 0 or (v_n < v_entry.seats_wanted and not v_entry.accepts_fewer);
+
+    update app_public.event_seat_counter c set seats_taken = c.seats_taken + v_n
+    where c.event_id = v_entry.event_id and c.seats_taken + v_n <= c.capacity;
+    exit when not found; -- cannot happen under our lock; never raise at someone else's commit
+    if v_entry.price_tier_id is not null then
+      update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken + v_n
+      where c.price_tier_id = v_entry.price_tier_id and (c.quota is null or c.seats_taken + v_n <= c.quota);
+      if not found then
+        update app_public.event_seat_counter c set seats_taken = c.seats_taken - v_n where c.event_id = v_entry.event_id;
+        continue;
+      end if;
+    end if;
+    v_free := v_free - v_n;
+
+    update app_public.waitlist_entry w set
+      status = 'offered', offered_seats = v_n, offered_at = now(),
+      offer_expires_at = least(now() + v_hold, v_counter.bookable_until)
+    where w.id = v_entry.id
+    returning * into v_entry;
+    perform app_hidden.record_change(
+      'waitlist', v_entry.id, 'SeatsOffered', 'waitlist.offer', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+    );
+    v_count := v_count + 1;
+  end loop;
+
+  -- No job is scheduled here: graphile_worker.add_job with a job key locks one
+  -- global row, and taking it while holding counter rows lets two commits
+  -- wait on each other. The minute cron and the task's own rescheduling
+  -- (outside any counter lock) expire offers at most about a minute late.
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION offer_freed_seats(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.offer_freed_seats(event_id uuid) IS 'Offers the event''s free seats to its waiting list in joined order (an entry that does not fit is skipped; fewer seats only with accepts_fewer): each offer holds its seats on the event (and tier) seat counters, SeatsOffered each. Returns the number of offers. Runs at the commit of every transaction that frees seats (deferred trigger); owner only.';
 
 
 --
@@ -2085,6 +3787,8 @@ declare
   v_code text := app_hidden.clean_text(price_booking.promo_code);
   v_quote app_public.booking_quote;
   v_closes_at timestamptz;
+  v_event_taken integer;
+  v_tier_taken integer;
 begin
   select * into v_event from app_public.event e where e.id = price_booking.event_id;
   if not found or not app_hidden.event_is_visible(v_event) then
@@ -2098,9 +3802,10 @@ begin
     raise exception 'quantity must be between 1 and 20' using errcode = 'BKQTY', column = 'quantity';
   end if;
   select * into v_tier from app_public.event_price_tier t where t.id = price_booking.price_tier_id;
-  if not found or not exists (
+  -- A tier of this (visible) event is visible; another event's only if that event is.
+  if not found or (v_tier.event_id <> v_event.id and not exists (
     select from app_public.event e where e.id = v_tier.event_id and app_hidden.event_is_visible(e)
-  ) then
+  )) then
     raise exception 'price tier not found' using errcode = 'P0002', column = 'price_tier_id';
   end if;
   if v_tier.event_id <> v_event.id then
@@ -2134,13 +3839,16 @@ begin
       using errcode = 'BKDUP', hint = 'Cancel it first to book differently.';
   end if;
   perform app_hidden.assert_booking_limits(v_event, v_user_id, price_booking.quantity);
-  if v_event.seats_taken + price_booking.quantity > v_event.capacity then
-    raise exception 'sold out: % seat(s) requested, % left', price_booking.quantity, v_event.capacity - v_event.seats_taken
+  -- A read, not a lock: create_booking's guarded updates decide under the lock.
+  v_event_taken := app_public.event_seats_taken(v_event);
+  v_tier_taken := app_public.event_price_tier_seats_taken(v_tier);
+  if v_event_taken + price_booking.quantity > v_event.capacity then
+    raise exception 'sold out: % seat(s) requested, % left', price_booking.quantity, v_event.capacity - v_event_taken
       using errcode = 'BKFUL';
   end if;
-  if v_tier.seats_taken + price_booking.quantity > v_tier.quota then
+  if v_tier_taken + price_booking.quantity > v_tier.quota then
     raise exception 'price tier "%" is sold out: % seat(s) requested, % left', v_tier.name,
-      price_booking.quantity, v_tier.quota - v_tier.seats_taken
+      price_booking.quantity, v_tier.quota - v_tier_taken
       using errcode = 'BKTQF';
   end if;
   if v_promo.id is not null then
@@ -2182,7 +3890,7 @@ $$;
 -- Name: FUNCTION price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Checks every booking rule for the caller (including the anti-hoarding limits of assert_booking_limits) and computes the price (tier price × quantity − promo discount, never below zero) and the payment deadline. Writes nothing. Shared by quote_booking and create_booking.';
+COMMENT ON FUNCTION app_hidden.price_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) IS 'Checks every booking rule for the caller (including the anti-hoarding limits of assert_booking_limits) and computes the price (tier price × quantity − promo discount, never below zero) and the payment deadline. Writes nothing; the seat checks here are a preview, create_booking''s guarded counter updates decide. Shared by quote_booking and create_booking.';
 
 
 --
@@ -2199,7 +3907,7 @@ CREATE FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier) RETURN
     'price', t.price,
     'currency', t.currency,
     'quota', t.quota,
-    'seatsTaken', t.seats_taken,
+    'seatsTaken', app_public.event_price_tier_seats_taken(t),
     'sortOrder', t.sort_order
   );
 $$;
@@ -2236,6 +3944,7 @@ CREATE TABLE app_public.promo_code (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT promo_code_amount_off_check CHECK ((amount_off > (0)::numeric)),
     CONSTRAINT promo_code_code_check CHECK ((code OPERATOR(public.~) '^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$'::public.citext)),
+    CONSTRAINT promo_code_code_text_check CHECK (app_hidden.assert_clean_text((code)::text, 'code'::text, false)),
     CONSTRAINT promo_code_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT promo_code_deactivated_at_check CHECK ((is_active = (deactivated_at IS NULL))),
     CONSTRAINT promo_code_discount_kind_check CHECK ((((discount_kind = 'percent'::app_public.discount_kind) AND (percent_off IS NOT NULL) AND (amount_off IS NULL) AND (currency IS NULL)) OR ((discount_kind = 'fixed'::app_public.discount_kind) AND (percent_off IS NULL) AND (amount_off IS NOT NULL) AND (currency IS NOT NULL)))),
@@ -2371,6 +4080,13 @@ COMMENT ON COLUMN app_public.promo_code.created_at IS 'When it was created.';
 --
 
 COMMENT ON COLUMN app_public.promo_code.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: CONSTRAINT promo_code_code_text_check ON promo_code; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT promo_code_code_text_check ON app_public.promo_code IS 'User-visible text rule (app_hidden.assert_clean_text, single-line): TXCHR.';
 
 
 --
@@ -2599,6 +4315,52 @@ COMMENT ON FUNCTION app_hidden.record_crew_released(assignment_id uuid) IS 'The 
 
 
 --
+-- Name: reduce_ended_bookings(timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.reduce_ended_bookings(ended_before timestamp with time zone) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+  v_count integer;
+begin
+  with owners as (
+    select b.user_id, gen_random_uuid() as pseudonym
+    from app_public.booking b
+    where b.status in ('expired', 'canceled')
+      and coalesce(b.canceled_at, b.expired_at, b.updated_at) < ended_before
+      and not exists (select from app_private.pseudonym p where p.pseudonym = b.user_id)
+    group by b.user_id
+  ), reduced as (
+    update app_public.booking b
+    set user_id = o.pseudonym,
+        canceled_by = case when b.canceled_by = o.user_id then o.pseudonym else b.canceled_by end,
+        cancel_reason = case when b.cancel_reason is null then null else '[erased]' end
+    from owners o
+    where b.user_id = o.user_id
+      and b.status in ('expired', 'canceled')
+      and coalesce(b.canceled_at, b.expired_at, b.updated_at) < ended_before
+    returning b.user_id
+  ), remembered as (
+    insert into app_private.pseudonym (pseudonym, reason)
+    select distinct r.user_id, 'retention' from reduced r
+    on conflict do nothing
+  )
+  select count(*) into v_count from reduced;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reduce_ended_bookings(ended_before timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.reduce_ended_bookings(ended_before timestamp with time zone) IS 'Retention of ended bookings: user id → random pseudonym, cancel reason → "[erased]", for expired/canceled bookings that ended before the given time. Returns how many bookings were reduced. Owner only.';
+
+
+--
 -- Name: refund_data(app_public.refund); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2639,9 +4401,11 @@ CREATE TABLE app_public.review (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT review_content_check CHECK ((((char_length(content) >= 1) AND (char_length(content) <= 4000)) AND (content ~ '[^\s\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]'::text))),
     CONSTRAINT review_content_control_check CHECK ((content !~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]'::text)),
+    CONSTRAINT review_content_text_check CHECK (app_hidden.assert_clean_text(content, 'content'::text, true)),
     CONSTRAINT review_helpful_count_check CHECK ((helpful_count >= 0)),
     CONSTRAINT review_moderated_at_check CHECK ((((moderated_at IS NULL) = (moderated_by IS NULL)) AND ((moderation_note IS NULL) OR (moderated_at IS NOT NULL)) AND ((status <> 'rejected'::app_public.review_status) OR (moderated_at IS NOT NULL)))),
     CONSTRAINT review_moderation_note_check CHECK (((char_length(moderation_note) >= 1) AND (char_length(moderation_note) <= 1000))),
+    CONSTRAINT review_moderation_note_text_check CHECK (app_hidden.assert_clean_text(moderation_note, 'moderation_note'::text, true)),
     CONSTRAINT review_rating_check CHECK (((rating >= 1) AND (rating <= 5)))
 );
 
@@ -2746,6 +4510,20 @@ COMMENT ON COLUMN app_public.review.updated_at IS 'When the row last changed (ed
 
 
 --
+-- Name: CONSTRAINT review_content_text_check ON review; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT review_content_text_check ON app_public.review IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT review_moderation_note_text_check ON review; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT review_moderation_note_text_check ON app_public.review IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
 -- Name: review_data(app_public.review); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2805,6 +4583,275 @@ COMMENT ON FUNCTION app_hidden.review_moderation_on() IS 'Whether reviews are mo
 
 
 --
+-- Name: review_reply; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.review_reply (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    review_id uuid NOT NULL,
+    organizer_id uuid NOT NULL,
+    content text NOT NULL,
+    status app_public.review_status NOT NULL,
+    moderated_by uuid,
+    moderated_at timestamp with time zone,
+    moderation_note text,
+    edited_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT review_reply_content_check CHECK (((char_length(content) >= 1) AND (char_length(content) <= 2000))),
+    CONSTRAINT review_reply_content_text_check CHECK (app_hidden.assert_clean_text(content, 'content'::text, true)),
+    CONSTRAINT review_reply_moderation_note_text_check CHECK (app_hidden.assert_clean_text(moderation_note, 'moderation_note'::text, true))
+);
+
+
+--
+-- Name: TABLE review_reply; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.review_reply IS '@behavior -insert -update -delete
+The organizer''s public reply to a review of its event: at most one per review, editable by its author, moderated by admins like reviews. Written only through reply_to_review, moderate_review_reply and delete_review_reply.';
+
+
+--
+-- Name: COLUMN review_reply.review_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.review_id IS 'The review answered (one reply per review).';
+
+
+--
+-- Name: COLUMN review_reply.organizer_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.organizer_id IS 'Keycloak subject of the organizer who wrote it (the event''s organizer).';
+
+
+--
+-- Name: COLUMN review_reply.content; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.content IS 'Plain text exactly as written, 1 to 2000 characters: render as text, never as HTML.';
+
+
+--
+-- Name: COLUMN review_reply.status; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.status IS 'pending (waiting for an admin), active (public) or rejected (seen by its author and admins).';
+
+
+--
+-- Name: COLUMN review_reply.moderated_by; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.moderated_by IS 'The admin who last moderated it.';
+
+
+--
+-- Name: COLUMN review_reply.moderated_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.moderated_at IS 'When it was last moderated.';
+
+
+--
+-- Name: COLUMN review_reply.moderation_note; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.moderation_note IS 'The admin''s note of the last moderation, for the author.';
+
+
+--
+-- Name: COLUMN review_reply.edited_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.review_reply.edited_at IS 'When its author last changed the text.';
+
+
+--
+-- Name: CONSTRAINT review_reply_content_text_check ON review_reply; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT review_reply_content_text_check ON app_public.review_reply IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT review_reply_moderation_note_text_check ON review_reply; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT review_reply_moderation_note_text_check ON app_public.review_reply IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: review_reply_data(app_public.review_reply); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.review_reply_data(r app_public.review_reply) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select jsonb_build_object(
+    'id', r.id, 'reviewId', r.review_id, 'organizerId', r.organizer_id, 'content', r.content,
+    'status', r.status, 'moderatedBy', r.moderated_by, 'moderatedAt', r.moderated_at,
+    'moderationNote', r.moderation_note, 'editedAt', r.edited_at, 'createdAt', r.created_at);
+$$;
+
+
+--
+-- Name: FUNCTION review_reply_data(r app_public.review_reply); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.review_reply_data(r app_public.review_reply) IS 'The reply snapshot of the outbox messages ReviewReplied, ReviewReplyUpdated, ReviewReplyModerated, ReviewReplyDeleted.';
+
+
+--
+-- Name: schedule_next_expiry(interval); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.schedule_next_expiry(min_delay interval DEFAULT '00:00:01'::interval) RETURNS timestamp with time zone
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_next timestamptz := (
+    select min(b.payment_deadline) from app_public.booking b where b.status = 'pending_payment'
+  );
+begin
+  if v_next is null then
+    return null; -- nothing pending; the minute cron and new bookings' deadlines take over
+  end if;
+  v_next := greatest(v_next, now() + schedule_next_expiry.min_delay);
+  perform graphile_worker.add_job(
+    'expire_bookings',
+    json_build_object('scheduled', true),
+    run_at := v_next,
+    job_key := 'expire_bookings_next',
+    job_key_mode := 'replace',
+    max_attempts := 5
+  );
+  return v_next;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION schedule_next_expiry(min_delay interval); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.schedule_next_expiry(min_delay interval) IS 'Schedules the expire_bookings job at the earliest payment deadline of a pending booking (not sooner than min_delay from now); returns that time, or null when nothing is pending. Owner only (the worker).';
+
+
+--
+-- Name: schedule_next_offer_expiry(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.schedule_next_offer_expiry() RETURNS timestamp with time zone
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_next timestamptz := (
+    select min(w.offer_expires_at) from app_public.waitlist_entry w where w.status = 'offered'
+  );
+begin
+  if v_next is null then
+    return null;
+  end if;
+  v_next := greatest(v_next, now() + interval '1 second');
+  perform graphile_worker.add_job(
+    'expire_waitlist_offers', '{}'::json,
+    run_at := v_next, job_key := 'expire_waitlist_offers_next', job_key_mode := 'replace', max_attempts := 5
+  );
+  return v_next;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION schedule_next_offer_expiry(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.schedule_next_offer_expiry() IS 'Schedules the expire_waitlist_offers job at the earliest open offer''s expiry (the minute cron is the safety net). Owner only.';
+
+
+--
+-- Name: search_query(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.search_query(query text) RETURNS tsquery
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+  v_text text := app_hidden.search_text(query);
+  v_words text[];
+  v_result tsquery;
+  v_part tsquery;
+  i integer;
+begin
+  if v_text is null then
+    return null;
+  end if;
+  if v_text ~ '"|(^|\s)-\S|\sor\s' then
+    v_result := websearch_to_tsquery('app_hidden.catalog_search', v_text);
+  else
+    v_words := array(select m[1] from regexp_matches(v_text, '([[:alnum:]]+)', 'g') as m);
+    for i in 1 .. coalesce(array_length(v_words, 1), 0) loop
+      v_part := to_tsquery('app_hidden.catalog_search',
+        v_words[i] || case when i = array_length(v_words, 1) then ':*' else '' end);
+      v_result := case when v_result is null then v_part else v_result && v_part end;
+    end loop;
+  end if;
+  return case when numnode(v_result) = 0 then null else v_result end;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_query(query text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.search_query(query text) IS 'The catalog tsquery of a search box text: all words stemmed (ru/en, ё = е), the last one also as a prefix; web-search syntax when used. Null when nothing is left (only stop words or punctuation).';
+
+
+--
+-- Name: search_text(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.search_text(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  select lower(app_hidden.unaccent(value));
+$$;
+
+
+--
+-- Name: FUNCTION search_text(value text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.search_text(value text) IS 'Lower case without diacritics (ё = е): the form titles are compared in for typo tolerance.';
+
+
+--
+-- Name: search_typo_text(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.search_typo_text(query text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select t from (select app_hidden.search_text(btrim(query)) as t) x
+  where char_length(t) between 3 and 40
+    and t !~ '"|(^|\s)-\S|\sor\s'
+    and array_length(regexp_split_to_array(t, '\s+'), 1) <= 2;
+$$;
+
+
+--
+-- Name: FUNCTION search_typo_text(query text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.search_typo_text(query text) IS 'A short plain query (1–2 words, 3–40 characters, no web-search syntax) in search_text form, for typo-tolerant title matching; null otherwise.';
+
+
+--
 -- Name: setting_int(text, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2820,6 +4867,264 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.setting_int(key text, fallback integer) IS 'An integer setting of app_private.setting, or the fallback when its row is missing. Owner only (read inside security-definer functions).';
+
+
+--
+-- Name: text_violation(text, boolean); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.text_violation(value text, multiline boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select substring(
+    value from case
+      when multiline then '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]'
+      else '[\u0001-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]'
+    end)
+$$;
+
+
+--
+-- Name: FUNCTION text_violation(value text, multiline boolean); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.text_violation(value text, multiline boolean) IS 'The first character of the text that user-visible text may not hold (control characters except tab/line breaks in multi-line text, DEL, C1, bidi overrides/isolates, zero-width space/joiner/BOM), or null when there is none. The one statement of the rule: assert_clean_text and the migration''s repair use it.';
+
+
+--
+-- Name: ticket_for_staff(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.ticket_for_staff(code text) RETURNS app_public.ticket
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_ticket app_public.ticket;
+  v_organizer_id uuid;
+begin
+  select t.* into v_ticket from app_public.ticket t
+   where t.code = app_hidden.normalize_ticket_code(ticket_for_staff.code)
+   for update;
+  if not found then
+    raise exception 'no ticket with this code' using errcode = 'TKNOT', column = 'code';
+  end if;
+  select e.organizer_id into v_organizer_id from app_public.event e where e.id = v_ticket.event_id;
+  if v_organizer_id <> v_user_id and not app_public.has_role('admin') then
+    raise exception 'this ticket is for another organizer''s event' using errcode = 'TKORG';
+  end if;
+  return v_ticket;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION ticket_for_staff(code text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.ticket_for_staff(code text) IS 'Locks and returns the ticket with this code for its event''s organizer or an admin; 28000, 42501, TKFMT, TKNOT, TKORG otherwise.';
+
+
+--
+-- Name: unaccent(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.unaccent(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+  select public.unaccent('public.unaccent'::regdictionary, value);
+$$;
+
+
+--
+-- Name: FUNCTION unaccent(value text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.unaccent(value text) IS 'unaccent() with its dictionary pinned, hence immutable (usable in indexes): ё → е, é → e.';
+
+
+--
+-- Name: unlock_dead_workers(interval); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.unlock_dead_workers(grace interval DEFAULT '00:00:15'::interval) RETURNS text[]
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  dead text[];
+begin
+  -- A runner's locks are released only when they are older than `grace`, so
+  -- a runner that has just locked its first job and is still opening its
+  -- control connection is never taken for dead.
+  select array_agg(distinct l.locked_by) into dead
+  from (
+    select j.locked_by from graphile_worker._private_jobs j
+    where j.locked_by is not null and j.locked_at < now() - grace
+    union
+    select q.locked_by from graphile_worker._private_job_queues q
+    where q.locked_by is not null and q.locked_at < now() - grace
+  ) l
+  where not exists (
+    select from pg_stat_activity a
+    where a.application_name = 'aquastream-event:live:' || l.locked_by
+  );
+  if dead is not null then
+    -- graphile-worker's own release: the jobs run again (attempt counted),
+    -- the named queues (crew) are free.
+    perform graphile_worker.force_unlock_workers(dead);
+  end if;
+  return coalesce(dead, '{}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION unlock_dead_workers(grace interval); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.unlock_dead_workers(grace interval) IS 'Releases jobs and named queues locked longer than `grace` by graphile-worker runners that have no live control connection (application_name ''aquastream-event:live:<pool id>''), using graphile_worker.force_unlock_workers; returns the released runner ids. Every worker process calls it every few seconds; operators never need to.';
+
+
+--
+-- Name: void_tickets(uuid, app_public.ticket_void_reason); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.void_tickets(booking_id uuid, reason app_public.ticket_void_reason) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_ids jsonb;
+  v_event_id uuid;
+begin
+  with voided as (
+    update app_public.ticket t
+       set status = 'void', void_reason = void_tickets.reason, voided_at = now(), version = t.version
+     where t.booking_id = void_tickets.booking_id and t.status = 'valid'
+    returning t.id, t.event_id
+  )
+  select jsonb_agg(v.id), min(v.event_id::text)::uuid into v_ids, v_event_id from voided v;
+  if v_ids is null then
+    return 0;
+  end if;
+  perform app_hidden.record_change(
+    'booking', void_tickets.booking_id, 'TicketsVoided', 'ticket.void', 'ticket',
+    jsonb_build_object('bookingId', void_tickets.booking_id, 'eventId', v_event_id,
+                       'reason', void_tickets.reason, 'ticketIds', v_ids)
+  );
+  return jsonb_array_length(v_ids);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION void_tickets(booking_id uuid, reason app_public.ticket_void_reason); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.void_tickets(booking_id uuid, reason app_public.ticket_void_reason) IS 'Voids the valid tickets of a booking with this reason and records TicketsVoided; returns how many.';
+
+
+--
+-- Name: waitlist_entry_data(app_public.waitlist_entry); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  select jsonb_build_object(
+    'id', w.id, 'eventId', w.event_id, 'priceTierId', w.price_tier_id, 'userId', w.user_id,
+    'seatsWanted', w.seats_wanted, 'acceptsFewer', w.accepts_fewer, 'joinedAt', w.joined_at,
+    'status', w.status, 'offeredSeats', w.offered_seats, 'offerExpiresAt', w.offer_expires_at,
+    'bookingId', w.booking_id
+  );
+$$;
+
+
+--
+-- Name: FUNCTION waitlist_entry_data(w app_public.waitlist_entry); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) IS 'A waiting-list entry as the JSON payload of outbox messages (aggregate type waitlist).';
+
+
+--
+-- Name: waitlist_offer_hold(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.waitlist_offer_hold() RETURNS interval
+    LANGUAGE sql STABLE
+    AS $_$
+  select make_interval(mins => coalesce(
+    (select least(greatest(s.value::integer, 1), 10080) from app_private.setting s
+     where s.key = 'waitlist_offer_hold_minutes' and s.value ~ '^[0-9]{1,5}$'),
+    120
+  ));
+$_$;
+
+
+--
+-- Name: FUNCTION waitlist_offer_hold(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.waitlist_offer_hold() IS 'How long an offer holds its seats: setting waitlist_offer_hold_minutes (1..10080, default 120 minutes; a malformed value counts as the default).';
+
+
+--
+-- Name: refresh_event_price(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.refresh_event_price(event_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_hidden.event_stats as s (event_id, min_price, currency)
+  select refresh_event_price.event_id, min(t.price), min(t.currency)
+  from app_public.event_price_tier t
+  where t.event_id = refresh_event_price.event_id
+  on conflict (event_id) do update set min_price = excluded.min_price, currency = excluded.currency
+  where (s.min_price, s.currency) is distinct from (excluded.min_price, excluded.currency);
+$$;
+
+
+--
+-- Name: FUNCTION refresh_event_price(event_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.refresh_event_price(event_id uuid) IS 'Recomputes the cheapest tier price of one event into app_hidden.event_stats.';
+
+
+--
+-- Name: refresh_event_rating(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.refresh_event_rating(event_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_hidden.event_stats as s
+    (event_id, rating_count, rating_average, one_star, two_stars, three_stars, four_stars, five_stars)
+  select refresh_event_rating.event_id, count(*), round(avg(r.rating), 2)::double precision,
+    count(*) filter (where r.rating = 1), count(*) filter (where r.rating = 2),
+    count(*) filter (where r.rating = 3), count(*) filter (where r.rating = 4),
+    count(*) filter (where r.rating = 5)
+  from app_public.review r
+  where r.event_id = refresh_event_rating.event_id and r.status = 'active'
+  on conflict (event_id) do update set
+    rating_count = excluded.rating_count, rating_average = excluded.rating_average,
+    one_star = excluded.one_star, two_stars = excluded.two_stars, three_stars = excluded.three_stars,
+    four_stars = excluded.four_stars, five_stars = excluded.five_stars;
+$$;
+
+
+--
+-- Name: FUNCTION refresh_event_rating(event_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.refresh_event_rating(event_id uuid) IS 'Recomputes the active-review rating counts of one event into app_hidden.event_stats.';
 
 
 --
@@ -2868,6 +5173,39 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_booking__status_transition() IS 'Trigger: only pending_payment → confirmed | canceled | expired and confirmed → canceled (55000 otherwise), whoever updates the row.';
+
+
+--
+-- Name: tg_booking__tickets(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_booking__tickets() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_booking app_public.booking;
+  v_has_valid boolean;
+begin
+  select * into v_booking from app_public.booking b where b.id = new.id;
+  select exists (select from app_public.ticket t where t.booking_id = new.id and t.status = 'valid') into v_has_valid;
+  if v_booking.status = 'confirmed' and not v_has_valid then
+    perform app_hidden.issue_tickets(
+      v_booking,
+      (select coalesce(max(t.version), 0) + 1 from app_public.ticket t where t.booking_id = new.id)::integer);
+  elsif v_booking.status <> 'confirmed' and v_has_valid then
+    perform app_hidden.void_tickets(new.id, 'booking_canceled');
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_booking__tickets(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_booking__tickets() IS 'Constraint trigger (deferred to commit): a confirmed booking without valid tickets gets them (TicketsIssued); a booking no longer confirmed has its valid tickets voided (TicketsVoided).';
 
 
 --
@@ -2995,6 +5333,28 @@ COMMENT ON FUNCTION app_private.tg_event__freeze_finished() IS 'Trigger: the des
 
 
 --
+-- Name: tg_event__stats(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  insert into app_hidden.event_stats (event_id) values (new.id) on conflict do nothing;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__stats(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__stats() IS 'Trigger: every event has its app_hidden.event_stats row from the start (search joins it).';
+
+
+--
 -- Name: tg_event__status_transition(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -3029,6 +5389,39 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_event__status_transition() IS 'Trigger: allows only the transitions of the event status machine (55000 otherwise); publishing needs a price tier (EVTIR).';
+
+
+--
+-- Name: tg_event__sync_seat_counter(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__sync_seat_counter() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_until timestamptz := case when new.status = 'published'
+    then new.starts_at - make_interval(hours => new.booking_deadline_hours) end;
+begin
+  if tg_op = 'INSERT' then
+    insert into app_public.event_seat_counter (event_id, capacity, bookable_until)
+    values (new.id, new.capacity, v_until);
+  else
+    -- Locks the counter: a status or deadline change waits for bookings in
+    -- flight and every later booking re-checks bookable_until after it.
+    update app_public.event_seat_counter c
+    set capacity = new.capacity, bookable_until = v_until
+    where c.event_id = new.id;
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__sync_seat_counter(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__sync_seat_counter() IS 'Trigger: creates the event''s seat counter and keeps its capacity and bookable_until (published: start minus booking_deadline_hours; else null) equal to the event row''s.';
 
 
 --
@@ -3083,6 +5476,8 @@ CREATE FUNCTION app_private.tg_event_price_tier__check_removal() RETURNS trigger
     AS $$
 declare
   v_event app_public.event;
+  v_seats_taken integer := coalesce(
+    (select c.seats_taken from app_public.price_tier_seat_counter c where c.price_tier_id = old.id), 0);
 begin
   select * into v_event from app_public.event e where e.id = old.event_id for no key update;
   if not found then
@@ -3092,8 +5487,8 @@ begin
     raise exception 'the price tiers of a % event can no longer be changed', v_event.status
       using errcode = '55000';
   end if;
-  if old.seats_taken > 0 then
-    raise exception 'price tier "%" has % seats taken and cannot be removed', old.name, old.seats_taken
+  if v_seats_taken > 0 then
+    raise exception 'price tier "%" has % seats taken and cannot be removed', old.name, v_seats_taken
       using errcode = 'TRSEA';
   end if;
   if v_event.status = 'published'
@@ -3114,45 +5509,58 @@ COMMENT ON FUNCTION app_private.tg_event_price_tier__check_removal() IS 'Constra
 
 
 --
--- Name: tg_outbox__enqueue_relay(); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: tg_event_price_tier__stats(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-CREATE FUNCTION app_private.tg_outbox__enqueue_relay() RETURNS trigger
+CREATE FUNCTION app_private.tg_event_price_tier__stats() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  -- A relay job already waiting (due now, or backing off while Kafka is
-  -- down) will see these rows too: leave it alone, so a burst of inserts
-  -- costs one indexed lookup each and an outage keeps its backoff (the
-  -- minute sweep in tasks/crontab caps that backoff at a minute).
-  if exists (
-    select from graphile_worker.jobs j
-    where j.key = 'relay_outbox' and j.locked_at is null and j.attempts < j.max_attempts
-  ) then
-    return null;
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform app_private.refresh_event_price(old.event_id);
   end if;
-  -- Otherwise one job for any number of inserts: job_key makes concurrent
-  -- callers share one job. If the relay is running right now, graphile-worker
-  -- adds a fresh job, so rows committed during a run are sent right after it;
-  -- the named queue runs relay jobs one at a time across all workers.
-  perform graphile_worker.add_job(
-    'relay_outbox',
-    queue_name := 'relay_outbox',
-    job_key := 'relay_outbox',
-    job_key_mode := 'preserve_run_at',
-    run_at := now()
-  );
+  if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT' or new.event_id <> old.event_id) then
+    perform app_private.refresh_event_price(new.event_id);
+  end if;
+  return null;
+exception when foreign_key_violation then
+  return null; -- the event itself is being deleted (cascade)
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__stats(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event_price_tier__stats() IS 'Trigger: keeps app_hidden.event_stats.min_price in step with the event''s tiers.';
+
+
+--
+-- Name: tg_event_price_tier__sync_seat_counter(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event_price_tier__sync_seat_counter() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    insert into app_public.price_tier_seat_counter (price_tier_id, event_id, quota)
+    values (new.id, new.event_id, new.quota);
+  elsif new.quota is distinct from old.quota then
+    update app_public.price_tier_seat_counter c set quota = new.quota where c.price_tier_id = new.id;
+  end if;
   return null;
 end;
 $$;
 
 
 --
--- Name: FUNCTION tg_outbox__enqueue_relay(); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION tg_event_price_tier__sync_seat_counter(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.tg_outbox__enqueue_relay() IS 'Trigger: after rows are inserted into the outbox, enqueues the relay_outbox job (one pending job however many rows) in the same transaction.';
+COMMENT ON FUNCTION app_private.tg_event_price_tier__sync_seat_counter() IS 'Trigger: creates the tier''s seat counter and keeps its quota equal to the tier row''s.';
 
 
 --
@@ -3216,6 +5624,35 @@ COMMENT ON FUNCTION app_private.tg_refund__check_total() IS 'Constraint trigger 
 
 
 --
+-- Name: tg_review__stats(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_review__stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform app_private.refresh_event_rating(old.event_id);
+  end if;
+  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.event_id <> old.event_id) then
+    perform app_private.refresh_event_rating(new.event_id);
+  end if;
+  return null;
+exception when foreign_key_violation then
+  return null; -- the event itself is being deleted (cascade)
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_review__stats(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_review__stats() IS 'Trigger: keeps the rating counts of app_hidden.event_stats in step with the event''s active reviews.';
+
+
+--
 -- Name: tg_review_helpful_vote__count(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -3262,6 +5699,92 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_review_helpful_vote__not_author() IS 'Trigger: a review''s author cannot vote for it (RVOWN), whoever inserts the row.';
+
+
+--
+-- Name: tg_seat_counter__offer_freed_seats(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_seat_counter__offer_freed_seats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_hidden.offer_freed_seats(new.event_id);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_seat_counter__offer_freed_seats(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_seat_counter__offer_freed_seats() IS 'Deferred: offers seats freed on a counter row to the event''s waiting list at the commit of the transaction that freed them (which still holds the counter row).';
+
+
+--
+-- Name: accept_offer(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.accept_offer(id uuid, price_tier_id uuid DEFAULT NULL::uuid, promo_code text DEFAULT NULL::text) RETURNS app_public.booking
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_entry app_public.waitlist_entry;
+  v_tier_id uuid;
+  v_booking app_public.booking;
+begin
+  perform pg_advisory_xact_lock(7301, hashtext(v_user_id::text));
+  select * into v_entry from app_public.waitlist_entry w where w.id = accept_offer.id and w.user_id = v_user_id;
+  if not found then
+    raise exception 'waiting-list entry not found' using errcode = 'P0002';
+  end if;
+  v_tier_id := coalesce(v_entry.price_tier_id, accept_offer.price_tier_id);
+  if v_tier_id is null then
+    raise exception 'price_tier_id is needed: the entry waits for any tier'
+      using errcode = '22023', column = 'price_tier_id', hint = 'Pick one of the event''s price tiers.';
+  end if;
+  if v_entry.price_tier_id is not null and accept_offer.price_tier_id is not null
+     and accept_offer.price_tier_id <> v_entry.price_tier_id then
+    raise exception 'the offer is for another price tier' using errcode = 'BKTEV', column = 'price_tier_id';
+  end if;
+
+  perform from app_public.event_seat_counter c where c.event_id = v_entry.event_id for no key update;
+  perform from app_public.price_tier_seat_counter c where c.price_tier_id = v_entry.price_tier_id for no key update;
+  select * into v_entry from app_public.waitlist_entry w where w.id = v_entry.id for update;
+  if v_entry.status <> 'offered' then
+    raise exception 'no open offer on this entry (it is %)', v_entry.status using errcode = 'WLNOF';
+  end if;
+  if v_entry.offer_expires_at <= now() then
+    raise exception 'the offer expired at %', v_entry.offer_expires_at using errcode = 'WLOEX';
+  end if;
+
+  -- Hand the held seats to the booking (see above).
+  update app_public.event_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+  where c.event_id = v_entry.event_id;
+  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+  where c.price_tier_id = v_entry.price_tier_id;
+  v_booking := app_public.create_booking(v_entry.event_id, v_tier_id, v_entry.offered_seats, accept_offer.promo_code);
+
+  update app_public.waitlist_entry w set status = 'accepted', booking_id = v_booking.id, ended_at = now()
+  where w.id = v_entry.id
+  returning * into v_entry;
+  perform app_hidden.record_change(
+    'waitlist', v_entry.id, 'OfferAccepted', 'waitlist.accept', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+  );
+  return v_booking;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION accept_offer(id uuid, price_tier_id uuid, promo_code text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.accept_offer(id uuid, price_tier_id uuid, promo_code text) IS 'Turns the seats offered to the caller''s waiting-list entry into a booking (pending payment, or confirmed when nothing is to be paid) through create_booking''s rules, optionally with a promo code; price_tier_id is needed when the entry waits for any tier. The held seats pass to the booking; nobody else can take them in between. OfferAccepted. Errors: 28000, P0002, 22023, BKTEV, WLNOF, WLOEX, and create_booking''s (BKTQF for a full tier of an any-tier entry, CP…, BKPEN, …).';
 
 
 --
@@ -3385,6 +5908,60 @@ COMMENT ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price nu
 
 
 --
+-- Name: assign_crew_manually(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.assign_crew_manually(id uuid, crew_id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event;
+  v_from app_public.crew_status;
+begin
+  perform app_hidden.assert_signed_in();
+  if not app_public.has_role('admin') then
+    raise exception 'only admins can assign a crew by hand' using errcode = '42501';
+  end if;
+  if assign_crew_manually.crew_id is null then
+    raise exception 'crew_id is required' using errcode = '22023', column = 'crew_id';
+  end if;
+  select * into v_event from app_public.event e where e.id = assign_crew_manually.id for update;
+  if not found then
+    raise exception 'event not found' using errcode = 'P0002', column = 'id';
+  end if;
+  if v_event.status <> 'published' or v_event.crew_status not in ('pending', 'failed') then
+    raise exception 'only a published event waiting for a crew (pending or failed) gets one by hand; this one is % with crew %',
+      v_event.status, v_event.crew_status
+      using errcode = '55000', column = 'crew_status';
+  end if;
+
+  v_from := v_event.crew_status;
+  -- 23P01 (event_crew_id_excl) when the crew is on an overlapping event.
+  update app_public.event e
+  set crew_id = assign_crew_manually.crew_id, crew_status = 'assigned'
+  where e.id = v_event.id
+  returning * into v_event;
+
+  perform app_hidden.record_change(
+    'crew', v_event.id, 'CrewAssigned', 'crew.assign_manually', 'event',
+    jsonb_build_object('eventId', v_event.id, 'crewId', v_event.crew_id,
+                       'startsAt', v_event.starts_at, 'endsAt', v_event.ends_at,
+                       'manual', true, 'assignedBy', app_public.current_user_id(), 'fromStatus', v_from)
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION assign_crew_manually(id uuid, crew_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.assign_crew_manually(id uuid, crew_id uuid) IS 'An admin records a crew arranged by hand (e.g. while the crew service is down) on a published event waiting for one (crew_status pending or failed): crew_id set, crew_status assigned, CrewAssigned with manual true. The crew service is not told, now or on release. Errors: 28000, 42501, 22023, P0002, 55000 (not published, or not waiting for a crew), 23P01 (the crew is on an overlapping event).';
+
+
+--
 -- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3452,6 +6029,15 @@ begin
       using errcode = '55000', column = 'status';
   end if;
 
+  -- Its live bookings are locked before the status change locks the seat
+  -- counter (lock order event → booking → seat counters, as in cancel_booking
+  -- and the expiry), so an expiry batch holding one of them never waits for
+  -- a counter this transaction holds.
+  perform from app_public.booking b
+  where b.event_id = v_event.id and b.status in ('pending_payment', 'confirmed')
+  order by b.id
+  for update;
+
   update app_public.event e
   set status = 'canceled', cancel_reason = v_reason, canceled_at = now(), canceled_by = app_public.current_user_id()
   where e.id = v_event.id;
@@ -3490,6 +6076,75 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.cancel_event(id uuid, reason text) IS 'Cancels a draft or published event (its organizer, or an admin) with a reason shown to participants; all its live bookings are canceled with it (seats freed, paid ones refunded in full, BookingCanceled and PaymentRefunded each). Canceling a canceled event again returns it unchanged. Errors: 28000, 42501, P0002, 22023 (reason), 55000 (completed).';
+
+
+--
+-- Name: check_in_batch(app_public.ticket_scan_input[]); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.check_in_batch(scans app_public.ticket_scan_input[]) RETURNS SETOF app_public.check_in_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  v_scan record;
+  v_result app_public.check_in_result;
+begin
+  perform app_hidden.assert_event_manager();
+  if check_in_batch.scans is null or cardinality(check_in_batch.scans) not between 1 and 500 then
+    raise exception 'scans must hold 1 to 500 scans' using errcode = '22023', column = 'scans';
+  end if;
+  -- Validate the whole batch first: a malformed upload is the device's bug
+  -- and is refused whole, nothing written.
+  for v_scan in select s.* from unnest(check_in_batch.scans) s loop
+    if v_scan.scanned_at is null or v_scan.scanned_at > now() + interval '5 minutes' then
+      raise exception 'scanned_at must be given and not in the future' using errcode = '22023', column = 'scanned_at';
+    end if;
+    if v_scan.device is null or v_scan.device !~ '^[A-Za-z0-9._:-]{1,64}$' then
+      raise exception 'device must be 1 to 64 letters, digits, . _ : -' using errcode = '22023', column = 'device';
+    end if;
+  end loop;
+  -- In scanned-at order: the earliest scan of a ticket is the one that
+  -- checked the person in, later ones (other devices) are conflicts.
+  for v_scan in select s.* from unnest(check_in_batch.scans) with ordinality s
+                order by s.scanned_at, s.ordinality loop
+    begin
+      v_result := app_hidden.check_in(v_scan.code, v_scan.scanned_at, v_scan.device);
+    exception when sqlstate 'TKFMT' or sqlstate 'TKNOT' or sqlstate 'TKORG' or sqlstate 'TKCAN' or sqlstate 'TKVOD' then
+      -- Refused scans are reported, not raised: the rest of the batch counts.
+      v_result := row(null, null, v_scan.code, null, 'refused', null, null, null, sqlstate, sqlerrm,
+                      v_scan.scanned_at, v_scan.device)::app_public.check_in_result;
+    end;
+    return next v_result;
+  end loop;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION check_in_batch(scans app_public.ticket_scan_input[]); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.check_in_batch(scans app_public.ticket_scan_input[]) IS 'Uploads the scans an offline scanner collected (1 to 500): applied in scanned_at order, each like checkInTicket at its scanned_at; a ticket already checked in on another device answers conflict (counted once), refused scans carry error_code. Whole-batch errors: 28000, 42501, 22023 (size, scanned_at in the future, device).';
+
+
+--
+-- Name: check_in_ticket(text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.check_in_ticket(code text) RETURNS app_public.check_in_result
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_hidden.check_in(check_in_ticket.code, null, null);
+$$;
+
+
+--
+-- Name: FUNCTION check_in_ticket(code text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.check_in_ticket(code text) IS 'Organizer staff (the event''s organizer, or an admin) check a ticket in by its code at the gate. Idempotent: a second scan changes nothing and answers outcome already_checked_in with when and by whom. Errors: 28000, 42501 (not organizer staff), TKFMT (malformed code), TKNOT (no such ticket), TKORG (another organizer''s event), TKCAN (booking canceled or refunded), TKVOD (replaced by a reissue).';
 
 
 --
@@ -3590,6 +6245,61 @@ COMMENT ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_i
 
 
 --
+-- Name: create_admin_review(uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_admin_review(event_id uuid, rating integer, content text) RETURNS app_public.review
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event app_public.event;
+  v_review app_public.review;
+begin
+  if not app_public.has_role('admin') then
+    raise exception 'only admins may review an event without a booking; participants use create_review'
+      using errcode = '42501';
+  end if;
+  select * into v_event from app_public.event e where e.id = create_admin_review.event_id;
+  if not found then
+    raise exception 'event not found' using errcode = 'P0002', column = 'event_id';
+  end if;
+  perform app_hidden.assert_review_valid(create_admin_review.rating, create_admin_review.content);
+  if v_event.status = 'canceled' then
+    raise exception 'the event was canceled; it cannot be reviewed' using errcode = '55000', column = 'status';
+  end if;
+  if v_event.ends_at > now() then
+    raise exception 'the event has not ended yet; reviews open at %', v_event.ends_at
+      using errcode = 'RVEND', hint = 'Review the event after it ends.';
+  end if;
+
+  insert into app_public.review (event_id, user_id, rating, content, status)
+  values (
+    v_event.id, v_user_id, create_admin_review.rating, create_admin_review.content,
+    case when app_hidden.review_moderation_on() then 'pending' else 'active' end::app_public.review_status
+  )
+  on conflict on constraint review_event_id_user_id_key do nothing
+  returning * into v_review;
+  if v_review.id is null then
+    raise exception 'you have already reviewed this event'
+      using errcode = 'RVDUP', hint = 'Change it with update_review.';
+  end if;
+
+  perform app_hidden.record_change('review', v_review.id, 'ReviewCreated', 'review.create_by_admin', 'review', app_hidden.review_data(v_review));
+  return v_review;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_admin_review(event_id uuid, rating integer, content text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_admin_review(event_id uuid, rating integer, content text) IS 'An admin reviews an ended event without a booking (participants use create_review). Otherwise the rules of create_review: rating 1-5, plain text, one review per user and event, pending when review_moderation is on. ReviewCreated. Errors: 28000, 42501, P0002, RVRAT, RVLEN, RVCTL, 55000 (canceled), RVEND, RVDUP.';
+
+
+--
 -- Name: create_booking(uuid, uuid, integer, text); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -3604,54 +6314,13 @@ declare
   v_quote app_public.booking_quote;
   v_event app_public.event;
   v_booking app_public.booking;
+  v_left integer;
 begin
-  -- Lock order: user (advisory) → event → tier → promo code → booking.
   -- 7301 namespaces the key ("a user's bookings") among advisory locks.
   perform pg_advisory_xact_lock(7301, hashtext(v_user_id::text));
   v_quote := app_hidden.price_booking(
     create_booking.event_id, create_booking.price_tier_id, create_booking.quantity, create_booking.promo_code
   );
-
-  update app_public.event e
-  set seats_taken = e.seats_taken + v_quote.quantity
-  where e.id = v_quote.event_id
-    and e.status = 'published'
-    and e.seats_taken + v_quote.quantity <= e.capacity
-    and now() < e.starts_at - make_interval(hours => e.booking_deadline_hours)
-  returning * into v_event;
-  if not found then
-    -- Someone else got there first (this statement saw their commit): say what changed.
-    select * into v_event from app_public.event e where e.id = v_quote.event_id;
-    if v_event.status <> 'published' then
-      raise exception 'bookings are closed: the event is %', v_event.status using errcode = '55000', column = 'status';
-    elsif now() >= v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours) then
-      raise exception 'bookings for this event closed at %', v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours)
-        using errcode = 'BKCLO';
-    end if;
-    raise exception 'sold out: % seat(s) requested, % left', v_quote.quantity, v_event.capacity - v_event.seats_taken
-      using errcode = 'BKFUL';
-  end if;
-
-  update app_public.event_price_tier t
-  set seats_taken = t.seats_taken + v_quote.quantity
-  where t.id = v_quote.price_tier_id and (t.quota is null or t.seats_taken + v_quote.quantity <= t.quota);
-  if not found then
-    raise exception 'this price tier is sold out: % seat(s) requested', v_quote.quantity using errcode = 'BKTQF';
-  end if;
-
-  if v_quote.promo_code_id is not null then
-    update app_public.promo_code pc
-    set uses = pc.uses + 1
-    where pc.id = v_quote.promo_code_id
-      and pc.is_active
-      and (pc.max_uses is null or pc.uses < pc.max_uses)
-      and (pc.valid_from is null or pc.valid_from <= now())
-      and (pc.valid_until is null or pc.valid_until > now());
-    if not found then
-      raise exception 'promo code "%" has reached its usage limit', app_hidden.clean_text(create_booking.promo_code)
-        using errcode = 'CPUSE', column = 'promo_code';
-    end if;
-  end if;
 
   insert into app_public.booking (
     event_id, user_id, price_tier_id, quantity, unit_price, subtotal, discount_amount, total_amount,
@@ -3679,6 +6348,48 @@ begin
     perform app_hidden.record_change(
       'booking', v_booking.id, 'BookingConfirmed', 'booking.confirm', 'booking', app_hidden.booking_data(v_booking)
     );
+  end if;
+
+  -- Last: the seats. Lock order event counter → tier counter → promo code.
+  update app_public.event_seat_counter c
+  set seats_taken = c.seats_taken + v_quote.quantity
+  where c.event_id = v_quote.event_id
+    and c.seats_taken + v_quote.quantity <= c.capacity
+    and now() < c.bookable_until;
+  if not found then
+    -- Someone else got there first (this statement saw their commit): say what changed.
+    select * into v_event from app_public.event e where e.id = v_quote.event_id;
+    if v_event.status <> 'published' then
+      raise exception 'bookings are closed: the event is %', v_event.status using errcode = '55000', column = 'status';
+    elsif now() >= v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours) then
+      raise exception 'bookings for this event closed at %', v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours)
+        using errcode = 'BKCLO';
+    end if;
+    v_left := v_event.capacity - app_public.event_seats_taken(v_event);
+    raise exception 'sold out: % seat(s) requested, % left', v_quote.quantity, v_left
+      using errcode = 'BKFUL';
+  end if;
+
+  update app_public.price_tier_seat_counter c
+  set seats_taken = c.seats_taken + v_quote.quantity
+  where c.price_tier_id = v_quote.price_tier_id
+    and (c.quota is null or c.seats_taken + v_quote.quantity <= c.quota);
+  if not found then
+    raise exception 'this price tier is sold out: % seat(s) requested', v_quote.quantity using errcode = 'BKTQF';
+  end if;
+
+  if v_quote.promo_code_id is not null then
+    update app_public.promo_code pc
+    set uses = pc.uses + 1
+    where pc.id = v_quote.promo_code_id
+      and pc.is_active
+      and (pc.max_uses is null or pc.uses < pc.max_uses)
+      and (pc.valid_from is null or pc.valid_from <= now())
+      and (pc.valid_until is null or pc.valid_until > now());
+    if not found then
+      raise exception 'promo code "%" has reached its usage limit', app_hidden.clean_text(create_booking.promo_code)
+        using errcode = 'CPUSE', column = 'promo_code';
+    end if;
   end if;
   return v_booking;
 end;
@@ -3934,7 +6645,9 @@ COMMENT ON FUNCTION app_public.create_review(event_id uuid, rating integer, cont
 CREATE FUNCTION app_public.current_user_id() RETURNS uuid
     LANGUAGE sql STABLE
     AS $$
-  select nullif(pg_catalog.current_setting('jwt.claims.sub', true), '')::uuid;
+  select case when app_hidden.claims_trusted()
+              then nullif(pg_catalog.current_setting('jwt.claims.sub', true), '')::uuid
+              else app_hidden.login_user_id() end;
 $$;
 
 
@@ -3942,7 +6655,7 @@ $$;
 -- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.current_user_id() IS 'The signed-in caller (the Keycloak `sub` of the JWT), or null for an anonymous caller.';
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The signed-in caller: the JWT''s `sub` in the API''s sessions, the mapped user of a staff login in psql (app_private.staff_login); null for an anonymous caller. Claims a psql session sets itself are ignored.';
 
 
 --
@@ -3952,10 +6665,9 @@ COMMENT ON FUNCTION app_public.current_user_id() IS 'The signed-in caller (the K
 CREATE FUNCTION app_public.current_user_roles() RETURNS text[]
     LANGUAGE sql STABLE
     AS $$
-  select coalesce(
-    pg_catalog.string_to_array(nullif(pg_catalog.current_setting('jwt.claims.roles', true), ''), ','),
-    '{}'::text[]
-  );
+  select case when app_hidden.claims_trusted()
+              then coalesce(pg_catalog.string_to_array(nullif(pg_catalog.current_setting('jwt.claims.roles', true), ''), ','), '{}'::text[])
+              else app_hidden.login_roles() end;
 $$;
 
 
@@ -3963,7 +6675,7 @@ $$;
 -- Name: FUNCTION current_user_roles(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.current_user_roles() IS 'The caller''s realm roles (user, organizer, admin, payment-gateway) from the JWT; empty for an anonymous caller.';
+COMMENT ON FUNCTION app_public.current_user_roles() IS 'The caller''s realm roles (user, organizer, admin, payment-gateway): the JWT''s in the API''s sessions, the staff login''s mapping in psql; empty for an anonymous caller.';
 
 
 --
@@ -4011,6 +6723,25 @@ COMMENT ON FUNCTION app_public.deactivate_promo_code(id uuid) IS 'Deactivates a 
 
 
 --
+-- Name: decline_offer(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.decline_offer(id uuid) RETURNS app_public.waitlist_entry
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select * from app_hidden.end_waitlist_entry(decline_offer.id, 'declined', array['offered']::app_public.waitlist_status[]);
+$$;
+
+
+--
+-- Name: FUNCTION decline_offer(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.decline_offer(id uuid) IS 'The caller declines the seats offered to their waiting-list entry; they go to the next in line. OfferDeclined. Errors: 28000, P0002, WLNOF.';
+
+
+--
 -- Name: delete_review(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4049,6 +6780,200 @@ COMMENT ON FUNCTION app_public.delete_review(id uuid) IS 'Deletes a review (its 
 
 
 --
+-- Name: delete_review_reply(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.delete_review_reply(review_id uuid) RETURNS app_public.review_reply
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_old app_public.review_reply;
+begin
+  select * into v_old from app_public.review_reply rr where rr.review_id = delete_review_reply.review_id for update;
+  if not found then
+    raise exception 'reply not found' using errcode = 'P0002', column = 'review_id';
+  end if;
+  if v_old.organizer_id <> v_user_id and not app_public.has_role('admin') then
+    raise exception 'only its author or an admin may delete a reply' using errcode = '42501';
+  end if;
+  delete from app_public.review_reply rr where rr.id = v_old.id;
+  perform app_hidden.record_change('review', v_old.review_id, 'ReviewReplyDeleted', 'review_reply.delete', 'review_reply',
+                                   jsonb_build_object('deletedBy', v_user_id, 'reply', app_hidden.review_reply_data(v_old)));
+  return v_old;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_review_reply(review_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.delete_review_reply(review_id uuid) IS 'Its author or an admin deletes the reply to a review and gets it as it was. ReviewReplyDeleted. Errors: 28000, P0002, 42501.';
+
+
+--
+-- Name: erase_user_data(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.erase_user_data(user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+  v_user uuid := erase_user_data.user_id;
+  v_alias uuid := gen_random_uuid();
+  v_counts jsonb;
+  v_audit_ids bigint[];
+  v_n integer;
+  v_bookings integer; v_payments integer; v_refunds integer; v_reviews integer; v_votes integer;
+  v_favorites integer; v_waitlist integer; v_events integer; v_promo integer; v_audit integer; v_outbox integer;
+begin
+  perform app_hidden.assert_may_manage_user_data(v_user);
+
+  -- An organizer with events still ahead must cancel or hand them over first:
+  -- participants need someone to answer for them.
+  if exists (select from app_public.event e
+             where e.organizer_id = v_user and e.status in ('draft', 'published') and e.ends_at > now()) then
+    raise exception 'this user organizes events that have not ended: cancel them first'
+      using errcode = 'ERORG', hint = 'cancel_event each upcoming event, then erase';
+  end if;
+  -- Seats held for payment would become nobody's: cancel them first.
+  if exists (select from app_public.booking b where b.user_id = v_user and b.status = 'pending_payment') then
+    raise exception 'this user has bookings waiting for payment: cancel them first'
+      using errcode = 'ERPEN', hint = 'cancel_booking each pending booking, then erase';
+  end if;
+
+  -- The audit rows about this person's things, found by index before their
+  -- keys change: rows they wrote (actor) and rows about their bookings,
+  -- payments, refunds, reviews, votes and favorites (table, row id).
+  select array_agg(x.id) into v_audit_ids from (
+    select a.id from app_private.audit_log a where a.actor_id = v_user
+    union
+    select a.id from app_private.audit_log a
+    join (
+      select 'booking' as t, b.id::text as r from app_public.booking b where b.user_id = v_user
+      union all
+      select 'payment', p.id::text from app_public.payment p join app_public.booking b on b.id = p.booking_id where b.user_id = v_user
+      union all
+      select 'refund', r.id::text from app_public.refund r join app_public.payment p on p.id = r.payment_id
+        join app_public.booking b on b.id = p.booking_id where b.user_id = v_user
+      union all
+      select 'review', r.id::text from app_public.review r where r.user_id = v_user
+      union all
+      select 'waitlist_entry', w.id::text from app_public.waitlist_entry w where w.user_id = v_user
+      union all
+      select 'ticket', b.id::text from app_public.booking b where b.user_id = v_user -- ticket rows are audited by booking
+      union all
+      select 'favorite', format('(%s,%s)', f.user_id, f.event_id) from app_public.favorite f where f.user_id = v_user
+      union all
+      select 'review_helpful_vote', format('(%s,%s)', v.review_id, v.user_id) from app_public.review_helpful_vote v where v.user_id = v_user
+    ) mine on a.table_name = mine.t and a.row_id = mine.r
+  ) x;
+
+  -- A canceled booking must keep a reason (booking_canceled_at_check): the words go, the fact stays.
+  update app_public.booking set user_id = v_alias, cancel_reason = case when cancel_reason is null then null else '[erased]' end
+  where booking.user_id = v_user;
+  get diagnostics v_bookings = row_count;
+  update app_public.booking set canceled_by = v_alias where canceled_by = v_user;
+  update app_public.payment set initiated_by = v_alias where initiated_by = v_user;
+  get diagnostics v_payments = row_count;
+  update app_public.refund set created_by = v_alias where created_by = v_user;
+  get diagnostics v_refunds = row_count;
+  -- Reviews keep their rating (the event's summary stays right); the words are the person's.
+  update app_public.review set user_id = v_alias, content = '[erased]', moderation_note = null where review.user_id = v_user;
+  get diagnostics v_reviews = row_count;
+  update app_public.review set moderated_by = v_alias where moderated_by = v_user;
+  -- Votes stay (helpful counts stay right), under the pseudonym.
+  update app_public.review_helpful_vote set user_id = v_alias where review_helpful_vote.user_id = v_user;
+  get diagnostics v_votes = row_count;
+  delete from app_public.favorite where favorite.user_id = v_user;
+  get diagnostics v_favorites = row_count;
+  -- Waiting-list entries keep their place and seats (an open offer still
+  -- holds its seats until it is accepted, declined or expires).
+  update app_public.waitlist_entry set user_id = v_alias where waitlist_entry.user_id = v_user;
+  get diagnostics v_waitlist = row_count;
+  -- Organizer-side traces: replies they wrote (the words go), check-ins they scanned.
+  update app_public.review_reply set organizer_id = v_alias, content = '[erased]' where organizer_id = v_user;
+  update app_public.review_reply set moderated_by = v_alias where moderated_by = v_user;
+  update app_public.ticket set checked_in_by = v_alias where checked_in_by = v_user;
+  update app_public.event set organizer_id = v_alias where organizer_id = v_user;
+  get diagnostics v_events = row_count;
+  update app_public.promo_code set created_by = v_alias where created_by = v_user;
+  get diagnostics v_promo = row_count;
+  update app_public.promo_code set deactivated_by = v_alias where deactivated_by = v_user;
+
+  update app_private.audit_log a
+  set actor_id = case when a.actor_id = v_user then v_alias else a.actor_id end,
+      row_id = replace(a.row_id, v_user::text, v_alias::text),
+      details = app_hidden.jsonb_replace_id(a.details, v_user, v_alias)
+  where a.id = any(v_audit_ids);
+  get diagnostics v_audit = row_count;
+  -- Events not yet sent to Kafka leave without the id; sent ones are announced below.
+  update app_private.outbox o
+  set actor_id = case when o.actor_id = v_user then v_alias else o.actor_id end,
+      data = app_hidden.jsonb_replace_id(o.data, v_user, v_alias)
+  where o.published_at is null
+    and o.event_type <> 'UserDataErased' -- earlier announcements must keep the id
+    and (o.actor_id = v_user or o.data::text like '%' || v_user::text || '%');
+  get diagnostics v_outbox = row_count;
+  delete from app_private.rate_limit_counter c where c.key like '%' || v_user::text || '%';
+
+  v_counts := jsonb_build_object(
+    'bookings', v_bookings, 'payments', v_payments, 'refunds', v_refunds, 'reviews', v_reviews,
+    'helpfulVotes', v_votes, 'favorites', v_favorites, 'waitlistEntries', v_waitlist, 'eventsOrganized', v_events,
+    'promoCodes', v_promo, 'auditRows', v_audit, 'pendingOutboxRows', v_outbox);
+  v_n := v_bookings + v_payments + v_refunds + v_reviews + v_votes + v_favorites + v_waitlist + v_events + v_promo + v_audit + v_outbox;
+  if v_n > 0 then
+    insert into app_private.pseudonym (pseudonym, reason) values (v_alias, 'erasure');
+  end if;
+
+  -- Announced every time, also when nothing was left to erase (idempotent for
+  -- consumers too: they erase what they hold about the id, again if need be).
+  perform app_hidden.record_change(
+    'user', v_user, 'UserDataErased', 'user.erase', 'user', jsonb_build_object('userId', v_user, 'erased', v_counts));
+  -- The outbox row must name the id (other services erase by it, and it is
+  -- pruned once sent); the audit row keeps only that an erasure happened.
+  update app_private.audit_log a
+  set row_id = v_alias::text, details = app_hidden.jsonb_replace_id(a.details, v_user, v_alias),
+      actor_id = case when a.actor_id = v_user then v_alias else a.actor_id end
+  where a.table_name = 'user' and a.row_id = v_user::text and a.action = 'user.erase';
+  return jsonb_build_object('userId', v_user, 'erased', v_counts);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION erase_user_data(user_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.erase_user_data(user_id uuid) IS 'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, waiting-list entries, review replies, check-ins scanned, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
+
+
+--
+-- Name: event_checked_in_count(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_checked_in_count(e app_public.event) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select case when e.organizer_id = app_public.current_user_id() or app_public.has_role('admin') then
+    (select count(*)::integer from app_public.ticket t
+      where t.event_id = e.id and t.status = 'valid' and t.checked_in_at is not null)
+  end;
+$$;
+
+
+--
+-- Name: FUNCTION event_checked_in_count(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_checked_in_count(e app_public.event) IS 'Valid tickets of the event checked in (people who came); for its organizer and admins, null for anyone else.';
+
+
+--
 -- Name: event_distance_km(app_public.event, double precision, double precision); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4063,7 +6988,7 @@ $$;
 -- Name: FUNCTION event_distance_km(e app_public.event, latitude double precision, longitude double precision); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) IS 'Distance in kilometres from the given point to the event''s meeting point; null when the event has no coordinates.';
+COMMENT ON FUNCTION app_public.event_distance_km(e app_public.event, latitude double precision, longitude double precision) IS 'Great-circle distance in kilometres from the given point to the event''s meeting point (the one search_events filters and sorts by); null when the event has no coordinates.';
 
 
 --
@@ -4071,12 +6996,15 @@ COMMENT ON FUNCTION app_public.event_distance_km(e app_public.event, latitude do
 --
 
 CREATE FUNCTION app_public.event_is_favorite(e app_public.event) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select exists (
+begin
+  if app_public.current_user_id() is null then return false; end if;
+  return exists (
     select from app_public.favorite f
     where f.event_id = e.id and f.user_id = app_public.current_user_id()
   );
+end;
 $$;
 
 
@@ -4088,15 +7016,39 @@ COMMENT ON FUNCTION app_public.event_is_favorite(e app_public.event) IS 'Whether
 
 
 --
+-- Name: event_min_price(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_min_price(e app_public.event) RETURNS numeric
+    LANGUAGE sql STABLE
+    AS $$
+  select s.min_price from app_hidden.event_stats s where s.event_id = e.id;
+$$;
+
+
+--
+-- Name: FUNCTION event_min_price(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_min_price(e app_public.event) IS 'The cheapest price tier of the event (per seat, in its currency); null without tiers. What search_events'' price filter and price sort use.';
+
+
+--
 -- Name: event_my_booking(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
 CREATE FUNCTION app_public.event_my_booking(e app_public.event) RETURNS app_public.booking
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select b.* from app_public.booking b
+declare
+  found app_public.booking;
+begin
+  if app_public.current_user_id() is null then return null; end if;
+  select b.* into found from app_public.booking b
   where b.event_id = e.id and b.user_id = app_public.current_user_id()
     and b.status in ('pending_payment', 'confirmed');
+  return found;
+end;
 $$;
 
 
@@ -4104,7 +7056,7 @@ $$;
 -- Name: FUNCTION event_my_booking(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.event_my_booking(e app_public.event) IS 'The caller''s live booking of this event, if any.';
+COMMENT ON FUNCTION app_public.event_my_booking(e app_public.event) IS 'The caller''s live booking of this event, if any (null for anonymous callers).';
 
 
 --
@@ -4133,7 +7085,7 @@ COMMENT ON FUNCTION app_public.event_my_review(e app_public.event) IS 'The calle
 CREATE FUNCTION app_public.event_price_tier_seats_available(t app_public.event_price_tier) RETURNS integer
     LANGUAGE sql STABLE
     AS $$
-  select t.quota - t.seats_taken;
+  select t.quota - app_public.event_price_tier_seats_taken(t);
 $$;
 
 
@@ -4145,22 +7097,35 @@ COMMENT ON FUNCTION app_public.event_price_tier_seats_available(t app_public.eve
 
 
 --
+-- Name: event_price_tier_seats_taken(app_public.event_price_tier); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce((select c.seats_taken from app_public.price_tier_seat_counter c where c.price_tier_id = t.id), 0);
+$$;
+
+
+--
+-- Name: FUNCTION event_price_tier_seats_taken(t app_public.event_price_tier); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) IS '@notNull
+Seats held in this tier by pending and confirmed bookings.';
+
+
+--
 -- Name: event_rating_summary(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
 CREATE FUNCTION app_public.event_rating_summary(e app_public.event) RETURNS app_public.rating_summary
     LANGUAGE sql STABLE
     AS $$
-  select
-    round(avg(r.rating), 2)::double precision,
-    count(*)::integer,
-    count(*) filter (where r.rating = 1)::integer,
-    count(*) filter (where r.rating = 2)::integer,
-    count(*) filter (where r.rating = 3)::integer,
-    count(*) filter (where r.rating = 4)::integer,
-    count(*) filter (where r.rating = 5)::integer
-  from app_public.review r
-  where r.event_id = e.id and r.status = 'active';
+  select s.rating_average, coalesce(s.rating_count, 0), coalesce(s.one_star, 0), coalesce(s.two_stars, 0),
+    coalesce(s.three_stars, 0), coalesce(s.four_stars, 0), coalesce(s.five_stars, 0)
+  from (select) as one
+  left join app_hidden.event_stats s on s.event_id = e.id;
 $$;
 
 
@@ -4178,7 +7143,7 @@ COMMENT ON FUNCTION app_public.event_rating_summary(e app_public.event) IS 'Rati
 CREATE FUNCTION app_public.event_seats_available(e app_public.event) RETURNS integer
     LANGUAGE sql STABLE
     AS $$
-  select greatest(e.capacity - e.seats_taken, 0);
+  select greatest(e.capacity - app_public.event_seats_taken(e), 0);
 $$;
 
 
@@ -4187,6 +7152,93 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.event_seats_available(e app_public.event) IS 'Seats still free (capacity minus seats taken).';
+
+
+--
+-- Name: event_seats_taken(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_seats_taken(e app_public.event) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0);
+$$;
+
+
+--
+-- Name: FUNCTION event_seats_taken(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_seats_taken(e app_public.event) IS '@notNull
+Seats held by pending and confirmed bookings; never above capacity.';
+
+
+--
+-- Name: event_tickets_valid(app_public.event); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.event_tickets_valid(e app_public.event) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select case when e.organizer_id = app_public.current_user_id() or app_public.has_role('admin') then
+    (select count(*)::integer from app_public.ticket t where t.event_id = e.id and t.status = 'valid')
+  end;
+$$;
+
+
+--
+-- Name: FUNCTION event_tickets_valid(e app_public.event); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.event_tickets_valid(e app_public.event) IS 'Valid tickets of the event (people expected); for its organizer and admins, null for anyone else.';
+
+
+--
+-- Name: export_user_data(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.export_user_data(user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+  v_user uuid := export_user_data.user_id;
+begin
+  perform app_hidden.assert_may_manage_user_data(v_user);
+  return jsonb_build_object(
+    'userId', v_user,
+    'exportedAt', now(),
+    'bookings', coalesce((select jsonb_agg(to_jsonb(b) order by b.created_at) from app_public.booking b where b.user_id = v_user), '[]'),
+    'payments', coalesce((select jsonb_agg(to_jsonb(p) - 'payment_url' order by p.created_at)
+                          from app_public.payment p join app_public.booking b on b.id = p.booking_id
+                          where b.user_id = v_user), '[]'),
+    'refunds', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at)
+                         from app_public.refund r join app_public.payment p on p.id = r.payment_id
+                         join app_public.booking b on b.id = p.booking_id where b.user_id = v_user), '[]'),
+    'reviews', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from app_public.review r where r.user_id = v_user), '[]'),
+    'helpfulVotes', coalesce((select jsonb_agg(to_jsonb(v) order by v.created_at) from app_public.review_helpful_vote v where v.user_id = v_user), '[]'),
+    'favorites', coalesce((select jsonb_agg(to_jsonb(f) order by f.created_at) from app_public.favorite f where f.user_id = v_user), '[]'),
+    'waitlistEntries', coalesce((select jsonb_agg(to_jsonb(w) order by w.joined_at) from app_public.waitlist_entry w where w.user_id = v_user), '[]'),
+    'tickets', coalesce((select jsonb_agg(jsonb_build_object('id', t.id, 'bookingId', t.booking_id, 'eventId', t.event_id, 'status', t.status, 'checkedInAt', t.checked_in_at) order by t.id)
+                         from app_public.ticket t join app_public.booking b on b.id = t.booking_id where b.user_id = v_user), '[]'),
+    'reviewReplies', coalesce((select jsonb_agg(to_jsonb(rr)) from app_public.review_reply rr where rr.organizer_id = v_user), '[]'),
+    'eventsOrganized', coalesce((select jsonb_agg(jsonb_build_object('id', e.id, 'title', e.title, 'status', e.status, 'startsAt', e.starts_at) order by e.created_at)
+                                 from app_public.event e where e.organizer_id = v_user), '[]'),
+    'promoCodesCreated', coalesce((select jsonb_agg(jsonb_build_object('id', pc.id, 'code', pc.code, 'eventId', pc.event_id) order by pc.created_at)
+                                   from app_public.promo_code pc where pc.created_by = v_user), '[]'),
+    'auditTrail', coalesce((select jsonb_agg(jsonb_build_object('occurredAt', a.occurred_at, 'action', a.action, 'table', a.table_name, 'rowId', a.row_id) order by a.id)
+                            from app_private.audit_log a where a.actor_id = v_user), '[]')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION export_user_data(user_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.export_user_data(user_id uuid) IS 'Everything the service holds about one user, as JSON: bookings, payments, refunds, reviews, helpful votes, favorites, waiting-list entries, tickets (without their codes), review replies, events organized, promo codes created and their audit trail (what they did, when). For that user or an admin. Errors: 28000, 22023, 42501.';
 
 
 --
@@ -4316,6 +7368,111 @@ COMMENT ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_publ
 
 
 --
+-- Name: join_waitlist(uuid, integer, uuid, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.join_waitlist(event_id uuid, seats_wanted integer DEFAULT 1, price_tier_id uuid DEFAULT NULL::uuid, accepts_fewer boolean DEFAULT false) RETURNS app_public.waitlist_entry
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_event app_public.event;
+  v_tier app_public.event_price_tier;
+  v_max integer;
+  v_free integer;
+  v_tier_free integer;
+  v_entry app_public.waitlist_entry;
+begin
+  select * into v_event from app_public.event e where e.id = join_waitlist.event_id;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception 'event not found' using errcode = 'P0002';
+  end if;
+  if v_event.organizer_id = v_user_id then
+    raise exception 'organizers cannot book their own event' using errcode = 'BKOWN';
+  end if;
+  v_max := coalesce(v_event.max_seats_per_booking,
+                    (select s.value::integer from app_private.setting s where s.key = 'booking_max_seats_default'), 10);
+  if join_waitlist.seats_wanted is null or join_waitlist.seats_wanted < 1 then
+    raise exception 'seats_wanted must be at least 1' using errcode = 'BKQTY', column = 'seats_wanted';
+  end if;
+  if join_waitlist.seats_wanted > least(v_max, 20) then
+    raise exception 'at most % seat(s) per booking for this event', least(v_max, 20)
+      using errcode = 'BKMAX', column = 'seats_wanted', hint = 'Ask for fewer seats.';
+  end if;
+  if join_waitlist.price_tier_id is not null then
+    select * into v_tier from app_public.event_price_tier t where t.id = join_waitlist.price_tier_id;
+    if not found or v_tier.event_id <> v_event.id then
+      raise exception 'price tier not found for this event' using errcode = 'BKTEV', column = 'price_tier_id';
+    end if;
+  end if;
+  if v_event.status <> 'published' then
+    raise exception 'bookings are closed: the event is %', v_event.status using errcode = '55000', column = 'status';
+  end if;
+  if now() >= v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours) then
+    raise exception 'bookings for this event closed at %', v_event.starts_at - make_interval(hours => v_event.booking_deadline_hours)
+      using errcode = 'BKCLO';
+  end if;
+  if exists (
+    select from app_public.booking b
+    where b.event_id = v_event.id and b.user_id = v_user_id and b.status in ('pending_payment', 'confirmed')
+  ) then
+    raise exception 'you already have a booking for this event' using errcode = 'BKDUP';
+  end if;
+
+  -- Sold out for this request: fewer free seats than wanted (event, or the tier's quota).
+  v_free := app_public.event_seats_available(v_event);
+  if v_tier.id is not null then
+    v_tier_free := app_public.event_price_tier_seats_available(v_tier);
+  end if;
+  if v_free >= join_waitlist.seats_wanted and coalesce(v_tier_free, v_free) >= join_waitlist.seats_wanted then
+    raise exception '% seat(s) are free: book them instead of waiting', least(v_free, coalesce(v_tier_free, v_free))
+      using errcode = 'WLFRE', hint = 'Call create_booking.';
+  end if;
+
+  insert into app_public.waitlist_entry (event_id, price_tier_id, user_id, seats_wanted, accepts_fewer)
+  values (v_event.id, v_tier.id, v_user_id, join_waitlist.seats_wanted, coalesce(join_waitlist.accepts_fewer, false))
+  on conflict (event_id, user_id) where status in ('waiting', 'offered') do nothing
+  returning * into v_entry;
+  if v_entry.id is null then
+    raise exception 'you are already on this event''s waiting list' using errcode = 'WLDUP';
+  end if;
+  perform app_hidden.record_change(
+    'waitlist', v_entry.id, 'WaitlistJoined', 'waitlist.join', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+  );
+  return v_entry;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION join_waitlist(event_id uuid, seats_wanted integer, price_tier_id uuid, accepts_fewer boolean); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.join_waitlist(event_id uuid, seats_wanted integer, price_tier_id uuid, accepts_fewer boolean) IS 'Puts the caller on a sold-out event''s waiting list (optionally for one price tier) for seats_wanted seats (1..the event''s max per booking); accepts_fewer: an offer of fewer seats is welcome. Only while bookings are open and fewer seats are free than wanted; one live entry per user per event. Errors: 28000, P0002, BKOWN, BKQTY, BKMAX, BKTEV, 55000, BKCLO, BKDUP, WLFRE, WLDUP.';
+
+
+--
+-- Name: leave_waitlist(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.leave_waitlist(id uuid) RETURNS app_public.waitlist_entry
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select * from app_hidden.end_waitlist_entry(leave_waitlist.id, 'left', array['waiting', 'offered']::app_public.waitlist_status[]);
+$$;
+
+
+--
+-- Name: FUNCTION leave_waitlist(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.leave_waitlist(id uuid) IS 'The caller leaves a waiting list (an open offer is given up: its seats go to the next in line). WaitlistLeft. Errors: 28000, P0002, WLEND.';
+
+
+--
 -- Name: mark_review_helpful(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4423,6 +7580,58 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) IS 'An admin makes a review active (public) or rejected (hidden from everyone but its author and admins, at once), with an optional note for the author (up to 1000 characters); who and when are recorded on the review. The same decision again returns it unchanged. Errors: 28000, 42501 (not an admin), P0002, 22023 (status pending or null, note too long), RVCTL (control characters in the note).';
+
+
+--
+-- Name: moderate_review_reply(uuid, app_public.review_status, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.moderate_review_reply(review_id uuid, status app_public.review_status, note text DEFAULT NULL::text) RETURNS app_public.review_reply
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_note text := app_hidden.clean_text(moderate_review_reply.note);
+  v_old app_public.review_reply;
+  v_new app_public.review_reply;
+begin
+  if not app_public.has_role('admin') then
+    raise exception 'only admins may moderate replies' using errcode = '42501';
+  end if;
+  select * into v_old from app_public.review_reply rr where rr.review_id = moderate_review_reply.review_id for no key update;
+  if not found then
+    raise exception 'reply not found' using errcode = 'P0002', column = 'review_id';
+  end if;
+  if moderate_review_reply.status is null or moderate_review_reply.status = 'pending' then
+    raise exception 'status must be active or rejected' using errcode = '22023', column = 'status';
+  end if;
+  if char_length(v_note) > 1000 then
+    raise exception 'note must be at most 1000 characters long' using errcode = '22023', column = 'note';
+  end if;
+  if v_note ~ '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]' then
+    raise exception 'note must not contain control characters (only tab, line feed and carriage return are allowed)'
+      using errcode = 'RVCTL', column = 'note';
+  end if;
+  if v_old.status = moderate_review_reply.status and v_old.moderation_note is not distinct from v_note then
+    return v_old;
+  end if;
+  update app_public.review_reply rr
+  set status = moderate_review_reply.status, moderated_by = v_user_id, moderated_at = now(), moderation_note = v_note
+  where rr.id = v_old.id
+  returning * into v_new;
+  perform app_hidden.record_change('review', v_new.review_id, 'ReviewReplyModerated', 'review_reply.moderate', 'review_reply',
+                                   jsonb_build_object('fromStatus', v_old.status, 'reply', app_hidden.review_reply_data(v_new)));
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION moderate_review_reply(review_id uuid, status app_public.review_status, note text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.moderate_review_reply(review_id uuid, status app_public.review_status, note text) IS 'An admin makes the reply to a review active or rejected, with an optional note (1000 characters) for its author. The same decision again writes nothing. ReviewReplyModerated. Errors: 28000, 42501, P0002, 22023, RVCTL.';
 
 
 --
@@ -4588,6 +7797,49 @@ COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amou
 
 
 --
+-- Name: reissue_tickets(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.reissue_tickets(booking_id uuid) RETURNS SETOF app_public.ticket
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_booking app_public.booking;
+  v_version integer;
+begin
+  select * into v_booking from app_public.booking b where b.id = reissue_tickets.booking_id for update;
+  if not found or not (
+    v_booking.user_id = v_user_id or app_public.has_role('admin')
+    or exists (select from app_public.event e where e.id = v_booking.event_id and e.organizer_id = v_user_id)
+  ) then
+    raise exception 'booking not found' using errcode = 'P0002';
+  end if;
+  if v_booking.status <> 'confirmed' then
+    raise exception 'only a confirmed booking has tickets (this one is %)', v_booking.status
+      using errcode = 'TKBKS';
+  end if;
+  if exists (select from app_public.ticket t
+             where t.booking_id = v_booking.id and t.status = 'valid' and t.checked_in_at is not null) then
+    raise exception 'a ticket of this booking is checked in: undo the check-in first'
+      using errcode = 'TKCHK';
+  end if;
+  select coalesce(max(t.version), 0) + 1 into v_version from app_public.ticket t where t.booking_id = v_booking.id;
+  perform app_hidden.void_tickets(v_booking.id, 'reissued');
+  return query select * from app_hidden.issue_tickets(v_booking, v_version) order by seat_no;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reissue_tickets(booking_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.reissue_tickets(booking_id uuid) IS 'Replaces the tickets of a confirmed booking (e.g. a code was leaked): the old ones become void (reissued), new codes are issued with the next version. The holder, the event''s organizer or an admin. Errors: 28000, P0002, TKBKS (booking not confirmed), TKCHK (a ticket is checked in).';
+
+
+--
 -- Name: remove_favorite(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4631,6 +7883,7 @@ declare
   v_event_id uuid := (select t.event_id from app_public.event_price_tier t where t.id = remove_price_tier.id);
   v_event app_public.event;
   v_tier app_public.event_price_tier;
+  v_seats_taken integer;
 begin
   v_event := app_hidden.event_for_change(v_event_id, 'price tier not found');
   select * into v_tier from app_public.event_price_tier t where t.id = remove_price_tier.id for update;
@@ -4638,8 +7891,9 @@ begin
     raise exception 'price tier not found' using errcode = 'P0002';
   end if;
   perform app_hidden.assert_event_editable(v_event);
-  if v_tier.seats_taken > 0 then
-    raise exception 'price tier "%" has % seats taken and cannot be removed', v_tier.name, v_tier.seats_taken
+  v_seats_taken := app_public.event_price_tier_seats_taken(v_tier);
+  if v_seats_taken > 0 then
+    raise exception 'price tier "%" has % seats taken and cannot be removed', v_tier.name, v_seats_taken
       using errcode = 'TRSEA';
   end if;
   if exists (select from app_public.booking b where b.price_tier_id = v_tier.id) then
@@ -4669,6 +7923,70 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.remove_price_tier(id uuid) IS 'Removes a price tier without seats taken or bookings from a draft or published event (its organizer, or an admin) and returns the event. A published event keeps at least one tier. Errors: 28000, 42501, P0002, 55000, TRSEA (seats taken, or bookings refer to it), EVTIR (last tier of a published event).';
+
+
+--
+-- Name: reply_to_review(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.reply_to_review(review_id uuid, content text) RETURNS app_public.review_reply
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_signed_in();
+  v_review app_public.review;
+  v_organizer uuid;
+  v_old app_public.review_reply;
+  v_new app_public.review_reply;
+begin
+  select * into v_review from app_public.review r where r.id = reply_to_review.review_id;
+  -- Only active reviews are answered; a hidden one is "not found" like everywhere else.
+  if not found or v_review.status <> 'active' then
+    raise exception 'review not found' using errcode = 'P0002', column = 'review_id';
+  end if;
+  select e.organizer_id into v_organizer from app_public.event e where e.id = v_review.event_id;
+  if v_organizer is distinct from v_user_id then
+    raise exception 'only the organizer of the reviewed event may reply to its reviews' using errcode = '42501';
+  end if;
+  perform app_hidden.assert_reply_valid(reply_to_review.content);
+
+  select * into v_old from app_public.review_reply rr where rr.review_id = v_review.id for no key update;
+  if not found then
+    insert into app_public.review_reply (review_id, organizer_id, content, status)
+    values (v_review.id, v_user_id, reply_to_review.content,
+            case when app_hidden.review_moderation_on() then 'pending' else 'active' end::app_public.review_status)
+    on conflict on constraint review_reply_review_id_key do nothing
+    returning * into v_new;
+    if v_new.id is null then
+      raise exception 'the review was answered meanwhile; change that reply instead' using errcode = 'RVDUP';
+    end if;
+    perform app_hidden.record_change('review', v_review.id, 'ReviewReplied', 'review_reply.create', 'review_reply',
+                                     app_hidden.review_reply_data(v_new));
+    return v_new;
+  end if;
+
+  if v_old.content = reply_to_review.content then
+    return v_old; -- nothing changed: nothing to record
+  end if;
+  -- An edit goes back to moderation when moderation is on, or when the reply was not public.
+  update app_public.review_reply rr
+  set content = reply_to_review.content, edited_at = now(),
+      status = case when app_hidden.review_moderation_on() or v_old.status <> 'active' then 'pending' else 'active' end::app_public.review_status
+  where rr.id = v_old.id
+  returning * into v_new;
+  perform app_hidden.record_change('review', v_review.id, 'ReviewReplyUpdated', 'review_reply.update', 'review_reply',
+                                   jsonb_build_object('fromStatus', v_old.status, 'reply', app_hidden.review_reply_data(v_new)));
+  return v_new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reply_to_review(review_id uuid, content text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.reply_to_review(review_id uuid, content text) IS 'The organizer of the reviewed event writes its public reply to an active review, or changes it (one reply per review). Plain text, 1-2000 characters. Pending when review_moderation is on (also after an edit, and after editing a pending or rejected reply). ReviewReplied / ReviewReplyUpdated. Errors: 28000, P0002 (no such active review), 42501 (not the event''s organizer), RVLEN, RVCTL, RVDUP (answered at the same moment).';
 
 
 --
@@ -4720,12 +8038,15 @@ COMMENT ON FUNCTION app_public.retry_crew_assignment(id uuid) IS 'An admin asks 
 --
 
 CREATE FUNCTION app_public.review_is_marked_helpful(r app_public.review) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select exists (
+begin
+  if app_public.current_user_id() is null then return false; end if;
+  return exists (
     select from app_public.review_helpful_vote v
     where v.review_id = r.id and v.user_id = app_public.current_user_id()
   );
+end;
 $$;
 
 
@@ -4737,61 +8058,110 @@ COMMENT ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) IS 
 
 
 --
--- Name: search_events(text, timestamp with time zone, timestamp with time zone, text, double precision, double precision, double precision, boolean); Type: FUNCTION; Schema: app_public; Owner: -
+-- Name: search_events(text, text, app_public.event_status[], timestamp with time zone, timestamp with time zone, date, date, numeric, numeric, boolean, uuid, double precision, double precision, double precision, app_public.event_sort, uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_public.search_events(category text DEFAULT NULL::text, starts_from timestamp with time zone DEFAULT NULL::timestamp with time zone, starts_to timestamp with time zone DEFAULT NULL::timestamp with time zone, query text DEFAULT NULL::text, near_latitude double precision DEFAULT NULL::double precision, near_longitude double precision DEFAULT NULL::double precision, radius_km double precision DEFAULT NULL::double precision, only_available boolean DEFAULT false) RETURNS SETOF app_public.event
-    LANGUAGE plpgsql STABLE
+CREATE FUNCTION app_public.search_events(query text DEFAULT NULL::text, category text DEFAULT NULL::text, statuses app_public.event_status[] DEFAULT NULL::app_public.event_status[], starts_from timestamp with time zone DEFAULT NULL::timestamp with time zone, starts_to timestamp with time zone DEFAULT NULL::timestamp with time zone, date_from date DEFAULT NULL::date, date_to date DEFAULT NULL::date, min_price numeric DEFAULT NULL::numeric, max_price numeric DEFAULT NULL::numeric, only_available boolean DEFAULT false, organizer_id uuid DEFAULT NULL::uuid, near_latitude double precision DEFAULT NULL::double precision, near_longitude double precision DEFAULT NULL::double precision, radius_km double precision DEFAULT NULL::double precision, sort app_public.event_sort DEFAULT NULL::app_public.event_sort, after_event_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.event
+    LANGUAGE sql STABLE
     AS $$
-declare
-  v_query text := app_hidden.clean_text(search_events.query);
-  v_near boolean := coalesce(near_latitude, near_longitude, radius_km) is not null;
-begin
-  if char_length(v_query) > 200 then
-    raise exception 'query must be at most 200 characters long' using errcode = '22023', column = 'query';
-  end if;
-  if starts_from > starts_to then
-    raise exception 'starts_to must not be before starts_from' using errcode = 'EVDAT', column = 'starts_to';
-  end if;
-  if v_near then
-    if near_latitude is null or near_longitude is null or radius_km is null then
-      raise exception 'near_latitude, near_longitude and radius_km must be given together'
-        using errcode = '22023', column = 'radius_km';
-    end if;
-    if near_latitude not between -90 and 90 then
-      raise exception 'near_latitude must be between -90 and 90' using errcode = '22023', column = 'near_latitude';
-    end if;
-    if near_longitude not between -180 and 180 then
-      raise exception 'near_longitude must be between -180 and 180' using errcode = '22023', column = 'near_longitude';
-    end if;
-    if not (radius_km > 0 and radius_km <= 20000) then
-      raise exception 'radius_km must be more than 0 and at most 20000' using errcode = '22023', column = 'radius_km';
-    end if;
-  end if;
-
-  -- Visibility is RLS's business: this function runs as the caller.
-  return query
-    select e.*
-    from app_public.event e
-    where (search_events.category is null or e.category = search_events.category)
-      and (search_events.starts_from is null or e.starts_at >= search_events.starts_from)
-      and (search_events.starts_to is null or e.starts_at <= search_events.starts_to)
-      and (v_query is null or e.search_vector @@ websearch_to_tsquery('simple'::regconfig, v_query))
-      and (not v_near or (
-        e.latitude is not null
-        and app_hidden.distance_km(near_latitude, near_longitude, e.latitude, e.longitude) <= radius_km
-      ))
-      and (not coalesce(only_available, false) or (e.status = 'published' and e.seats_taken < e.capacity))
-    order by e.starts_at, e.id;
-end;
+  with args as (
+    select
+      app_hidden.search_query(search_events.query) as tsq,
+      coalesce(search_events.sort,
+        -- Typed literals: a text → enum cast is only stable and would not fold.
+        case when app_hidden.search_query(search_events.query) is null
+          then 'start'::app_public.event_sort else 'relevance'::app_public.event_sort end
+      ) as sort
+  )
+  select e.*
+  from args
+  cross join app_public.event e
+  join app_hidden.event_stats s on s.event_id = e.id
+  where app_hidden.assert_search_arguments(
+      search_events.query, search_events.starts_from, search_events.starts_to, search_events.date_from,
+      search_events.date_to, search_events.min_price, search_events.max_price, search_events.near_latitude,
+      search_events.near_longitude, search_events.radius_km, search_events.sort, search_events.after_event_id)
+    -- Status: published only unless asked (drafts stay visible to their organizer and admins only: RLS).
+    and e.status = any (coalesce(search_events.statuses, '{published}'))
+    -- Time: upcoming by default; an explicit instant or day range replaces that.
+    and (search_events.starts_from is not null or search_events.date_from is not null or search_events.starts_to is not null
+         or search_events.date_to is not null or e.starts_at >= now())
+    and (search_events.starts_from is null or e.starts_at >= search_events.starts_from)
+    and (search_events.starts_to is null or e.starts_at <= search_events.starts_to)
+    -- Whole local days, inclusive, in each event's own time zone.
+    and (search_events.date_from is null or e.starts_on >= search_events.date_from)
+    and (search_events.date_to is null or e.starts_on <= search_events.date_to)
+    and (search_events.category is null or e.category = search_events.category)
+    and (search_events.organizer_id is null or e.organizer_id = search_events.organizer_id)
+    and (search_events.min_price is null or s.min_price >= search_events.min_price)
+    and (search_events.max_price is null or s.min_price <= search_events.max_price)
+    -- Bookable now: published, bookings still open, a seat free.
+    and (not coalesce(search_events.only_available, false)
+         or (e.status = 'published' and e.booking_closes_at > now()
+             and exists (select from app_public.event_seat_counter c where c.event_id = e.id and c.seats_taken < c.capacity)))
+    -- Text: stemmed words (last one as a prefix), or a close spelling of the title for short queries
+    -- (the GIN indexes, through event_ids_by_text).
+    and (search_events.query is null or args.tsq is null
+         -- `= any (array(…))`: an init plan run once, then primary-key probes (an
+         -- IN inside this OR could not become a join: sub-selects are planned
+         -- before the OR folds away).
+         or e.id = any (array(select app_hidden.event_ids_by_text(
+              args.tsq, app_hidden.search_typo_text(search_events.query),
+              coalesce(search_events.statuses, '{published}'),
+              case when coalesce(search_events.starts_from, search_events.starts_to, search_events.date_from, search_events.date_to) is null
+                then now() else coalesce(search_events.starts_from, '-infinity') end))))
+    -- Sorting by distance lists only events that have a place on the map.
+    and (args.sort <> 'distance' or e.latitude is not null)
+    -- Distance: the GiST index's box, then the exact great-circle distance (event_ids_near).
+    -- (A radius without a point is refused by the check above; the `near_latitude
+    -- is null` arm keeps this condition from folding to a constant false that
+    -- would skip the check.)
+    and (search_events.radius_km is null or search_events.near_latitude is null or search_events.near_longitude is null
+         or e.id = any (array(select app_hidden.event_ids_near(
+              search_events.near_latitude, search_events.near_longitude, search_events.radius_km,
+              coalesce(search_events.statuses, '{published}'),
+              case when coalesce(search_events.starts_from, search_events.starts_to, search_events.date_from, search_events.date_to) is null
+                then now() else coalesce(search_events.starts_from, '-infinity') end))))
+    -- Keyset: strictly after the given event in this order.
+    and (search_events.after_event_id is null
+         or case when args.sort = 'start' then
+              (e.starts_at, e.id) > ((select a.starts_at from app_public.event a where a.id = search_events.after_event_id),
+                                     search_events.after_event_id)
+            else
+              (app_hidden.event_sort_key(args.sort, e.id, e.search_vector, e.title, e.latitude, e.longitude,
+                 s.min_price, s.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude),
+               e.id)
+              > ((select app_hidden.event_sort_key(args.sort, a.id, a.search_vector, a.title, a.latitude, a.longitude,
+                    sa.min_price, sa.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude)
+                  from app_public.event a join app_hidden.event_stats sa on sa.event_id = a.id
+                  where a.id = search_events.after_event_id),
+                 search_events.after_event_id)
+            end)
+  -- One arm per sort, on the raw column, so an index can deliver the order
+  -- (the arms of the other sorts fold to constants and vanish). Each arm
+  -- orders exactly as event_sort_key ascending, which the keyset compares.
+  order by
+    case when args.sort = 'start' then e.starts_at end,
+    case when args.sort = 'price' then s.min_price end,
+    case when args.sort = 'price_desc' then s.min_price end desc nulls last,
+    case when args.sort = 'rating' then s.rating_average end desc nulls last,
+    case when args.sort = 'popularity' then
+      coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0) end desc,
+    case when args.sort = 'distance' then app_hidden.earth_point(e.latitude, e.longitude)
+      operator(public.<->) app_hidden.earth_point(search_events.near_latitude, search_events.near_longitude) end,
+    case when args.sort = 'relevance' then
+      app_hidden.event_sort_key(args.sort, e.id, e.search_vector, e.title, e.latitude, e.longitude,
+        s.min_price, s.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude)
+    end,
+    e.id;
 $$;
 
 
 --
--- Name: FUNCTION search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: FUNCTION search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) IS 'The catalog: events the caller may see, ordered by start time. Filters (all optional): category id; start time between starts_from and starts_to (inclusive); free text in title, location and description (web-search syntax: words, "quoted phrase", -not, or); within radius_km of a point; only_available = published events with free seats. Errors: 22023 (argument named), EVDAT (starts_to before starts_from).';
+COMMENT ON FUNCTION app_public.search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) IS 'The catalog: events the caller may see. By default published events that have not started yet, soonest first (best match first with a query). Filters (all optional): query (Russian/English words in any form, ё = е, the last word as a prefix, a close spelling of the title for short queries; web-search syntax "phrase", -word, or), category, statuses (default published; drafts only for their organizer and admins), starts_from/starts_to (instants, inclusive), date_from/date_to (whole local days in each event''s time zone, inclusive), min_price/max_price (cheapest tier), only_available (bookable now: published, before the booking deadline, a seat free), organizer_id, near_latitude/near_longitude with radius_km (great circle). sort: relevance, start, price, price_desc, distance, rating, popularity. Keyset paging: after_event_id = the last event of the previous page (stable at any depth). Errors: 22023 (argument named), EVDAT (range ends before it starts).';
 
 
 --
@@ -4880,6 +8250,84 @@ COMMENT ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_seat
 
 
 --
+-- Name: set_event_time_zone(uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_change(set_event_time_zone.id);
+  v_zone text := app_hidden.clean_text(set_event_time_zone.time_zone);
+begin
+  perform app_hidden.assert_event_editable(v_event);
+  if not app_hidden.is_time_zone(v_zone) then
+    raise exception 'time_zone must be an IANA time zone name such as Europe/Moscow, got "%"', coalesce(v_zone, '')
+      using errcode = 'EVTZN', column = 'time_zone', hint = 'Use a name of the IANA tz database (Area/Location), not an abbreviation or an offset.';
+  end if;
+  if v_event.time_zone = v_zone then
+    return v_event;
+  end if;
+  update app_public.event e set time_zone = v_zone where e.id = v_event.id returning * into v_event;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event.update', 'event',
+    jsonb_build_object('changes', jsonb_build_object('timeZone', v_zone), 'event', app_hidden.event_data(v_event))
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_event_time_zone(id uuid, time_zone text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) IS 'Sets the IANA time zone of a draft or published event (its organizer, or an admin): its local times and local days follow. The same zone again writes nothing. Errors: 28000, 42501, P0002, 55000, EVTZN (not an IANA name).';
+
+
+--
+-- Name: undo_check_in(text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.undo_check_in(code text) RETURNS app_public.ticket
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_ticket app_public.ticket := app_hidden.ticket_for_staff(undo_check_in.code);
+  v_window interval := app_hidden.check_in_undo_window();
+begin
+  if v_ticket.checked_in_at is null then
+    raise exception 'this ticket is not checked in' using errcode = 'TKNCI';
+  end if;
+  if now() > v_ticket.checked_in_at + v_window then
+    raise exception 'the check-in is older than % minute(s) and can no longer be undone',
+      extract(epoch from v_window)::integer / 60
+      using errcode = 'TKUND', hint = 'The setting check_in_undo_minutes sets the window.';
+  end if;
+  update app_public.ticket t
+     set checked_in_at = null, checked_in_by = null, checked_in_device = null
+   where t.id = v_ticket.id
+  returning * into v_ticket;
+  perform app_hidden.record_change(
+    'ticket', v_ticket.id, 'CheckInUndone', 'ticket.undo_check_in', 'ticket',
+    jsonb_build_object('ticketId', v_ticket.id, 'bookingId', v_ticket.booking_id, 'eventId', v_ticket.event_id,
+                       'seatNo', v_ticket.seat_no)
+  );
+  return v_ticket;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION undo_check_in(code text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.undo_check_in(code text) IS 'Organizer staff undo a check-in (a wrong scan) within check_in_undo_minutes (setting, default 5) of it. Errors: 28000, 42501, TKFMT, TKNOT, TKORG, TKNCI (not checked in), TKUND (window passed).';
+
+
+--
 -- Name: unmark_review_helpful(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -4934,6 +8382,7 @@ declare
   v_changes jsonb;
   v_tier_name text;
   v_quota integer;
+  v_seats_taken integer;
 begin
   perform app_hidden.assert_event_editable(v_old);
 
@@ -4968,8 +8417,13 @@ begin
   if v_new.starts_at is distinct from v_old.starts_at and v_new.starts_at <= now() then
     raise exception 'starts_at must be in the future' using errcode = 'EVPST', column = 'starts_at';
   end if;
-  if v_new.capacity < v_old.seats_taken then
-    raise exception 'capacity % is below the % seats already taken', v_new.capacity, v_old.seats_taken
+  -- The seat counter is locked before it is compared (lock order event → seat
+  -- counter), so no booking can slip in between this check and the new capacity.
+  select c.seats_taken into v_seats_taken
+  from app_public.event_seat_counter c where c.event_id = v_old.id
+  for no key update;
+  if v_new.capacity < v_seats_taken then
+    raise exception 'capacity % is below the % seats already taken', v_new.capacity, v_seats_taken
       using errcode = 'EVCAP', column = 'capacity';
   end if;
   select t.name, t.quota into v_tier_name, v_quota
@@ -5034,6 +8488,7 @@ declare
   v_old app_public.event_price_tier;
   v_new app_public.event_price_tier;
   v_changes jsonb;
+  v_seats_taken integer;
 begin
   -- Lock order event → tier, as everywhere.
   v_event := app_hidden.event_for_change(v_event_id, 'price tier not found');
@@ -5041,6 +8496,10 @@ begin
   if not found then
     raise exception 'price tier not found' using errcode = 'P0002';
   end if;
+  -- Locked before it is compared with a new quota (event → tier → seat counters).
+  select c.seats_taken into v_seats_taken
+  from app_public.price_tier_seat_counter c where c.price_tier_id = v_old.id
+  for no key update;
   perform app_hidden.assert_event_editable(v_event);
 
   v_new := v_old;
@@ -5080,8 +8539,8 @@ begin
       raise exception 'quota % exceeds the event capacity %', update_price_tier.quota, v_event.capacity
         using errcode = 'TRQTA', column = 'quota', hint = 'Use a quota between 1 and the event capacity.';
     end if;
-    if update_price_tier.quota < v_old.seats_taken then
-      raise exception 'quota % is below the % seats already taken in this tier', update_price_tier.quota, v_old.seats_taken
+    if update_price_tier.quota < v_seats_taken then
+      raise exception 'quota % is below the % seats already taken in this tier', update_price_tier.quota, v_seats_taken
         using errcode = 'TRSEA', column = 'quota';
     end if;
     v_new.quota := update_price_tier.quota;
@@ -5175,6 +8634,467 @@ COMMENT ON FUNCTION app_public.update_review(id uuid, rating integer, content te
 
 
 --
+-- Name: analytics_key; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.analytics_key (
+    id boolean DEFAULT true NOT NULL,
+    key text DEFAULT encode(public.gen_random_bytes(32), 'hex'::text) NOT NULL,
+    CONSTRAINT analytics_key_id_check CHECK (id)
+);
+
+
+--
+-- Name: TABLE analytics_key; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.analytics_key IS 'The secret key of the organizer pseudonyms in app_analytics (keyed HMAC-SHA-256 of the user id, 16 hex digits): one row, made at migration, so a pseudonym cannot be recomputed from a user id without it. Replacing it changes every pseudonym.';
+
+
+--
+-- Name: booking_daily; Type: VIEW; Schema: app_analytics; Owner: -
+--
+
+CREATE VIEW app_analytics.booking_daily WITH (security_barrier='true') AS
+ SELECT ((b.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+    b.event_id,
+    "left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16) AS organizer,
+    e.category,
+    count(*) AS bookings,
+    sum(b.quantity) AS seats,
+    count(*) FILTER (WHERE (b.status = 'confirmed'::app_public.booking_status)) AS confirmed,
+    count(*) FILTER (WHERE (b.status = 'canceled'::app_public.booking_status)) AS canceled,
+    count(*) FILTER (WHERE (b.status = 'expired'::app_public.booking_status)) AS expired,
+    count(*) FILTER (WHERE (b.status = 'pending_payment'::app_public.booking_status)) AS pending
+   FROM ((app_public.booking b
+     JOIN app_public.event e ON ((e.id = b.event_id)))
+     CROSS JOIN app_private.analytics_key k)
+  WHERE (b.created_at >= (now() - '730 days'::interval))
+  GROUP BY (((b.created_at AT TIME ZONE 'UTC'::text))::date), b.event_id, ("left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16)), e.category;
+
+
+--
+-- Name: VIEW booking_daily; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON VIEW app_analytics.booking_daily IS 'Bookings made per UTC day and event (last 730 days), by their status now. organizer: pseudonym. Group by organizer or day for those totals.';
+
+
+--
+-- Name: COLUMN booking_daily.day; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.day IS 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).';
+
+
+--
+-- Name: COLUMN booking_daily.event_id; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.event_id IS 'The event (app_public.event.id; its title and category are public).';
+
+
+--
+-- Name: COLUMN booking_daily.organizer; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.organizer IS 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.';
+
+
+--
+-- Name: COLUMN booking_daily.category; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.category IS 'The event''s category (rafting, kayaking, …).';
+
+
+--
+-- Name: COLUMN booking_daily.bookings; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.bookings IS 'Bookings made.';
+
+
+--
+-- Name: COLUMN booking_daily.seats; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.seats IS 'Seats in those bookings.';
+
+
+--
+-- Name: COLUMN booking_daily.confirmed; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.confirmed IS 'Of those bookings, how many are paid (confirmed) now.';
+
+
+--
+-- Name: COLUMN booking_daily.canceled; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.canceled IS 'Of those bookings, how many were canceled.';
+
+
+--
+-- Name: COLUMN booking_daily.expired; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.expired IS 'Of those bookings, how many expired unpaid.';
+
+
+--
+-- Name: COLUMN booking_daily.pending; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.booking_daily.pending IS 'Of those bookings, how many still await payment.';
+
+
+--
+-- Name: conversion_daily; Type: VIEW; Schema: app_analytics; Owner: -
+--
+
+CREATE VIEW app_analytics.conversion_daily WITH (security_barrier='true') AS
+ SELECT d.day,
+    d.event_id,
+    d.organizer,
+    d.category,
+    d.bookings,
+    d.confirmed AS paid,
+    round(((d.confirmed)::numeric / (NULLIF(d.bookings, 0))::numeric), 4) AS conversion
+   FROM app_analytics.booking_daily d;
+
+
+--
+-- Name: VIEW conversion_daily; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON VIEW app_analytics.conversion_daily IS 'Share of the bookings made that day for the event that ended up paid (confirmed): paid / bookings, null when none. Sum bookings and paid before dividing when grouping.';
+
+
+--
+-- Name: COLUMN conversion_daily.day; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.day IS 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).';
+
+
+--
+-- Name: COLUMN conversion_daily.event_id; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.event_id IS 'The event (app_public.event.id; its title and category are public).';
+
+
+--
+-- Name: COLUMN conversion_daily.organizer; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.organizer IS 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.';
+
+
+--
+-- Name: COLUMN conversion_daily.category; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.category IS 'The event''s category (rafting, kayaking, …).';
+
+
+--
+-- Name: COLUMN conversion_daily.bookings; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.bookings IS 'Bookings made.';
+
+
+--
+-- Name: COLUMN conversion_daily.paid; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.paid IS 'Bookings made that day that are paid (confirmed) now.';
+
+
+--
+-- Name: COLUMN conversion_daily.conversion; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.conversion_daily.conversion IS 'paid / bookings (4 decimals); null without bookings.';
+
+
+--
+-- Name: event_occupancy; Type: VIEW; Schema: app_analytics; Owner: -
+--
+
+CREATE VIEW app_analytics.event_occupancy AS
+SELECT
+    NULL::uuid AS event_id,
+    NULL::text AS organizer,
+    NULL::text AS title,
+    NULL::text AS category,
+    NULL::date AS day,
+    NULL::app_public.event_status AS status,
+    NULL::integer AS capacity,
+    NULL::bigint AS seats_confirmed,
+    NULL::bigint AS seats_held,
+    NULL::numeric AS occupancy;
+
+
+--
+-- Name: VIEW event_occupancy; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON VIEW app_analytics.event_occupancy IS 'Seats sold (confirmed) and held (awaiting payment) of each published, completed or canceled event starting in the last 730 days or later; occupancy = confirmed seats / capacity. day: the event''s start (UTC).';
+
+
+--
+-- Name: COLUMN event_occupancy.event_id; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.event_id IS 'The event (app_public.event.id; its title and category are public).';
+
+
+--
+-- Name: COLUMN event_occupancy.organizer; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.organizer IS 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.';
+
+
+--
+-- Name: COLUMN event_occupancy.title; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.title IS 'The event''s public title.';
+
+
+--
+-- Name: COLUMN event_occupancy.category; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.category IS 'The event''s category (rafting, kayaking, …).';
+
+
+--
+-- Name: COLUMN event_occupancy.day; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.day IS 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).';
+
+
+--
+-- Name: COLUMN event_occupancy.status; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.status IS 'The event''s status now (published, completed, canceled).';
+
+
+--
+-- Name: COLUMN event_occupancy.capacity; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.capacity IS 'Seats the event offers.';
+
+
+--
+-- Name: COLUMN event_occupancy.seats_confirmed; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.seats_confirmed IS 'Seats in paid (confirmed) bookings.';
+
+
+--
+-- Name: COLUMN event_occupancy.seats_held; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.seats_held IS 'Seats in bookings awaiting payment (they expire if unpaid).';
+
+
+--
+-- Name: COLUMN event_occupancy.occupancy; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.event_occupancy.occupancy IS 'seats_confirmed / capacity (4 decimals).';
+
+
+--
+-- Name: refund_daily; Type: VIEW; Schema: app_analytics; Owner: -
+--
+
+CREATE VIEW app_analytics.refund_daily WITH (security_barrier='true') AS
+ SELECT ((r.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+    b.event_id,
+    "left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16) AS organizer,
+    r.currency,
+    count(*) AS refunds,
+    sum(r.amount) AS amount
+   FROM ((((app_public.refund r
+     JOIN app_public.payment p ON ((p.id = r.payment_id)))
+     JOIN app_public.booking b ON ((b.id = p.booking_id)))
+     JOIN app_public.event e ON ((e.id = b.event_id)))
+     CROSS JOIN app_private.analytics_key k)
+  WHERE (r.created_at >= (now() - '730 days'::interval))
+  GROUP BY (((r.created_at AT TIME ZONE 'UTC'::text))::date), b.event_id, ("left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16)), r.currency;
+
+
+--
+-- Name: VIEW refund_daily; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON VIEW app_analytics.refund_daily IS 'Refunds issued per UTC day, event and currency (last 730 days). No reasons (free text may name people), no user ids.';
+
+
+--
+-- Name: COLUMN refund_daily.day; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.day IS 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).';
+
+
+--
+-- Name: COLUMN refund_daily.event_id; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.event_id IS 'The event (app_public.event.id; its title and category are public).';
+
+
+--
+-- Name: COLUMN refund_daily.organizer; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.organizer IS 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.';
+
+
+--
+-- Name: COLUMN refund_daily.currency; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.currency IS 'ISO 4217 currency of the amounts in the row.';
+
+
+--
+-- Name: COLUMN refund_daily.refunds; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.refunds IS 'Refunds issued.';
+
+
+--
+-- Name: COLUMN refund_daily.amount; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.refund_daily.amount IS 'Sum of the refunds issued.';
+
+
+--
+-- Name: revenue_daily; Type: VIEW; Schema: app_analytics; Owner: -
+--
+
+CREATE VIEW app_analytics.revenue_daily WITH (security_barrier='true') AS
+ SELECT ((p.confirmed_at AT TIME ZONE 'UTC'::text))::date AS day,
+    b.event_id,
+    "left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16) AS organizer,
+    p.currency,
+    count(*) AS payments,
+    sum(p.amount) AS gross,
+    sum(p.refunded_amount) AS refunded,
+    sum((p.amount - p.refunded_amount)) AS net
+   FROM (((app_public.payment p
+     JOIN app_public.booking b ON ((b.id = p.booking_id)))
+     JOIN app_public.event e ON ((e.id = b.event_id)))
+     CROSS JOIN app_private.analytics_key k)
+  WHERE ((p.confirmed_at IS NOT NULL) AND (p.confirmed_at >= (now() - '730 days'::interval)))
+  GROUP BY (((p.confirmed_at AT TIME ZONE 'UTC'::text))::date), b.event_id, ("left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16)), p.currency;
+
+
+--
+-- Name: VIEW revenue_daily; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON VIEW app_analytics.revenue_daily IS 'Payments confirmed per UTC day, event and currency (last 730 days): gross, refunded so far, net. No gateway references, no payment URLs.';
+
+
+--
+-- Name: COLUMN revenue_daily.day; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.day IS 'UTC calendar day (booking_daily, conversion_daily: booked; revenue_daily: paid; refund_daily: refunded; event_occupancy: the event starts).';
+
+
+--
+-- Name: COLUMN revenue_daily.event_id; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.event_id IS 'The event (app_public.event.id; its title and category are public).';
+
+
+--
+-- Name: COLUMN revenue_daily.organizer; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.organizer IS 'The event''s organizer as a pseudonym: 16 hex digits of a keyed HMAC of their user id, the same in every view, not reversible without app_private.analytics_key.';
+
+
+--
+-- Name: COLUMN revenue_daily.currency; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.currency IS 'ISO 4217 currency of the amounts in the row.';
+
+
+--
+-- Name: COLUMN revenue_daily.payments; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.payments IS 'Payments confirmed.';
+
+
+--
+-- Name: COLUMN revenue_daily.gross; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.gross IS 'Sum of the confirmed payments.';
+
+
+--
+-- Name: COLUMN revenue_daily.refunded; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.refunded IS 'Sum refunded so far of those payments.';
+
+
+--
+-- Name: COLUMN revenue_daily.net; Type: COMMENT; Schema: app_analytics; Owner: -
+--
+
+COMMENT ON COLUMN app_analytics.revenue_daily.net IS 'gross minus refunded.';
+
+
+--
+-- Name: event_stats; Type: TABLE; Schema: app_hidden; Owner: -
+--
+
+CREATE TABLE app_hidden.event_stats (
+    event_id uuid NOT NULL,
+    min_price numeric(12,2),
+    currency character(3),
+    rating_count integer DEFAULT 0 NOT NULL,
+    rating_average double precision,
+    one_star integer DEFAULT 0 NOT NULL,
+    two_stars integer DEFAULT 0 NOT NULL,
+    three_stars integer DEFAULT 0 NOT NULL,
+    four_stars integer DEFAULT 0 NOT NULL,
+    five_stars integer DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: TABLE event_stats; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TABLE app_hidden.event_stats IS 'Per event, kept by triggers: the cheapest tier price and the counts of active review ratings. Lets search filter/sort by price and rating and the rating summary read one row. Public facts of visible events; readable by clients only through search_events and event_rating_summary.';
+
+
+--
 -- Name: audit_log; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -5189,14 +9109,15 @@ CREATE TABLE app_private.audit_log (
     details jsonb DEFAULT '{}'::jsonb NOT NULL,
     request_id text,
     CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
-);
+)
+PARTITION BY RANGE (occurred_at);
 
 
 --
 -- Name: TABLE audit_log; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON TABLE app_private.audit_log IS 'Who did what to which row, and when: every state change and admin action. Append-only.';
+COMMENT ON TABLE app_private.audit_log IS 'Who did what to which row, and when: every state change and admin action. Append-only. Partitioned by month (audit_log_YYYY_MM, plus audit_log_default); months older than the setting retention_audit_months are moved to app_archive by retention.';
 
 
 --
@@ -5210,14 +9131,14 @@ COMMENT ON COLUMN app_private.audit_log.id IS 'Order of writing.';
 -- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.audit_log.occurred_at IS 'Transaction time of the change.';
+COMMENT ON COLUMN app_private.audit_log.occurred_at IS 'Transaction time of the change; the partition key.';
 
 
 --
 -- Name: COLUMN audit_log.actor_id; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.audit_log.actor_id IS 'The caller (JWT sub); null for the system (cron jobs, migrations).';
+COMMENT ON COLUMN app_private.audit_log.actor_id IS 'The caller (JWT sub); null for the system (cron jobs, migrations); a random pseudonym after the caller''s data was erased.';
 
 
 --
@@ -5263,11 +9184,83 @@ COMMENT ON COLUMN app_private.audit_log.request_id IS 'The request id of the API
 
 
 --
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+-- Name: audit_log_2026_11; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.audit_log_2026_11 (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    actor_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    action text NOT NULL,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: audit_log_2026_12; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.audit_log_2026_12 (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    actor_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    action text NOT NULL,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: audit_log_2027_01; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.audit_log_2027_01 (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    actor_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    action text NOT NULL,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: audit_log_default; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.audit_log_default (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    actor_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    action text NOT NULL,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text))
+);
+
+
+--
+-- Name: audit_log_id_seq1; Type: SEQUENCE; Schema: app_private; Owner: -
 --
 
 ALTER TABLE app_private.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME app_private.audit_log_id_seq
+    SEQUENCE NAME app_private.audit_log_id_seq1
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -5292,7 +9285,7 @@ CREATE VIEW app_private.business_counts AS
 -- Name: VIEW business_counts; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON VIEW app_private.business_counts IS 'Business totals since the start of the audit log, one row per audit action: bookings created, confirmed, expired and canceled, payments confirmed, refunds issued. The worker''s /metrics reports them as aquastream_bookings_total, aquastream_payments_confirmed_total and aquastream_refunds_total; being counted in the database, they are the same from every process.';
+COMMENT ON VIEW app_private.business_counts IS 'Business totals over the audit log''s kept window (retention_audit_months), one row per audit action: bookings created, confirmed, expired and canceled, payments confirmed, refunds issued. The worker''s /metrics reports them as aquastream_bookings_total, aquastream_payments_confirmed_total and aquastream_refunds_total; being counted in the database, they are the same from every process. When retention moves a month out they drop, which Prometheus reads as a counter reset.';
 
 
 --
@@ -5419,7 +9412,8 @@ END,
     CONSTRAINT outbox_event_type_check CHECK ((event_type ~ '^[A-Z][A-Za-z]+$'::text)),
     CONSTRAINT outbox_parked_reason_check CHECK (((parked_at IS NULL) = (parked_reason IS NULL))),
     CONSTRAINT outbox_version_check CHECK ((version > 0))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000');
 
 
 --
@@ -5612,6 +9606,46 @@ ALTER TABLE app_private.outbox ALTER COLUMN "position" ADD GENERATED ALWAYS AS I
 
 
 --
+-- Name: pseudonym; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.pseudonym (
+    pseudonym uuid NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pseudonym_reason_check CHECK ((reason = ANY (ARRAY['retention'::text, 'erasure'::text])))
+);
+
+
+--
+-- Name: TABLE pseudonym; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.pseudonym IS 'Random ids that replaced user ids (retention of ended bookings, erasure of a person). Holds no link to the original id, by design.';
+
+
+--
+-- Name: COLUMN pseudonym.pseudonym; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.pseudonym.pseudonym IS 'The random id now found in place of a user id.';
+
+
+--
+-- Name: COLUMN pseudonym.reason; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.pseudonym.reason IS 'retention (ended bookings reduced) or erasure (erase_user_data).';
+
+
+--
+-- Name: COLUMN pseudonym.created_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.pseudonym.created_at IS 'When it was handed out.';
+
+
+--
 -- Name: rate_limit_counter; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -5714,25 +9748,129 @@ COMMENT ON VIEW app_private.review_helpful_drift IS 'Reviews whose helpful_count
 
 
 --
+-- Name: event_seat_counter; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.event_seat_counter (
+    event_id uuid NOT NULL,
+    capacity integer NOT NULL,
+    seats_taken integer DEFAULT 0 NOT NULL,
+    bookable_until timestamp with time zone,
+    CONSTRAINT event_seat_counter_seats_taken_check CHECK (((seats_taken >= 0) AND (seats_taken <= capacity)))
+)
+WITH (fillfactor='50');
+
+
+--
+-- Name: TABLE event_seat_counter; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.event_seat_counter IS '@behavior -*
+The seats held on an event, on a row of its own that bookings update (one per event; no triggers, nothing refers to it). capacity and bookable_until follow the event row by trigger. Read it through event_seats_taken / event_seats_available.';
+
+
+--
+-- Name: COLUMN event_seat_counter.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_seat_counter.event_id IS 'The event.';
+
+
+--
+-- Name: COLUMN event_seat_counter.capacity; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_seat_counter.capacity IS 'The event''s capacity (kept equal to event.capacity by trigger).';
+
+
+--
+-- Name: COLUMN event_seat_counter.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_seat_counter.seats_taken IS 'Seats held by pending and confirmed bookings; never above capacity. Not indexed, on purpose.';
+
+
+--
+-- Name: COLUMN event_seat_counter.bookable_until; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event_seat_counter.bookable_until IS 'Bookings are taken while now() is before this (start minus booking_deadline_hours); null when the event is not published.';
+
+
+--
+-- Name: price_tier_seat_counter; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.price_tier_seat_counter (
+    price_tier_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    quota integer,
+    seats_taken integer DEFAULT 0 NOT NULL,
+    CONSTRAINT price_tier_seat_counter_seats_taken_check CHECK (((seats_taken >= 0) AND ((quota IS NULL) OR (seats_taken <= quota))))
+)
+WITH (fillfactor='50');
+
+
+--
+-- Name: TABLE price_tier_seat_counter; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.price_tier_seat_counter IS '@behavior -*
+The seats held in a price tier, on a row of its own that bookings update. quota follows the tier row by trigger. Read it through event_price_tier_seats_taken / event_price_tier_seats_available.';
+
+
+--
+-- Name: COLUMN price_tier_seat_counter.price_tier_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_seat_counter.price_tier_id IS 'The price tier.';
+
+
+--
+-- Name: COLUMN price_tier_seat_counter.event_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_seat_counter.event_id IS 'The tier''s event (for the visibility policy and joins).';
+
+
+--
+-- Name: COLUMN price_tier_seat_counter.quota; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_seat_counter.quota IS 'The tier''s quota (kept equal to event_price_tier.quota by trigger); null: the event capacity only.';
+
+
+--
+-- Name: COLUMN price_tier_seat_counter.seats_taken; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.price_tier_seat_counter.seats_taken IS 'Seats held in this tier by pending and confirmed bookings. Not indexed, on purpose.';
+
+
+--
 -- Name: seat_drift; Type: VIEW; Schema: app_private; Owner: -
 --
 
 CREATE VIEW app_private.seat_drift WITH (security_invoker='true') AS
  SELECT 'event'::text AS counter,
-    e.id,
-    e.seats_taken AS counted,
-    (COALESCE(( SELECT sum(b.quantity) AS sum
+    c.event_id AS id,
+    c.seats_taken AS counted,
+    ((COALESCE(( SELECT sum(b.quantity) AS sum
            FROM app_public.booking b
-          WHERE ((b.event_id = e.id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint))::integer AS actual
-   FROM app_public.event e
+          WHERE ((b.event_id = c.event_id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint) + COALESCE(( SELECT sum(w.offered_seats) AS sum
+           FROM app_public.waitlist_entry w
+          WHERE ((w.event_id = c.event_id) AND (w.status = 'offered'::app_public.waitlist_status))), (0)::bigint)))::integer AS actual
+   FROM app_public.event_seat_counter c
 UNION ALL
  SELECT 'event_price_tier'::text AS counter,
-    t.id,
-    t.seats_taken AS counted,
-    (COALESCE(( SELECT sum(b.quantity) AS sum
+    c.price_tier_id AS id,
+    c.seats_taken AS counted,
+    ((COALESCE(( SELECT sum(b.quantity) AS sum
            FROM app_public.booking b
-          WHERE ((b.price_tier_id = t.id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint))::integer AS actual
-   FROM app_public.event_price_tier t
+          WHERE ((b.price_tier_id = c.price_tier_id) AND (b.status = ANY (ARRAY['pending_payment'::app_public.booking_status, 'confirmed'::app_public.booking_status])))), (0)::bigint) + COALESCE(( SELECT sum(w.offered_seats) AS sum
+           FROM app_public.waitlist_entry w
+          WHERE ((w.price_tier_id = c.price_tier_id) AND (w.status = 'offered'::app_public.waitlist_status))), (0)::bigint)))::integer AS actual
+   FROM app_public.price_tier_seat_counter c
 UNION ALL
  SELECT 'promo_code'::text AS counter,
     pc.id,
@@ -5747,7 +9885,7 @@ UNION ALL
 -- Name: VIEW seat_drift; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON VIEW app_private.seat_drift IS 'Every seat and promo-use counter next to what the live bookings add up to. `select * from app_private.seat_drift where counted <> actual` must return nothing; a row means a counter was changed behind the functions'' back. For DBAs (scans everything).';
+COMMENT ON VIEW app_private.seat_drift IS 'Every seat and promo-use counter next to what the live bookings and open waiting-list offers add up to. `select * from app_private.seat_drift where counted <> actual` must return nothing; a row means a counter was changed behind the functions'' back. For DBAs (scans everything).';
 
 
 --
@@ -5812,6 +9950,55 @@ COMMENT ON COLUMN app_private.setting.updated_at IS 'When the row was written.';
 
 
 --
+-- Name: staff_login; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.staff_login (
+    login name NOT NULL,
+    user_id uuid NOT NULL,
+    roles text[] DEFAULT '{}'::text[] NOT NULL,
+    note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT staff_login_known_roles CHECK ((roles <@ ARRAY['user'::text, 'organizer'::text, 'admin'::text, 'payment-gateway'::text]))
+);
+
+
+--
+-- Name: TABLE staff_login; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.staff_login IS 'Per-person database logins (staff: DBA, support, analyst) and who they are in the application: the user id and realm roles that current_user_id() / current_user_roles() give their psql sessions. Maintained by the owner (docs/database-access.md); a login without a row is nobody (anonymous rights).';
+
+
+--
+-- Name: COLUMN staff_login.login; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.staff_login.login IS 'The PostgreSQL login role (session_user).';
+
+
+--
+-- Name: COLUMN staff_login.user_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.staff_login.user_id IS 'The application user id (Keycloak sub) the login acts as: audit rows name it.';
+
+
+--
+-- Name: COLUMN staff_login.roles; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.staff_login.roles IS 'Realm roles the login holds in SQL (user, organizer, admin, payment-gateway).';
+
+
+--
+-- Name: COLUMN staff_login.note; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.staff_login.note IS 'Who asked for it and why (free text for the next DBA).';
+
+
+--
 -- Name: event_category; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -5821,8 +10008,10 @@ CREATE TABLE app_public.event_category (
     description text,
     sort_order integer DEFAULT 0 NOT NULL,
     CONSTRAINT event_category_description_check CHECK ((char_length(description) <= 1000)),
+    CONSTRAINT event_category_description_text_check CHECK (app_hidden.assert_clean_text(description, 'description'::text, true)),
     CONSTRAINT event_category_id_check CHECK ((id ~ '^[a-z][a-z0-9_]{0,29}$'::text)),
-    CONSTRAINT event_category_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100)))
+    CONSTRAINT event_category_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100))),
+    CONSTRAINT event_category_name_text_check CHECK (app_hidden.assert_clean_text(name, 'name'::text, false))
 );
 
 
@@ -5863,11 +10052,101 @@ COMMENT ON COLUMN app_public.event_category.sort_order IS 'Position in pickers (
 
 
 --
+-- Name: CONSTRAINT event_category_description_text_check ON event_category; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_category_description_text_check ON app_public.event_category IS 'User-visible text rule (app_hidden.assert_clean_text, multi-line): TXCHR.';
+
+
+--
+-- Name: CONSTRAINT event_category_name_text_check ON event_category; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON CONSTRAINT event_category_name_text_check ON app_public.event_category IS 'User-visible text rule (app_hidden.assert_clean_text, single-line): TXCHR.';
+
+
+--
+-- Name: audit_log_2026_11; Type: TABLE ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log ATTACH PARTITION app_private.audit_log_2026_11 FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+
+
+--
+-- Name: audit_log_2026_12; Type: TABLE ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log ATTACH PARTITION app_private.audit_log_2026_12 FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+
+
+--
+-- Name: audit_log_2027_01; Type: TABLE ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log ATTACH PARTITION app_private.audit_log_2027_01 FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+
+
+--
+-- Name: audit_log_default; Type: TABLE ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log ATTACH PARTITION app_private.audit_log_default DEFAULT;
+
+
+--
+-- Name: event_stats event_stats_pkey; Type: CONSTRAINT; Schema: app_hidden; Owner: -
+--
+
+ALTER TABLE ONLY app_hidden.event_stats
+    ADD CONSTRAINT event_stats_pkey PRIMARY KEY (event_id);
+
+
+--
+-- Name: analytics_key analytics_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.analytics_key
+    ADD CONSTRAINT analytics_key_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
 ALTER TABLE ONLY app_private.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id, occurred_at);
+
+
+--
+-- Name: audit_log_2026_11 audit_log_2026_11_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log_2026_11
+    ADD CONSTRAINT audit_log_2026_11_pkey PRIMARY KEY (id, occurred_at);
+
+
+--
+-- Name: audit_log_2026_12 audit_log_2026_12_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log_2026_12
+    ADD CONSTRAINT audit_log_2026_12_pkey PRIMARY KEY (id, occurred_at);
+
+
+--
+-- Name: audit_log_2027_01 audit_log_2027_01_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log_2027_01
+    ADD CONSTRAINT audit_log_2027_01_pkey PRIMARY KEY (id, occurred_at);
+
+
+--
+-- Name: audit_log_default audit_log_default_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.audit_log_default
+    ADD CONSTRAINT audit_log_default_pkey PRIMARY KEY (id, occurred_at);
 
 
 --
@@ -5895,6 +10174,14 @@ ALTER TABLE ONLY app_private.outbox
 
 
 --
+-- Name: pseudonym pseudonym_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.pseudonym
+    ADD CONSTRAINT pseudonym_pkey PRIMARY KEY (pseudonym);
+
+
+--
 -- Name: rate_limit_counter rate_limit_counter_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 --
 
@@ -5908,6 +10195,14 @@ ALTER TABLE ONLY app_private.rate_limit_counter
 
 ALTER TABLE ONLY app_private.setting
     ADD CONSTRAINT setting_pkey PRIMARY KEY (key);
+
+
+--
+-- Name: staff_login staff_login_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.staff_login
+    ADD CONSTRAINT staff_login_pkey PRIMARY KEY (login);
 
 
 --
@@ -5975,6 +10270,14 @@ ALTER TABLE ONLY app_public.event_price_tier
 
 
 --
+-- Name: event_seat_counter event_seat_counter_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_seat_counter
+    ADD CONSTRAINT event_seat_counter_pkey PRIMARY KEY (event_id);
+
+
+--
 -- Name: favorite favorite_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 --
 
@@ -5996,6 +10299,14 @@ ALTER TABLE ONLY app_public.payment
 
 ALTER TABLE ONLY app_public.payment
     ADD CONSTRAINT payment_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: price_tier_seat_counter price_tier_seat_counter_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.price_tier_seat_counter
+    ADD CONSTRAINT price_tier_seat_counter_pkey PRIMARY KEY (price_tier_id);
 
 
 --
@@ -6047,31 +10358,204 @@ ALTER TABLE ONLY app_public.review
 
 
 --
+-- Name: review_reply review_reply_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review_reply
+    ADD CONSTRAINT review_reply_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: review_reply review_reply_review_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review_reply
+    ADD CONSTRAINT review_reply_review_id_key UNIQUE (review_id);
+
+
+--
+-- Name: ticket ticket_code_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ticket
+    ADD CONSTRAINT ticket_code_key UNIQUE (code);
+
+
+--
+-- Name: ticket ticket_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ticket
+    ADD CONSTRAINT ticket_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: waitlist_entry waitlist_entry_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.waitlist_entry
+    ADD CONSTRAINT waitlist_entry_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: event_stats_min_price_desc_idx; Type: INDEX; Schema: app_hidden; Owner: -
+--
+
+CREATE INDEX event_stats_min_price_desc_idx ON app_hidden.event_stats USING btree (min_price DESC NULLS LAST, event_id);
+
+
+--
+-- Name: event_stats_min_price_idx; Type: INDEX; Schema: app_hidden; Owner: -
+--
+
+CREATE INDEX event_stats_min_price_idx ON app_hidden.event_stats USING btree (min_price, event_id);
+
+
+--
+-- Name: event_stats_rating_idx; Type: INDEX; Schema: app_hidden; Owner: -
+--
+
+CREATE INDEX event_stats_rating_idx ON app_hidden.event_stats USING btree (rating_average DESC NULLS LAST, event_id);
+
+
+--
 -- Name: audit_log_action_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX audit_log_action_idx ON app_private.audit_log USING btree (action);
+CREATE INDEX audit_log_action_idx ON ONLY app_private.audit_log USING btree (action);
+
+
+--
+-- Name: audit_log_2026_11_action_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_11_action_idx ON app_private.audit_log_2026_11 USING btree (action);
 
 
 --
 -- Name: audit_log_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX audit_log_actor_id_idx ON app_private.audit_log USING btree (actor_id);
+CREATE INDEX audit_log_actor_id_idx ON ONLY app_private.audit_log USING btree (actor_id);
+
+
+--
+-- Name: audit_log_2026_11_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_11_actor_id_idx ON app_private.audit_log_2026_11 USING btree (actor_id);
 
 
 --
 -- Name: audit_log_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX audit_log_occurred_at_idx ON app_private.audit_log USING brin (occurred_at);
+CREATE INDEX audit_log_occurred_at_idx ON ONLY app_private.audit_log USING brin (occurred_at);
+
+
+--
+-- Name: audit_log_2026_11_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_11_occurred_at_idx ON app_private.audit_log_2026_11 USING brin (occurred_at);
 
 
 --
 -- Name: audit_log_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
-CREATE INDEX audit_log_table_name_row_id_idx ON app_private.audit_log USING btree (table_name, row_id);
+CREATE INDEX audit_log_table_name_row_id_idx ON ONLY app_private.audit_log USING btree (table_name, row_id);
+
+
+--
+-- Name: audit_log_2026_11_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_11_table_name_row_id_idx ON app_private.audit_log_2026_11 USING btree (table_name, row_id);
+
+
+--
+-- Name: audit_log_2026_12_action_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_12_action_idx ON app_private.audit_log_2026_12 USING btree (action);
+
+
+--
+-- Name: audit_log_2026_12_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_12_actor_id_idx ON app_private.audit_log_2026_12 USING btree (actor_id);
+
+
+--
+-- Name: audit_log_2026_12_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_12_occurred_at_idx ON app_private.audit_log_2026_12 USING brin (occurred_at);
+
+
+--
+-- Name: audit_log_2026_12_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2026_12_table_name_row_id_idx ON app_private.audit_log_2026_12 USING btree (table_name, row_id);
+
+
+--
+-- Name: audit_log_2027_01_action_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2027_01_action_idx ON app_private.audit_log_2027_01 USING btree (action);
+
+
+--
+-- Name: audit_log_2027_01_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2027_01_actor_id_idx ON app_private.audit_log_2027_01 USING btree (actor_id);
+
+
+--
+-- Name: audit_log_2027_01_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2027_01_occurred_at_idx ON app_private.audit_log_2027_01 USING brin (occurred_at);
+
+
+--
+-- Name: audit_log_2027_01_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_2027_01_table_name_row_id_idx ON app_private.audit_log_2027_01 USING btree (table_name, row_id);
+
+
+--
+-- Name: audit_log_default_action_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_default_action_idx ON app_private.audit_log_default USING btree (action);
+
+
+--
+-- Name: audit_log_default_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_default_actor_id_idx ON app_private.audit_log_default USING btree (actor_id);
+
+
+--
+-- Name: audit_log_default_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_default_occurred_at_idx ON app_private.audit_log_default USING brin (occurred_at);
+
+
+--
+-- Name: audit_log_default_table_name_row_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX audit_log_default_table_name_row_id_idx ON app_private.audit_log_default USING btree (table_name, row_id);
 
 
 --
@@ -6166,10 +10650,31 @@ CREATE INDEX event_category_starts_at_idx ON app_public.event USING btree (categ
 
 
 --
--- Name: event_organizer_id_idx; Type: INDEX; Schema: app_public; Owner: -
+-- Name: event_earth_point_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
-CREATE INDEX event_organizer_id_idx ON app_public.event USING btree (organizer_id);
+CREATE INDEX event_earth_point_idx ON app_public.event USING gist (app_hidden.earth_point(latitude, longitude)) WHERE (latitude IS NOT NULL);
+
+
+--
+-- Name: event_organizer_id_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_organizer_id_starts_at_idx ON app_public.event USING btree (organizer_id, starts_at, id);
+
+
+--
+-- Name: event_price_tier_event_id_sort_order_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_price_tier_event_id_sort_order_idx ON app_public.event_price_tier USING btree (event_id, sort_order, name);
+
+
+--
+-- Name: event_published_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_published_starts_at_idx ON app_public.event USING btree (starts_at, id) WHERE (status = 'published'::app_public.event_status);
 
 
 --
@@ -6180,10 +10685,31 @@ CREATE INDEX event_search_vector_idx ON app_public.event USING gin (search_vecto
 
 
 --
+-- Name: event_starts_at_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_starts_at_id_idx ON app_public.event USING btree (starts_at, id);
+
+
+--
+-- Name: event_starts_on_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_starts_on_idx ON app_public.event USING btree (starts_on, starts_at, id);
+
+
+--
 -- Name: event_status_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
 CREATE INDEX event_status_starts_at_idx ON app_public.event USING btree (status, starts_at);
+
+
+--
+-- Name: event_title_trgm_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_title_trgm_idx ON app_public.event USING gin (app_hidden.search_text(title) public.gin_trgm_ops);
 
 
 --
@@ -6205,6 +10731,13 @@ CREATE INDEX payment_booking_id_idx ON app_public.payment USING btree (booking_i
 --
 
 CREATE UNIQUE INDEX payment_booking_id_key ON app_public.payment USING btree (booking_id) WHERE (status <> 'failed'::app_public.payment_status);
+
+
+--
+-- Name: price_tier_seat_counter_event_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX price_tier_seat_counter_event_id_idx ON app_public.price_tier_seat_counter USING btree (event_id);
 
 
 --
@@ -6243,6 +10776,13 @@ CREATE INDEX review_helpful_vote_user_id_idx ON app_public.review_helpful_vote U
 
 
 --
+-- Name: review_reply_organizer_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX review_reply_organizer_id_idx ON app_public.review_reply USING btree (organizer_id);
+
+
+--
 -- Name: review_status_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
@@ -6257,10 +10797,228 @@ CREATE INDEX review_user_id_idx ON app_public.review USING btree (user_id, creat
 
 
 --
--- Name: outbox _900_enqueue_relay; Type: TRIGGER; Schema: app_private; Owner: -
+-- Name: ticket_booking_id_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
-CREATE TRIGGER _900_enqueue_relay AFTER INSERT ON app_private.outbox FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_outbox__enqueue_relay();
+CREATE INDEX ticket_booking_id_idx ON app_public.ticket USING btree (booking_id);
+
+
+--
+-- Name: ticket_booking_id_seat_no_key; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE UNIQUE INDEX ticket_booking_id_seat_no_key ON app_public.ticket USING btree (booking_id, seat_no) WHERE (status = 'valid'::app_public.ticket_status);
+
+
+--
+-- Name: ticket_event_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX ticket_event_id_idx ON app_public.ticket USING btree (event_id) WHERE (status = 'valid'::app_public.ticket_status);
+
+
+--
+-- Name: waitlist_entry_booking_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_booking_id_idx ON app_public.waitlist_entry USING btree (booking_id);
+
+
+--
+-- Name: waitlist_entry_event_id_joined_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_event_id_joined_at_idx ON app_public.waitlist_entry USING btree (event_id, joined_at, id);
+
+
+--
+-- Name: waitlist_entry_live_key; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE UNIQUE INDEX waitlist_entry_live_key ON app_public.waitlist_entry USING btree (event_id, user_id) WHERE (status = ANY (ARRAY['waiting'::app_public.waitlist_status, 'offered'::app_public.waitlist_status]));
+
+
+--
+-- Name: waitlist_entry_offer_expires_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_offer_expires_idx ON app_public.waitlist_entry USING btree (offer_expires_at) WHERE (status = 'offered'::app_public.waitlist_status);
+
+
+--
+-- Name: waitlist_entry_price_tier_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_price_tier_id_idx ON app_public.waitlist_entry USING btree (price_tier_id);
+
+
+--
+-- Name: waitlist_entry_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_user_id_idx ON app_public.waitlist_entry USING btree (user_id);
+
+
+--
+-- Name: audit_log_2026_11_action_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_action_idx ATTACH PARTITION app_private.audit_log_2026_11_action_idx;
+
+
+--
+-- Name: audit_log_2026_11_actor_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_actor_id_idx ATTACH PARTITION app_private.audit_log_2026_11_actor_id_idx;
+
+
+--
+-- Name: audit_log_2026_11_occurred_at_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_occurred_at_idx ATTACH PARTITION app_private.audit_log_2026_11_occurred_at_idx;
+
+
+--
+-- Name: audit_log_2026_11_pkey; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_pkey ATTACH PARTITION app_private.audit_log_2026_11_pkey;
+
+
+--
+-- Name: audit_log_2026_11_table_name_row_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_table_name_row_id_idx ATTACH PARTITION app_private.audit_log_2026_11_table_name_row_id_idx;
+
+
+--
+-- Name: audit_log_2026_12_action_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_action_idx ATTACH PARTITION app_private.audit_log_2026_12_action_idx;
+
+
+--
+-- Name: audit_log_2026_12_actor_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_actor_id_idx ATTACH PARTITION app_private.audit_log_2026_12_actor_id_idx;
+
+
+--
+-- Name: audit_log_2026_12_occurred_at_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_occurred_at_idx ATTACH PARTITION app_private.audit_log_2026_12_occurred_at_idx;
+
+
+--
+-- Name: audit_log_2026_12_pkey; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_pkey ATTACH PARTITION app_private.audit_log_2026_12_pkey;
+
+
+--
+-- Name: audit_log_2026_12_table_name_row_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_table_name_row_id_idx ATTACH PARTITION app_private.audit_log_2026_12_table_name_row_id_idx;
+
+
+--
+-- Name: audit_log_2027_01_action_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_action_idx ATTACH PARTITION app_private.audit_log_2027_01_action_idx;
+
+
+--
+-- Name: audit_log_2027_01_actor_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_actor_id_idx ATTACH PARTITION app_private.audit_log_2027_01_actor_id_idx;
+
+
+--
+-- Name: audit_log_2027_01_occurred_at_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_occurred_at_idx ATTACH PARTITION app_private.audit_log_2027_01_occurred_at_idx;
+
+
+--
+-- Name: audit_log_2027_01_pkey; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_pkey ATTACH PARTITION app_private.audit_log_2027_01_pkey;
+
+
+--
+-- Name: audit_log_2027_01_table_name_row_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_table_name_row_id_idx ATTACH PARTITION app_private.audit_log_2027_01_table_name_row_id_idx;
+
+
+--
+-- Name: audit_log_default_action_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_action_idx ATTACH PARTITION app_private.audit_log_default_action_idx;
+
+
+--
+-- Name: audit_log_default_actor_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_actor_id_idx ATTACH PARTITION app_private.audit_log_default_actor_id_idx;
+
+
+--
+-- Name: audit_log_default_occurred_at_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_occurred_at_idx ATTACH PARTITION app_private.audit_log_default_occurred_at_idx;
+
+
+--
+-- Name: audit_log_default_pkey; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_pkey ATTACH PARTITION app_private.audit_log_default_pkey;
+
+
+--
+-- Name: audit_log_default_table_name_row_id_idx; Type: INDEX ATTACH; Schema: app_private; Owner: -
+--
+
+ALTER INDEX app_private.audit_log_table_name_row_id_idx ATTACH PARTITION app_private.audit_log_default_table_name_row_id_idx;
+
+
+--
+-- Name: event_occupancy _RETURN; Type: RULE; Schema: app_analytics; Owner: -
+--
+
+CREATE OR REPLACE VIEW app_analytics.event_occupancy WITH (security_barrier='true') AS
+ SELECT e.id AS event_id,
+    "left"(encode(public.hmac((e.organizer_id)::text, k.key, 'sha256'::text), 'hex'::text), 16) AS organizer,
+    e.title,
+    e.category,
+    ((e.starts_at AT TIME ZONE 'UTC'::text))::date AS day,
+    e.status,
+    e.capacity,
+    COALESCE(sum(b.quantity) FILTER (WHERE (b.status = 'confirmed'::app_public.booking_status)), (0)::bigint) AS seats_confirmed,
+    COALESCE(sum(b.quantity) FILTER (WHERE (b.status = 'pending_payment'::app_public.booking_status)), (0)::bigint) AS seats_held,
+    round(((COALESCE(sum(b.quantity) FILTER (WHERE (b.status = 'confirmed'::app_public.booking_status)), (0)::bigint))::numeric / (NULLIF(e.capacity, 0))::numeric), 4) AS occupancy
+   FROM ((app_public.event e
+     CROSS JOIN app_private.analytics_key k)
+     LEFT JOIN app_public.booking b ON ((b.event_id = e.id)))
+  WHERE ((e.status <> 'draft'::app_public.event_status) AND (e.starts_at >= (now() - '730 days'::interval)))
+  GROUP BY e.id, k.key;
 
 
 --
@@ -6317,6 +11075,13 @@ CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.promo_code FOR EACH R
 --
 
 CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.review FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
+
+
+--
+-- Name: review_reply _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON app_public.review_reply FOR EACH ROW EXECUTE FUNCTION app_private.tg__set_updated_at();
 
 
 --
@@ -6383,10 +11148,74 @@ CREATE TRIGGER _400_crew_new_period BEFORE UPDATE OF starts_at, ends_at ON app_p
 
 
 --
+-- Name: event _500_sync_seat_counter; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_sync_seat_counter AFTER INSERT OR UPDATE OF capacity, status, starts_at, booking_deadline_hours ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg_event__sync_seat_counter();
+
+
+--
+-- Name: event_price_tier _500_sync_seat_counter; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_sync_seat_counter AFTER INSERT OR UPDATE OF quota ON app_public.event_price_tier FOR EACH ROW EXECUTE FUNCTION app_private.tg_event_price_tier__sync_seat_counter();
+
+
+--
+-- Name: booking _600_tickets; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _600_tickets AFTER INSERT OR UPDATE OF status ON app_public.booking DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app_private.tg_booking__tickets();
+
+
+--
 -- Name: event _900_enqueue_crew_jobs; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
 CREATE TRIGGER _900_enqueue_crew_jobs AFTER UPDATE ON app_public.event FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.crew_status IS DISTINCT FROM new.crew_status) OR (old.crew_id IS DISTINCT FROM new.crew_id))) EXECUTE FUNCTION app_private.tg_event__enqueue_crew_jobs();
+
+
+--
+-- Name: event_seat_counter _900_offer_freed_seats; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _900_offer_freed_seats AFTER UPDATE ON app_public.event_seat_counter DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.seats_taken < old.seats_taken) OR (new.capacity > old.capacity) OR ((new.bookable_until IS NOT NULL) AND (old.bookable_until IS NULL)))) EXECUTE FUNCTION app_private.tg_seat_counter__offer_freed_seats();
+
+
+--
+-- Name: price_tier_seat_counter _900_offer_freed_seats; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER _900_offer_freed_seats AFTER UPDATE ON app_public.price_tier_seat_counter DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.seats_taken < old.seats_taken) OR ((new.quota IS DISTINCT FROM old.quota) AND ((new.quota IS NULL) OR (new.quota > old.quota))))) EXECUTE FUNCTION app_private.tg_seat_counter__offer_freed_seats();
+
+
+--
+-- Name: event _900_stats; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_stats AFTER INSERT ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg_event__stats();
+
+
+--
+-- Name: event_price_tier _900_stats; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_stats AFTER INSERT OR DELETE OR UPDATE OF event_id, price, currency ON app_public.event_price_tier FOR EACH ROW EXECUTE FUNCTION app_private.tg_event_price_tier__stats();
+
+
+--
+-- Name: review _900_stats; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_stats AFTER INSERT OR DELETE OR UPDATE OF event_id, rating, status ON app_public.review FOR EACH ROW EXECUTE FUNCTION app_private.tg_review__stats();
+
+
+--
+-- Name: event_stats event_stats_event_id_fkey; Type: FK CONSTRAINT; Schema: app_hidden; Owner: -
+--
+
+ALTER TABLE ONLY app_hidden.event_stats
+    ADD CONSTRAINT event_stats_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
 
 
 --
@@ -6446,6 +11275,14 @@ ALTER TABLE ONLY app_public.event_price_tier
 
 
 --
+-- Name: event_seat_counter event_seat_counter_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.event_seat_counter
+    ADD CONSTRAINT event_seat_counter_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
 -- Name: favorite favorite_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
@@ -6459,6 +11296,14 @@ ALTER TABLE ONLY app_public.favorite
 
 ALTER TABLE ONLY app_public.payment
     ADD CONSTRAINT payment_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app_public.booking(id);
+
+
+--
+-- Name: price_tier_seat_counter price_tier_seat_counter_price_tier_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.price_tier_seat_counter
+    ADD CONSTRAINT price_tier_seat_counter_price_tier_id_fkey FOREIGN KEY (price_tier_id) REFERENCES app_public.event_price_tier(id) ON DELETE CASCADE;
 
 
 --
@@ -6494,10 +11339,108 @@ ALTER TABLE ONLY app_public.review_helpful_vote
 
 
 --
+-- Name: review_reply review_reply_review_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.review_reply
+    ADD CONSTRAINT review_reply_review_id_fkey FOREIGN KEY (review_id) REFERENCES app_public.review(id) ON DELETE CASCADE;
+
+
+--
+-- Name: ticket ticket_booking_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ticket
+    ADD CONSTRAINT ticket_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app_public.booking(id) ON DELETE CASCADE;
+
+
+--
+-- Name: ticket ticket_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.ticket
+    ADD CONSTRAINT ticket_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: waitlist_entry waitlist_entry_booking_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.waitlist_entry
+    ADD CONSTRAINT waitlist_entry_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app_public.booking(id) ON DELETE SET NULL;
+
+
+--
+-- Name: waitlist_entry waitlist_entry_event_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.waitlist_entry
+    ADD CONSTRAINT waitlist_entry_event_id_fkey FOREIGN KEY (event_id) REFERENCES app_public.event(id) ON DELETE CASCADE;
+
+
+--
+-- Name: waitlist_entry waitlist_entry_price_tier_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.waitlist_entry
+    ADD CONSTRAINT waitlist_entry_price_tier_id_fkey FOREIGN KEY (price_tier_id) REFERENCES app_public.event_price_tier(id) ON DELETE CASCADE;
+
+
+--
+-- Name: event_stats; Type: ROW SECURITY; Schema: app_hidden; Owner: -
+--
+
+ALTER TABLE app_hidden.event_stats ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: event_stats select_visible; Type: POLICY; Schema: app_hidden; Owner: -
+--
+
+CREATE POLICY select_visible ON app_hidden.event_stats FOR SELECT USING (true);
+
+
+--
+-- Name: POLICY select_visible ON event_stats; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON POLICY select_visible ON app_hidden.event_stats IS 'Every row: public aggregates (cheapest price, rating counts) of events, read only joined to events under their RLS.';
+
+
+--
+-- Name: analytics_key; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.analytics_key ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_log; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
 ALTER TABLE app_private.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log_2026_11; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log_2026_11 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log_2026_12; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log_2026_12 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log_2027_01; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log_2027_01 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log_default; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.audit_log_default ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: rate_limit_counter authenticator_all; Type: POLICY; Schema: app_private; Owner: -
@@ -6507,10 +11450,22 @@ CREATE POLICY authenticator_all ON app_private.rate_limit_counter TO aquastream_
 
 
 --
+-- Name: crew_assignment; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.crew_assignment ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: outbox; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
 ALTER TABLE app_private.outbox ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pseudonym; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.pseudonym ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: rate_limit_counter; Type: ROW SECURITY; Schema: app_private; Owner: -
@@ -6523,6 +11478,12 @@ ALTER TABLE app_private.rate_limit_counter ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.setting ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: staff_login; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.staff_login ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: booking; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -6549,6 +11510,12 @@ ALTER TABLE app_public.event_category ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.event_price_tier ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: event_seat_counter; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.event_seat_counter ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: favorite; Type: ROW SECURITY; Schema: app_public; Owner: -
 --
 
@@ -6559,6 +11526,12 @@ ALTER TABLE app_public.favorite ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.payment ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: price_tier_seat_counter; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.price_tier_seat_counter ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: promo_code; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -6583,6 +11556,12 @@ ALTER TABLE app_public.review ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.review_helpful_vote ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: review_reply; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.review_reply ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: event_category select_all; Type: POLICY; Schema: app_public; Owner: -
@@ -6624,6 +11603,29 @@ CREATE POLICY select_own_or_managed ON app_public.booking FOR SELECT USING (((us
 
 
 --
+-- Name: waitlist_entry select_own_or_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own_or_managed ON app_public.waitlist_entry FOR SELECT USING (((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR (event_id IN ( SELECT e.id
+   FROM app_public.event e
+  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: payment select_payment_gateway; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_payment_gateway ON app_public.payment FOR SELECT USING (( SELECT app_public.has_role('payment-gateway'::text) AS has_role));
+
+
+--
+-- Name: POLICY select_payment_gateway ON payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_payment_gateway ON app_public.payment IS 'The payment gateway (role payment-gateway) reads every payment, e.g. by its gateway_reference to reconcile webhooks; bookings stay hidden from it.';
+
+
+--
 -- Name: event select_visible; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -6634,8 +11636,14 @@ CREATE POLICY select_visible ON app_public.event FOR SELECT USING (((status = AN
 -- Name: event_price_tier select_visible; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING ((event_id IN ( SELECT e.id
-   FROM app_public.event e)));
+CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING (app_hidden.event_visible(event_id));
+
+
+--
+-- Name: event_seat_counter select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.event_seat_counter FOR SELECT USING (app_hidden.event_visible(event_id));
 
 
 --
@@ -6644,6 +11652,13 @@ CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING ((e
 
 CREATE POLICY select_visible ON app_public.payment FOR SELECT USING ((booking_id IN ( SELECT b.id
    FROM app_public.booking b)));
+
+
+--
+-- Name: price_tier_seat_counter select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.price_tier_seat_counter FOR SELECT USING (app_hidden.event_visible(event_id));
 
 
 --
@@ -6659,6 +11674,55 @@ CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((payment_id 
 --
 
 CREATE POLICY select_visible ON app_public.review FOR SELECT USING (((status = 'active'::app_public.review_status) OR (user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: review_reply select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.review_reply FOR SELECT USING ((((status = 'active'::app_public.review_status) AND (review_id IN ( SELECT r.id
+   FROM app_public.review r))) OR (organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_visible ON review_reply; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_visible ON app_public.review_reply IS 'Active replies to visible reviews for everyone; pending and rejected ones for their author and admins.';
+
+
+--
+-- Name: ticket select_visible_booking; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible_booking ON app_public.ticket FOR SELECT USING ((booking_id IN ( SELECT b.id
+   FROM app_public.booking b)));
+
+
+--
+-- Name: POLICY select_visible_booking ON ticket; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_visible_booking ON app_public.ticket IS 'A ticket is visible exactly when its booking is: to the holder, the event''s organizer and admins.';
+
+
+--
+-- Name: ticket; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.ticket ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: waitlist_entry; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.waitlist_entry ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: SCHEMA app_analytics; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA app_analytics TO aquastream_analyst;
 
 
 --
@@ -6682,6 +11746,39 @@ GRANT USAGE ON SCHEMA app_private TO aquastream_authenticator;
 
 GRANT USAGE ON SCHEMA app_public TO aquastream_anonymous;
 GRANT USAGE ON SCHEMA app_public TO aquastream_member;
+
+
+--
+-- Name: FUNCTION apply_retention(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.apply_retention() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_clean_text(value text, field text, multiline boolean); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION hours_before(at timestamp with time zone, hours integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.hours_before(at timestamp with time zone, hours integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.hours_before(at timestamp with time zone, hours integer) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.hours_before(at timestamp with time zone, hours integer) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION is_time_zone(name text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.is_time_zone(name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.is_time_zone(name text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.is_time_zone(name text) TO aquastream_member;
 
 
 --
@@ -6714,10 +11811,32 @@ REVOKE ALL ON FUNCTION app_hidden.assert_event_manager() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION assert_event_staff(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_event_staff(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.assert_event_staff(e app_public.event) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION assert_event_valid(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.assert_event_valid(e app_public.event) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_may_manage_user_data(user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_may_manage_user_data(user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION assert_reply_valid(content text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_reply_valid(content text) FROM PUBLIC;
 
 
 --
@@ -6728,11 +11847,19 @@ REVOKE ALL ON FUNCTION app_hidden.assert_review_valid(rating integer, content te
 
 
 --
+-- Name: FUNCTION assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.assert_search_arguments(query text, starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION assert_signed_in(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.assert_signed_in() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_member;
 
 
@@ -6740,7 +11867,6 @@ GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_member;
 -- Name: TABLE booking; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.booking TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.booking TO aquastream_member;
 
 
@@ -6763,6 +11889,30 @@ REVOKE ALL ON FUNCTION app_hidden.booking_for_change(booking_id uuid) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app_hidden.booking_hold() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_in(code text, scanned_at timestamp with time zone, device text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.check_in(code text, scanned_at timestamp with time zone, device text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_in_undo_window(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.check_in_undo_window() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.check_in_undo_window() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION claims_trusted(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.claims_trusted() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.claims_trusted() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.claims_trusted() TO aquastream_member;
 
 
 --
@@ -6805,6 +11955,24 @@ GRANT ALL ON FUNCTION app_hidden.distance_km(latitude1 double precision, longitu
 
 
 --
+-- Name: FUNCTION earth_box_km(latitude double precision, longitude double precision, radius_km double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.earth_box_km(latitude double precision, longitude double precision, radius_km double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.earth_box_km(latitude double precision, longitude double precision, radius_km double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.earth_box_km(latitude double precision, longitude double precision, radius_km double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION earth_point(latitude double precision, longitude double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.earth_point(latitude double precision, longitude double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.earth_point(latitude double precision, longitude double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.earth_point(latitude double precision, longitude double precision) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION end_booking(b app_public.booking, new_status app_public.booking_status, reason text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -6812,10 +11980,31 @@ REVOKE ALL ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status a
 
 
 --
+-- Name: TABLE waitlist_entry; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.waitlist_entry TO aquastream_member;
+
+
+--
+-- Name: FUNCTION end_waitlist_entry(entry_id uuid, new_status app_public.waitlist_status, from_status app_public.waitlist_status[]); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.end_waitlist_entry(entry_id uuid, new_status app_public.waitlist_status, from_status app_public.waitlist_status[]) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION enqueue_crew_job(task text, event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.enqueue_crew_job(task text, event_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION ensure_audit_partition(month date); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.ensure_audit_partition(month date) FROM PUBLIC;
 
 
 --
@@ -6833,6 +12022,24 @@ REVOKE ALL ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_mess
 
 
 --
+-- Name: FUNCTION event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.event_ids_by_text(tsq tsquery, typo text, statuses app_public.event_status[], not_before timestamp with time zone) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.event_ids_near(latitude double precision, longitude double precision, radius_km double precision, statuses app_public.event_status[], not_before timestamp with time zone) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION event_is_visible(e app_public.event); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -6847,10 +12054,35 @@ REVOKE ALL ON FUNCTION app_hidden.event_price_tiers_data(event_id uuid) FROM PUB
 
 
 --
+-- Name: FUNCTION event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_id uuid, search_vector tsvector, title text, latitude double precision, longitude double precision, min_price numeric, rating_average double precision, tsq tsquery, query text, near_latitude double precision, near_longitude double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_visible(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_visible(event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.event_visible(event_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.event_visible(event_id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION expire_overdue_bookings(batch integer); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION expire_overdue_offers(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.expire_overdue_offers() FROM PUBLIC;
 
 
 --
@@ -6872,7 +12104,6 @@ REVOKE ALL ON FUNCTION app_hidden.insert_price_tier(for_event app_public.event, 
 -- Name: TABLE payment; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.payment TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.payment TO aquastream_member;
 
 
@@ -6880,7 +12111,6 @@ GRANT SELECT ON TABLE app_public.payment TO aquastream_member;
 -- Name: TABLE refund; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.refund TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.refund TO aquastream_member;
 
 
@@ -6892,10 +12122,71 @@ REVOKE ALL ON FUNCTION app_hidden.issue_refund(p app_public.payment, amount nume
 
 
 --
+-- Name: TABLE ticket; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.ticket TO aquastream_member;
+
+
+--
+-- Name: FUNCTION issue_tickets(booking app_public.booking, first_version integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.issue_tickets(booking app_public.booking, first_version integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION jsonb_changes(old_value jsonb, new_value jsonb); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION login_roles(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.login_roles() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login_roles() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.login_roles() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION login_user_id(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.login_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login_user_id() TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.login_user_id() TO aquastream_member;
+
+
+--
+-- Name: FUNCTION new_ticket_code(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.new_ticket_code() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_ticket_code(code text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.normalize_ticket_code(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.normalize_ticket_code(code text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION offer_freed_seats(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.offer_freed_seats(event_id uuid) FROM PUBLIC;
 
 
 --
@@ -6930,7 +12221,6 @@ REVOKE ALL ON FUNCTION app_hidden.price_tier_data(t app_public.event_price_tier)
 -- Name: TABLE promo_code; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.promo_code TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.promo_code TO aquastream_member;
 
 
@@ -6977,6 +12267,13 @@ REVOKE ALL ON FUNCTION app_hidden.record_crew_released(assignment_id uuid) FROM 
 
 
 --
+-- Name: FUNCTION reduce_ended_bookings(ended_before timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.reduce_ended_bookings(ended_before timestamp with time zone) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION refund_data(r app_public.refund); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -7013,10 +12310,132 @@ REVOKE ALL ON FUNCTION app_hidden.review_moderation_on() FROM PUBLIC;
 
 
 --
+-- Name: TABLE review_reply; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.review_reply TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.review_reply TO aquastream_member;
+
+
+--
+-- Name: FUNCTION review_reply_data(r app_public.review_reply); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.review_reply_data(r app_public.review_reply) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION schedule_next_expiry(min_delay interval); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.schedule_next_expiry(min_delay interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION schedule_next_offer_expiry(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.schedule_next_offer_expiry() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION search_query(query text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.search_query(query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.search_query(query text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.search_query(query text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION search_text(value text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.search_text(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.search_text(value text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.search_text(value text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION search_typo_text(query text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.search_typo_text(query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.search_typo_text(query text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.search_typo_text(query text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION setting_int(key text, fallback integer); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.setting_int(key text, fallback integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION text_violation(value text, multiline boolean); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.text_violation(value text, multiline boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.text_violation(value text, multiline boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION ticket_for_staff(code text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.ticket_for_staff(code text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION unaccent(value text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.unaccent(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.unaccent(value text) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.unaccent(value text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION unlock_dead_workers(grace interval); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.unlock_dead_workers(grace interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION void_tickets(booking_id uuid, reason app_public.ticket_void_reason); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.void_tickets(booking_id uuid, reason app_public.ticket_void_reason) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION waitlist_entry_data(w app_public.waitlist_entry); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION waitlist_offer_hold(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.waitlist_offer_hold() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_event_price(event_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.refresh_event_price(event_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_event_rating(event_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.refresh_event_rating(event_id uuid) FROM PUBLIC;
 
 
 --
@@ -7031,6 +12450,13 @@ REVOKE ALL ON FUNCTION app_private.tg__set_updated_at() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_booking__status_transition() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_booking__tickets(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_booking__tickets() FROM PUBLIC;
 
 
 --
@@ -7062,10 +12488,24 @@ REVOKE ALL ON FUNCTION app_private.tg_event__freeze_finished() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_event__stats(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__stats() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_event__status_transition(); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_event__status_transition() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__sync_seat_counter(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__sync_seat_counter() FROM PUBLIC;
 
 
 --
@@ -7083,10 +12523,17 @@ REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__check_removal() FROM PUB
 
 
 --
--- Name: FUNCTION tg_outbox__enqueue_relay(); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION tg_event_price_tier__stats(); Type: ACL; Schema: app_private; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_private.tg_outbox__enqueue_relay() FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__stats() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event_price_tier__sync_seat_counter(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event_price_tier__sync_seat_counter() FROM PUBLIC;
 
 
 --
@@ -7104,6 +12551,13 @@ REVOKE ALL ON FUNCTION app_private.tg_refund__check_total() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_review__stats(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_review__stats() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_review_helpful_vote__count(); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -7118,10 +12572,24 @@ REVOKE ALL ON FUNCTION app_private.tg_review_helpful_vote__not_author() FROM PUB
 
 
 --
+-- Name: FUNCTION tg_seat_counter__offer_freed_seats(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_seat_counter__offer_freed_seats() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION accept_offer(id uuid, price_tier_id uuid, promo_code text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.accept_offer(id uuid, price_tier_id uuid, promo_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.accept_offer(id uuid, price_tier_id uuid, promo_code text) TO aquastream_member;
+
+
+--
 -- Name: TABLE favorite; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.favorite TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.favorite TO aquastream_member;
 
 
@@ -7130,7 +12598,6 @@ GRANT SELECT ON TABLE app_public.favorite TO aquastream_member;
 --
 
 REVOKE ALL ON FUNCTION app_public.add_favorite(event_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.add_favorite(event_id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.add_favorite(event_id uuid) TO aquastream_member;
 
 
@@ -7139,8 +12606,15 @@ GRANT ALL ON FUNCTION app_public.add_favorite(event_id uuid) TO aquastream_membe
 --
 
 REVOKE ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price numeric, currency text, quota integer) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION assign_crew_manually(id uuid, crew_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.assign_crew_manually(id uuid, crew_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.assign_crew_manually(id uuid, crew_id uuid) TO aquastream_member;
 
 
 --
@@ -7148,7 +12622,6 @@ GRANT ALL ON FUNCTION app_public.add_price_tier(event_id uuid, name text, price 
 --
 
 REVOKE ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) TO aquastream_member;
 
 
@@ -7157,8 +12630,23 @@ GRANT ALL ON FUNCTION app_public.cancel_booking(id uuid, reason text) TO aquastr
 --
 
 REVOKE ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION check_in_batch(scans app_public.ticket_scan_input[]); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.check_in_batch(scans app_public.ticket_scan_input[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.check_in_batch(scans app_public.ticket_scan_input[]) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION check_in_ticket(code text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.check_in_ticket(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.check_in_ticket(code text) TO aquastream_member;
 
 
 --
@@ -7166,8 +12654,15 @@ GRANT ALL ON FUNCTION app_public.cancel_event(id uuid, reason text) TO aquastrea
 --
 
 REVOKE ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment_id uuid, amount numeric) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION create_admin_review(event_id uuid, rating integer, content text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_admin_review(event_id uuid, rating integer, content text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_admin_review(event_id uuid, rating integer, content text) TO aquastream_member;
 
 
 --
@@ -7175,7 +12670,6 @@ GRANT ALL ON FUNCTION app_public.confirm_payment(gateway_reference text, payment
 --
 
 REVOKE ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_member;
 
 
@@ -7184,7 +12678,6 @@ GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uui
 --
 
 REVOKE ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_member;
 
 
@@ -7193,7 +12686,6 @@ GRANT ALL ON FUNCTION app_public.create_event(title text, description text, cate
 --
 
 REVOKE ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, percent_off integer, amount_off numeric, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer) TO aquastream_member;
 
 
@@ -7202,7 +12694,6 @@ GRANT ALL ON FUNCTION app_public.create_promo_code(code text, event_id uuid, per
 --
 
 REVOKE ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.create_review(event_id uuid, rating integer, content text) TO aquastream_member;
 
 
@@ -7229,8 +12720,15 @@ GRANT ALL ON FUNCTION app_public.current_user_roles() TO aquastream_member;
 --
 
 REVOKE ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION decline_offer(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.decline_offer(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.decline_offer(id uuid) TO aquastream_member;
 
 
 --
@@ -7238,8 +12736,32 @@ GRANT ALL ON FUNCTION app_public.deactivate_promo_code(id uuid) TO aquastream_me
 --
 
 REVOKE ALL ON FUNCTION app_public.delete_review(id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.delete_review(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.delete_review(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION delete_review_reply(review_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.delete_review_reply(review_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_review_reply(review_id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION erase_user_data(user_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.erase_user_data(user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.erase_user_data(user_id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_checked_in_count(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_checked_in_count(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_checked_in_count(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_checked_in_count(e app_public.event) TO aquastream_member;
 
 
 --
@@ -7258,6 +12780,15 @@ GRANT ALL ON FUNCTION app_public.event_distance_km(e app_public.event, latitude 
 REVOKE ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.event_is_favorite(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_min_price(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_min_price(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_min_price(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_min_price(e app_public.event) TO aquastream_member;
 
 
 --
@@ -7288,6 +12819,15 @@ GRANT ALL ON FUNCTION app_public.event_price_tier_seats_available(t app_public.e
 
 
 --
+-- Name: FUNCTION event_price_tier_seats_taken(t app_public.event_price_tier); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION event_rating_summary(e app_public.event); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -7306,11 +12846,36 @@ GRANT ALL ON FUNCTION app_public.event_seats_available(e app_public.event) TO aq
 
 
 --
+-- Name: FUNCTION event_seats_taken(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_seats_taken(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_seats_taken(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_seats_taken(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION event_tickets_valid(e app_public.event); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.event_tickets_valid(e app_public.event) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.event_tickets_valid(e app_public.event) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.event_tickets_valid(e app_public.event) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION export_user_data(user_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.export_user_data(user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.export_user_data(user_id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION fail_payment(payment_id uuid, reason text); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.fail_payment(payment_id uuid, reason text) TO aquastream_member;
 
 
@@ -7328,8 +12893,23 @@ GRANT ALL ON FUNCTION app_public.has_role(role text) TO aquastream_member;
 --
 
 REVOKE ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_public.payment_method) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION join_waitlist(event_id uuid, seats_wanted integer, price_tier_id uuid, accepts_fewer boolean); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.join_waitlist(event_id uuid, seats_wanted integer, price_tier_id uuid, accepts_fewer boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.join_waitlist(event_id uuid, seats_wanted integer, price_tier_id uuid, accepts_fewer boolean) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION leave_waitlist(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.leave_waitlist(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.leave_waitlist(id uuid) TO aquastream_member;
 
 
 --
@@ -7337,7 +12917,6 @@ GRANT ALL ON FUNCTION app_public.initiate_payment(booking_id uuid, method app_pu
 --
 
 REVOKE ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) TO aquastream_member;
 
 
@@ -7346,8 +12925,15 @@ GRANT ALL ON FUNCTION app_public.mark_review_helpful(review_id uuid) TO aquastre
 --
 
 REVOKE ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.review_status, note text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION moderate_review_reply(review_id uuid, status app_public.review_status, note text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.moderate_review_reply(review_id uuid, status app_public.review_status, note text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.moderate_review_reply(review_id uuid, status app_public.review_status, note text) TO aquastream_member;
 
 
 --
@@ -7355,7 +12941,6 @@ GRANT ALL ON FUNCTION app_public.moderate_review(id uuid, status app_public.revi
 --
 
 REVOKE ALL ON FUNCTION app_public.my_favorite_events() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_member;
 
 
@@ -7364,7 +12949,6 @@ GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_member;
 --
 
 REVOKE ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) TO aquastream_member;
 
 
@@ -7373,7 +12957,6 @@ GRANT ALL ON FUNCTION app_public.promo_code_uses_left(p app_public.promo_code) T
 --
 
 REVOKE ALL ON FUNCTION app_public.publish_event(id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_member;
 
 
@@ -7382,7 +12965,6 @@ GRANT ALL ON FUNCTION app_public.publish_event(id uuid) TO aquastream_member;
 --
 
 REVOKE ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid, quantity integer, promo_code text) TO aquastream_member;
 
 
@@ -7391,8 +12973,15 @@ GRANT ALL ON FUNCTION app_public.quote_booking(event_id uuid, price_tier_id uuid
 --
 
 REVOKE ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, amount numeric) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION reissue_tickets(booking_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.reissue_tickets(booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.reissue_tickets(booking_id uuid) TO aquastream_member;
 
 
 --
@@ -7400,7 +12989,6 @@ GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, reason text, am
 --
 
 REVOKE ALL ON FUNCTION app_public.remove_favorite(event_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_member;
 
 
@@ -7409,8 +12997,15 @@ GRANT ALL ON FUNCTION app_public.remove_favorite(event_id uuid) TO aquastream_me
 --
 
 REVOKE ALL ON FUNCTION app_public.remove_price_tier(id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION reply_to_review(review_id uuid, content text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.reply_to_review(review_id uuid, content text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.reply_to_review(review_id uuid, content text) TO aquastream_member;
 
 
 --
@@ -7418,7 +13013,6 @@ GRANT ALL ON FUNCTION app_public.remove_price_tier(id uuid) TO aquastream_member
 --
 
 REVOKE ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.retry_crew_assignment(id uuid) TO aquastream_member;
 
 
@@ -7432,12 +13026,12 @@ GRANT ALL ON FUNCTION app_public.review_is_marked_helpful(r app_public.review) T
 
 
 --
--- Name: FUNCTION search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean); Type: ACL; Schema: app_public; Owner: -
+-- Name: FUNCTION search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid); Type: ACL; Schema: app_public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_anonymous;
-GRANT ALL ON FUNCTION app_public.search_events(category text, starts_from timestamp with time zone, starts_to timestamp with time zone, query text, near_latitude double precision, near_longitude double precision, radius_km double precision, only_available boolean) TO aquastream_member;
+REVOKE ALL ON FUNCTION app_public.search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_public.search_events(query text, category text, statuses app_public.event_status[], starts_from timestamp with time zone, starts_to timestamp with time zone, date_from date, date_to date, min_price numeric, max_price numeric, only_available boolean, organizer_id uuid, near_latitude double precision, near_longitude double precision, radius_km double precision, sort app_public.event_sort, after_event_id uuid) TO aquastream_member;
 
 
 --
@@ -7458,11 +13052,26 @@ GRANT ALL ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_se
 
 
 --
+-- Name: FUNCTION set_event_time_zone(id uuid, time_zone text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION undo_check_in(code text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.undo_check_in(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.undo_check_in(code text) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION unmark_review_helpful(review_id uuid); Type: ACL; Schema: app_public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) TO aquastream_member;
 
 
@@ -7471,7 +13080,6 @@ GRANT ALL ON FUNCTION app_public.unmark_review_helpful(review_id uuid) TO aquast
 --
 
 REVOKE ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean) TO aquastream_member;
 
 
@@ -7480,7 +13088,6 @@ GRANT ALL ON FUNCTION app_public.update_event(id uuid, title text, description t
 --
 
 REVOKE ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price numeric, quota integer, remove_quota boolean) TO aquastream_member;
 
 
@@ -7489,8 +13096,50 @@ GRANT ALL ON FUNCTION app_public.update_price_tier(id uuid, name text, price num
 --
 
 REVOKE ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_public.update_review(id uuid, rating integer, content text) TO aquastream_member;
+
+
+--
+-- Name: TABLE booking_daily; Type: ACL; Schema: app_analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE app_analytics.booking_daily TO aquastream_analyst;
+
+
+--
+-- Name: TABLE conversion_daily; Type: ACL; Schema: app_analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE app_analytics.conversion_daily TO aquastream_analyst;
+
+
+--
+-- Name: TABLE event_occupancy; Type: ACL; Schema: app_analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE app_analytics.event_occupancy TO aquastream_analyst;
+
+
+--
+-- Name: TABLE refund_daily; Type: ACL; Schema: app_analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE app_analytics.refund_daily TO aquastream_analyst;
+
+
+--
+-- Name: TABLE revenue_daily; Type: ACL; Schema: app_analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE app_analytics.revenue_daily TO aquastream_analyst;
+
+
+--
+-- Name: TABLE event_stats; Type: ACL; Schema: app_hidden; Owner: -
+--
+
+GRANT SELECT ON TABLE app_hidden.event_stats TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_hidden.event_stats TO aquastream_member;
 
 
 --
@@ -7504,8 +13153,23 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app_private.rate_limit_counter TO aqu
 -- Name: TABLE review_helpful_vote; Type: ACL; Schema: app_public; Owner: -
 --
 
-GRANT SELECT ON TABLE app_public.review_helpful_vote TO aquastream_anonymous;
 GRANT SELECT ON TABLE app_public.review_helpful_vote TO aquastream_member;
+
+
+--
+-- Name: TABLE event_seat_counter; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.event_seat_counter TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.event_seat_counter TO aquastream_member;
+
+
+--
+-- Name: TABLE price_tier_seat_counter; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.price_tier_seat_counter TO aquastream_anonymous;
+GRANT SELECT ON TABLE app_public.price_tier_seat_counter TO aquastream_member;
 
 
 --

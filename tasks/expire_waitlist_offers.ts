@@ -2,7 +2,7 @@
  * Expires waiting-list offers whose hold time has passed. The rule, the seat
  * release and the OfferExpired outbox rows live in
  * app_hidden.expire_overdue_offers(); the released seats go to the next in
- * line at that transaction's commit (the deferred trigger of 195-waitlist.sql).
+ * line at that transaction's commit (the deferred trigger of 195-waitlist of migration 000009).
  *
  * Started by the minute cron (so an offer expires at most about a minute
  * late), and by itself: each run schedules the next at the earliest open

@@ -113,7 +113,7 @@ const own: Record<string, ErrorCode> = {
   ERORG: { status: "FAILED_PRECONDITION", meaning: "the user organizes events that have not ended: cancel them before erasing the user's data" },
   ERPEN: { status: "FAILED_PRECONDITION", meaning: "the user has bookings waiting for payment: cancel them before erasing the user's data" },
   BKCDN: { status: "RESOURCE_EXHAUSTED", meaning: "too many canceled or lapsed bookings for this event lately: wait for the cool-down" },
-  // Tickets and check-in (185-tickets.sql, docs/tickets.md)
+  // Tickets and check-in (185-tickets of migration 000009, docs/tickets.md)
   TKFMT: { status: "INVALID_ARGUMENT", meaning: "a ticket code is not 8 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ" },
   TKNOT: { status: "NOT_FOUND", meaning: "no ticket has this code" },
   TKORG: { status: "PERMISSION_DENIED", meaning: "the ticket is for another organizer's event" },

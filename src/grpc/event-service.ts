@@ -23,7 +23,7 @@ export async function loadEvents(tx: Tx, ids: string[]): Promise<api.Event[]> {
   const [events, tiers] = await Promise.all([
     tx.query<EventRow>(
       // The rating summary as GraphQL's ratingSummary computes it.
-      // Seats live on counter rows of their own (db/migrations/current/190-hot-path.sql).
+      // Seats live on counter rows of their own (the `190-hot-path` part of db/migrations/committed/000009-hardening-identity-recovery-data-tickets-waitlist-catalog.sql).
       `select e.*, app_public.event_seats_taken(e) as seats_taken,
               app_public.event_seats_available(e) as seats_available,
               to_jsonb(app_public.event_rating_summary(e)) as rating_summary,

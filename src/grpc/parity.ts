@@ -80,7 +80,7 @@ export const parity: Record<string, Parity> = {
   "table:payment": { rpcs: ["GetBooking", "GetPaymentByGatewayReference"] },
   "table:refund": { rpcs: ["GetPaymentByGatewayReference"] },
 
-  // Tickets and check-in (185-tickets.sql).
+  // Tickets and check-in (185-tickets of migration 000009).
   reissue_tickets: { rpcs: ["ReissueTickets"] },
   check_in_ticket: { rpcs: ["ScanTicket"] },
   undo_check_in: { rpcs: ["UndoCheckIn"] },

@@ -1,5 +1,5 @@
 /*
- * EventService handlers for tickets and check-in (185-tickets.sql,
+ * EventService handlers for tickets and check-in (185-tickets of migration 000009,
  * docs/tickets.md): each calls the SQL function GraphQL calls; ListTickets
  * reads the ticket table as the caller, so RLS decides whose tickets show.
  */

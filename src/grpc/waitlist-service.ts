@@ -1,6 +1,6 @@
 /*
  * EventService handlers for the waiting list. Each write calls the SQL
- * function GraphQL calls (195-waitlist.sql, docs/waitlist.md); the list is
+ * function GraphQL calls (195-waitlist of migration 000009, docs/waitlist.md); the list is
  * read from the table under RLS, so a caller sees exactly the entries GraphQL
  * and psql would show. Nothing is checked here but wire formats.
  */

@@ -6,7 +6,7 @@
  * user finds nothing (RLS), an anonymous caller is told to sign in; never
  * an internal error. (The client roles need USAGE on schema public, where
  * the extensions live: db/afterReset.sql grants it on bootstrap, and
- * 130-api-hardening.sql for databases bootstrapped before.)
+ * 130-api-hardening of migration 000009 for databases bootstrapped before.)
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

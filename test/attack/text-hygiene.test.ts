@@ -1,7 +1,7 @@
 /*
  * Attack: invisible and control characters in user-visible text. One SQL
  * function (app_hidden.assert_clean_text, db/migrations/current/
- * 130-api-hardening.sql) is called by a CHECK constraint on every
+ * 130-api-hardening of migration 000009) is called by a CHECK constraint on every
  * user-visible text column; here: the rule character by character, that
  * every text column of app_public's tables is either under it or exempt on
  * purpose, and what GraphQL and gRPC callers get (TXCHR naming the field,
@@ -39,7 +39,7 @@ const RULED: Record<string, boolean> = {
 };
 /**
  * User-visible text of tables created by a LATER migration file than
- * 130-api-hardening.sql (current/ files run in number order), which 130 cannot
+ * 130-api-hardening of migration 000009 (current/ files run in number order), which 130 cannot
  * constrain: the file that creates the table must add
  * `check (app_hidden.assert_clean_text(<column>, '<column>', true))` (then
  * move the column to RULED). Listed so the suite stays green meanwhile, and
@@ -107,7 +107,7 @@ describe("the text rule (SQL)", () => {
           and c.udt_name in ('text', 'citext', 'varchar', 'bpchar')`,
     );
     const undecided = rows.map((r) => r.col as string).filter((col) => !(col in RULED) && !EXEMPT.has(col) && !PENDING.has(col));
-    expect(undecided, "decide: add to the rule (130-api-hardening.sql) or exempt here").toEqual([]);
+    expect(undecided, "decide: add to the rule (130-api-hardening of migration 000009) or exempt here").toEqual([]);
     const { rows: constraints } = await root.query(
       `select conrelid::regclass::text as tbl, conname, pg_get_constraintdef(oid) as def, convalidated
          from pg_constraint where contype = 'c' and conname like '%\\_text\\_check'`,

@@ -1,6 +1,6 @@
 /*
  * Tickets and check-in over a real gRPC connection: the RPCs run the SQL
- * functions GraphQL runs (185-tickets.sql), refusals arrive as real status
+ * functions GraphQL runs (185-tickets of migration 000009), refusals arrive as real status
  * codes with the documented SQLSTATE.
  */
 import * as grpc from "@grpc/grpc-js";

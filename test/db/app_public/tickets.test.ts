@@ -1,5 +1,5 @@
 /*
- * Tickets (185-tickets.sql): issued per seat when a booking is confirmed,
+ * Tickets (185-tickets of migration 000009): issued per seat when a booking is confirmed,
  * voided when it is canceled, seen by holder/organizer/admin only; check-in
  * by code (idempotent, refusals with their codes), undo within the window,
  * offline batches with conflicts, the per-event counts.
