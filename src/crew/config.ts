@@ -10,8 +10,8 @@
  * assigns them; nothing is marked failed for a service that was never
  * configured.
  */
-import { readFileSync } from "node:fs";
 import { bool, ConfigError, int, isHostPort, str, type Env } from "../config/env.ts";
+import { loadTlsFiles } from "../config/tls-files.ts";
 
 /** TLS to the crew service: the CA that signed its certificate, and our client certificate for mutual TLS. */
 export interface CrewTls {
@@ -50,30 +50,13 @@ export function isLoopbackAddress(hostPort: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function pemFile(env: Env, name: string): Buffer | undefined {
-  const path = str(env, name);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new ConfigError(name, `cannot read ${path}: ${(error as Error).message}`);
-  }
-}
 
 /**
  * CREW_TLS_CA_FILE (or CREW_TLS=true for the system's roots) turns TLS on;
  * CREW_TLS_CERT_FILE/CREW_TLS_KEY_FILE add a client certificate.
  */
 function loadCrewTls(env: Env): CrewTls | undefined {
-  const ca = pemFile(env, "CREW_TLS_CA_FILE");
-  const cert = pemFile(env, "CREW_TLS_CERT_FILE");
-  const key = pemFile(env, "CREW_TLS_KEY_FILE");
-  if (!!cert !== !!key) {
-    throw new ConfigError(cert ? "CREW_TLS_KEY_FILE" : "CREW_TLS_CERT_FILE", "CREW_TLS_CERT_FILE and CREW_TLS_KEY_FILE go together");
-  }
-  const on = bool(env, "CREW_TLS", ca !== undefined || cert !== undefined);
-  if (!on && (ca || cert)) throw new ConfigError("CREW_TLS", "is false but CREW_TLS_* files are set");
-  return on ? { ca, cert, key } : undefined;
+  return loadTlsFiles(env, "CREW_TLS", "CREW_TLS");
 }
 
 function address(env: Env, name: string): string | undefined {

@@ -12,10 +12,10 @@
  * production refuses plaintext Kafka unless KAFKA_ALLOW_PLAINTEXT=true.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import type { SASLOptions } from "kafkajs";
 import { bool, ConfigError, str, type Env } from "../config/env.ts";
+import { loadTlsFiles } from "../config/tls-files.ts";
 
 export type SaslMechanism = "scram-sha-512" | "scram-sha-256" | "plain";
 const MECHANISMS: readonly SaslMechanism[] = ["scram-sha-512", "scram-sha-256", "plain"];
@@ -26,25 +26,9 @@ export interface KafkaSecurity {
   sasl: { mechanism: SaslMechanism; username: string; password: string } | undefined;
 }
 
-function pemFile(env: Env, name: string): Buffer | undefined {
-  const path = str(env, name);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new ConfigError(name, `cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
 export function loadKafkaSecurity(env: Env, brokersSet: boolean): KafkaSecurity {
-  const ca = pemFile(env, "KAFKA_SSL_CA_FILE");
-  const cert = pemFile(env, "KAFKA_SSL_CERT_FILE");
-  const key = pemFile(env, "KAFKA_SSL_KEY_FILE");
-  if (!!cert !== !!key) {
-    throw new ConfigError(cert ? "KAFKA_SSL_KEY_FILE" : "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
-  }
-  const tls = bool(env, "KAFKA_SSL", ca !== undefined || cert !== undefined);
-  if (!tls && (ca || cert)) throw new ConfigError("KAFKA_SSL", "is false but KAFKA_SSL_* files are set");
+  const ssl = loadTlsFiles(env, "KAFKA_SSL", "KAFKA_SSL");
+  const tls = ssl !== undefined;
 
   const rawMechanism = str(env, "KAFKA_SASL_MECHANISM")?.toLowerCase();
   const username = str(env, "KAFKA_SASL_USERNAME");
@@ -71,7 +55,7 @@ export function loadKafkaSecurity(env: Env, brokersSet: boolean): KafkaSecurity 
         "set KAFKA_ALLOW_PLAINTEXT=true only where something else encrypts the traffic",
     );
   }
-  return { ssl: tls ? { ca, cert, key } : undefined, sasl };
+  return { ssl, sasl };
 }
 
 /** The `ssl` and `sasl` options of kafkajs's Kafka constructor. */
