@@ -6,14 +6,12 @@
  * process's resident memory (RSS, max over the run; issue #21 asks < 300 MB
  * at 32 clients) and CPU, sampled from /proc every 100 ms.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { loadConfig } from "../src/config/env.ts";
 import { loadDevIssuer } from "../src/auth/dev-issuer.ts";
-import { projectRoot } from "../src/db/migrations.ts";
+import { benchApiEnv, startBenchApi } from "./api-process.ts";
 import { seedEvents } from "./seed.ts";
 import type { BenchContext, RoundScenario } from "./scenario.ts";
 
@@ -32,51 +30,15 @@ function procStats(pid: number): { rssMb: number; cpuSeconds: number } {
   return { rssMb: Number(rss?.[1] ?? 0) / 1024, cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
 }
 
-async function waitReady(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not become ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const scenario: RoundScenario = {
   kind: "rounds",
   name: "API: GraphQL createBooking over HTTP, one hot event",
   baseline: "hot",
   async setup(ctx: BenchContext) {
-    const dataDir = mkdtempSync(join(tmpdir(), "aq-bench-api-"));
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      NODE_ENV: "development",
-      DATA_DIR: dataDir,
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_API_URL: Object.assign(new URL(ctx.databaseUrl), { username: "aquastream_authenticator", password: "" }).toString(),
-      MIGRATE_ON_START: "false",
-      HTTP_PORT: String(PORT),
-      GRPC_PORT: String(PORT + 1),
-      ADMIN_PORT: String(PORT + 2),
-      LOG_LEVEL: "warn",
-      GRAPHIQL: "false",
-      RATE_LIMIT_MUTATIONS: "100000",
-    };
+    const env = benchApiEnv(ctx.databaseUrl, PORT, { RATE_LIMIT_MUTATIONS: "100000" });
     const issuer = loadDevIssuer(loadConfig(env));
     tokens = await Promise.all(Array.from({ length: TOKENS }, () => issuer.signDevToken({ role: "user", sub: randomUUID() })));
-    // Exactly what `npm run start:api` runs (its node flags included), with this Node.js.
-    const scripts = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
-    const [command, ...args] = scripts["start:api"]!.split(/\s+/);
-    if (command !== "node") throw new Error(`start:api does not start with node: ${scripts["start:api"]}`);
-    child = spawn(process.execPath, args, {
-      cwd: projectRoot,
-      env,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    await waitReady(`http://127.0.0.1:${PORT}/readyz`, 60_000);
+    child = await startBenchApi(env);
   },
   async measure(ctx, clients) {
     // A new organizer each run: a user's unpaid bookings per organizer are limited (BKPOR).

@@ -12,14 +12,10 @@
  * a 100-item `in` list: GRAPHQL_MAX_LIST_LENGTH), a full page
  * (GRAPHQL_MAX_PAGE_SIZE 100), over the events the bench seeded.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { projectRoot } from "../src/db/migrations.ts";
 import { EventServiceClient, ListCategoriesRequest } from "../src/gen/aquastream/event/v1/event_service.ts";
+import { benchApiEnv, startBenchApi } from "./api-process.ts";
 import { seedEvents } from "./seed.ts";
 import type { BenchContext, OnceResult, OnceScenario } from "./scenario.ts";
 
@@ -45,19 +41,6 @@ function worstFilter(): Record<string, unknown> {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-
-async function waitReady(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not become ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Sequential probes of /healthz and gRPC ListCategories for `ms`; latencies in ms. */
 async function probe(client: EventServiceClient, ms: number): Promise<{ health: number[]; grpc: number[] }> {
@@ -95,26 +78,9 @@ const scenario: OnceScenario = {
   name: "GraphQL worst allowed request vs /healthz and gRPC",
   async run(ctx: BenchContext): Promise<OnceResult[]> {
     await seedEvents(ctx.pool, 200, 50, randomUUID());
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      NODE_ENV: "development",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "aq-bench-worst-")),
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_API_URL: Object.assign(new URL(ctx.databaseUrl), { username: "aquastream_authenticator", password: "" }).toString(),
-      MIGRATE_ON_START: "false",
-      HTTP_PORT: String(PORT),
-      GRPC_PORT: String(PORT + 1),
-      ADMIN_PORT: String(PORT + 2),
-      LOG_LEVEL: "warn",
-      GRAPHIQL: "false",
-    };
-    const scripts = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).scripts as Record<string, string>;
-    const [command, ...args] = scripts["start:api"]!.split(/\s+/);
-    if (command !== "node") throw new Error(`start:api does not start with node: ${scripts["start:api"]}`);
-    const child: ChildProcess = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "ignore", "inherit"] });
+    const child = await startBenchApi(benchApiEnv(ctx.databaseUrl, PORT));
     const client = new EventServiceClient(`127.0.0.1:${PORT + 1}`, grpc.credentials.createInsecure());
     try {
-      await waitReady(`http://127.0.0.1:${PORT}/readyz`, 60_000);
       const ms = ctx.seconds * 1000;
       await probe(client, 1000); // warm-up: connections, plans
       const idle = await probe(client, ms);
