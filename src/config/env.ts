@@ -180,3 +180,20 @@ export function loadConfig(env: Env = process.env): Config {
     transport: loadTransport(env),
   };
 }
+
+/**
+ * loadConfig for command-line tools: a configuration error is printed
+ * ("configuration error: …", naming the variable) and the process exits 2,
+ * as the service itself does.
+ */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -10,24 +10,14 @@
  *   npm run db:backup -- <file>    pg_dump of the whole database (docs/backups.md)
  *   npm run db:restore -- <file>   into an empty database, then migrations and integrity checks
  */
-import { ConfigError, loadConfig } from "../config/env.ts";
+import { loadConfigOrExit } from "../config/env.ts";
 import { openDatabase } from "./database.ts";
 import { applyCurrent, bootstrap, commitCurrent, migrateDatabase, resetDatabase } from "./migrations.ts";
 import { dumpSchema } from "./dump-schema.ts";
 import { BackupError, backupDatabase, checkIntegrity, restoreDatabase } from "./backup.ts";
 
 const [command, ...rest] = process.argv.slice(2);
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`configuration error: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-}
-const db = await openDatabase(config);
+const db = await openDatabase(loadConfigOrExit());
 try {
   switch (command) {
     case "migrate":

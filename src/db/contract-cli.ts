@@ -10,7 +10,7 @@ import "../env-defaults.ts";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import pg from "pg";
-import { loadConfig } from "../config/env.ts";
+import { loadConfigOrExit } from "../config/env.ts";
 import { openDatabase } from "./database.ts";
 import { migrateDatabase, projectRoot } from "./migrations.ts";
 import { hiddenFunctionsCalled, readDbContract, serializeContract } from "./api-contract.ts";
@@ -24,7 +24,7 @@ export function releaseSources(): string[] {
   );
 }
 
-const db = await openDatabase(loadConfig());
+const db = await openDatabase(loadConfigOrExit());
 const client = new pg.Client({ connectionString: db.databaseUrl });
 try {
   await migrateDatabase(db);

@@ -11,7 +11,7 @@
  * DATABASE_URL is unset); a second run adds nothing.
  */
 import pg from "pg";
-import { ConfigError, loadConfig } from "../config/env.ts";
+import { loadConfigOrExit } from "../config/env.ts";
 import { claimsToPgSettings } from "../auth/claims.ts";
 import { openDatabase } from "./database.ts";
 import { migrateDatabase, releaseMigrationPools } from "./migrations.ts";
@@ -60,17 +60,7 @@ function localStart(days: number, hour: number, zone: string): Date {
   return new Date(utcGuess - (shown - utcGuess));
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`configuration error: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-}
-const db = await openDatabase(config);
+const db = await openDatabase(loadConfigOrExit());
 try {
   await migrateDatabase(db);
   releaseMigrationPools();

@@ -6,13 +6,13 @@
 import "../env-defaults.ts";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfig } from "../config/env.ts";
+import { loadConfigOrExit } from "../config/env.ts";
 import { openDatabase } from "../db/database.ts";
 import { createPool } from "../db/pool.ts";
 import { projectRoot } from "../db/migrations.ts";
 import { printApiSchema } from "./print-schema.ts";
 
-const db = await openDatabase(loadConfig());
+const db = await openDatabase(loadConfigOrExit());
 const pool = createPool(db.databaseUrl, 2, "schema-export");
 try {
   writeFileSync(resolve(projectRoot, "schema.graphql"), await printApiSchema(pool));
