@@ -50,6 +50,26 @@ export async function withRootTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `fn` in a transaction on a connection of `pool` and commits it (rolls
+ * back if `fn` throws): for tests whose rows other connections (a relay, a
+ * server, pg_dump) must see.
+ */
+export async function withCommittedTx<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export interface TestUser {
   sub: string;
   roles: Role[];

@@ -16,7 +16,7 @@ import { startRelayLoop } from "../../src/outbox/relay-loop.ts";
 import { relayOutbox, stopRelay } from "../../src/outbox/relay.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { createBooking, createEventCall, firstTier, gateway, inDays, newUser, type Row } from "../db/factories.ts";
-import { becomeUser, type TestUser, type Tx } from "../helpers/db.ts";
+import { becomeUser, withCommittedTx, type TestUser, type Tx } from "../helpers/db.ts";
 import { BROKER, consumeUntil, createKafkaTestDatabase, createTopics, kafkaScript, type Received } from "./helpers.ts";
 
 let pool: pg.Pool;
@@ -50,20 +50,7 @@ afterAll(async () => {
 }, 60_000);
 
 /** Runs `fn` in a transaction on its own connection and commits. */
-async function committed<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    const result = await fn(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const committed = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => withCommittedTx(pool, fn);
 
 async function relayNow(settings: OutboxConfig) {
   const client = await pool.connect();

@@ -19,7 +19,7 @@ import { backupDatabase, checkIntegrity, restoreDatabase } from "../../src/db/ba
 import { releaseMigrationPools } from "../../src/db/migrations.ts";
 import { withDatabase } from "../../src/db/local-server.ts";
 import { createPublishedEvent, CREATE_BOOKING, firstTier, gateway, type Row } from "../db/factories.ts";
-import { becomeUser, newUser, type TestUser } from "../helpers/db.ts";
+import { becomeUser, newUser, withCommittedTx, type TestUser } from "../helpers/db.ts";
 import { createOwnDatabase, withBootstrapLock } from "../helpers/own-database.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 
@@ -43,20 +43,11 @@ async function rootExec(sql: string): Promise<void> {
 }
 
 /** One committed transaction as `user` on the source database. */
-async function committed<T>(user: TestUser, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await source.connect();
-  try {
-    await client.query("begin");
-    await becomeUser(client, user);
-    const result = await fn(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+function committed<T>(user: TestUser, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withCommittedTx(source, async (tx) => {
+    await becomeUser(tx, user);
+    return fn(tx);
+  });
 }
 
 beforeAll(async () => {

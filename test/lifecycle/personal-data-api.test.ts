@@ -6,7 +6,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { committingUser, createPublishedEvent } from "../db/factories.ts";
-import { becomeUser, testPool } from "../helpers/db.ts";
+import { becomeUser, testPool, withCommittedTx } from "../helpers/db.ts";
 import { useTestApi } from "../helpers/api.ts";
 import { errorCode, useGrpcApi } from "../grpc/helpers.ts";
 
@@ -16,17 +16,12 @@ const rpc = useGrpcApi();
 /** A person with one favorite (committed, so both servers see it). */
 async function personWithFavorite() {
   const person = committingUser("user");
-  const client = await testPool().connect();
-  try {
-    await client.query("begin");
-    const event = await createPublishedEvent(client, committingUser("organizer"), { title: "Kayaks on the Katun" });
-    await becomeUser(client, person);
-    await client.query("select app_public.add_favorite($1)", [event.id]);
-    await client.query("commit");
+  return withCommittedTx(testPool(), async (tx) => {
+    const event = await createPublishedEvent(tx, committingUser("organizer"), { title: "Kayaks on the Katun" });
+    await becomeUser(tx, person);
+    await tx.query("select app_public.add_favorite($1)", [event.id]);
     return { person, event };
-  } finally {
-    client.release();
-  }
+  });
 }
 
 describe("exportUserData / ExportUserData", () => {
