@@ -100,6 +100,33 @@ export function logUnavailable(transport: "graphql" | "grpc", reason: string, de
   logger.warn({ transport, reason, ...details }, "database unavailable: answered retry");
 }
 
+/** What either transport answers for a transient database failure. */
+export interface RetryAnswer {
+  /** DBUNA, or the conflict's SQLSTATE (40001/40P01). */
+  code: string;
+  message: string;
+  retryAfterSeconds: number;
+}
+
+/**
+ * The retry answer for `error` when it is a transient database failure (the
+ * database away, or a conflict that outlived its reruns), logged and counted
+ * once; undefined for any other error.
+ */
+export function retryAnswer(
+  error: unknown,
+  transport: "graphql" | "grpc",
+  details: Record<string, unknown> = {},
+): RetryAnswer | undefined {
+  const conflict = conflictCode(error);
+  const reason = conflict ? undefined : databaseUnavailableReason(error);
+  if (!conflict && !reason) return undefined;
+  logUnavailable(transport, reason ?? `conflict ${conflict}: rolled back ${CONFLICT_ATTEMPTS} times`, details);
+  return conflict
+    ? { code: conflict, message: conflictMessage(conflict), retryAfterSeconds: CONFLICT_RETRY_AFTER_SECONDS }
+    : { code: DATABASE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
+}
+
 /**
  * Runs `transaction` (begin … commit of its own, rolled back in full when it
  * throws) and reruns it while it fails with 40001/40P01, at most
