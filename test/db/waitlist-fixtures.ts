@@ -5,7 +5,7 @@
  */
 import type pg from "pg";
 import { expect } from "vitest";
-import type { TestUser } from "../helpers/db.ts";
+import { withCommittedTx, type TestUser } from "../helpers/db.ts";
 import type { Racer } from "../helpers/race.ts";
 import { createEventCall, type EventInput, type Row } from "./factories.ts";
 
@@ -56,31 +56,23 @@ export async function expectNoDrift(pool: pg.Pool, organizer: TestUser): Promise
 
 /** Deletes everything about the organizer's events (they committed). */
 export async function cleanUp(pool: pg.Pool, organizer: TestUser, racePrefix: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query("create temp table race_event on commit drop as select id from app_public.event where organizer_id = $1", [
+  await withCommittedTx(pool, async (tx) => {
+    await tx.query("create temp table race_event on commit drop as select id from app_public.event where organizer_id = $1", [
       organizer.sub,
     ]);
-    await client.query(`create temp table race_booking on commit drop as
+    await tx.query(`create temp table race_booking on commit drop as
       select id from app_public.booking where event_id in (select id from race_event)`);
-    await client.query(`create temp table race_entry on commit drop as
+    await tx.query(`create temp table race_entry on commit drop as
       select id from app_public.waitlist_entry where event_id in (select id from race_event)`);
-    await client.query(`delete from app_private.outbox where aggregate_id in
+    await tx.query(`delete from app_private.outbox where aggregate_id in
       (select id from race_event union all select id from race_booking union all select id from race_entry)`);
-    await client.query(
+    await tx.query(
       `delete from app_private.audit_log where actor_id::text like $1 || '%'
          or row_id in (select id::text from race_event union all select id::text from race_booking union all select id::text from race_entry)`,
       [racePrefix],
     );
-    await client.query("delete from app_public.waitlist_entry where id in (select id from race_entry)");
-    await client.query("delete from app_public.booking where id in (select id from race_booking)");
-    await client.query("delete from app_public.event where id in (select id from race_event)");
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    await tx.query("delete from app_public.waitlist_entry where id in (select id from race_entry)");
+    await tx.query("delete from app_public.booking where id in (select id from race_booking)");
+    await tx.query("delete from app_public.event where id in (select id from race_event)");
+  });
 }
