@@ -5,25 +5,14 @@
  * environment, on free loopback ports.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { projectRoot } from "../../src/db/migrations.ts";
+import { freePort } from "../helpers/ports.ts";
 
 export interface RunningService {
   httpUrl: string;
   grpcAddress: string;
   pid: number;
   stop(): Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {

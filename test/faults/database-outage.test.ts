@@ -18,7 +18,6 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import net from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +30,7 @@ import { newUser } from "../helpers/db.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 import { startLoad, type Load } from "./load.ts";
+import { freePort } from "../helpers/ports.ts";
 
 // The API's ports (startApiProcess takes others when these are taken).
 const portBase = 20000 + (Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329) % 10000);
@@ -41,16 +41,6 @@ let cluster: EmbeddedCluster;
 // collide with other suites' clusters running beside this one).
 let pgPort = 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 let service: ServiceProcess;
 let load: Load;
 

@@ -43,3 +43,14 @@ export async function withBootstrapLock<T>(fn: () => Promise<T>): Promise<T> {
     await lock.end();
   }
 }
+
+/** Runs one statement as the superuser on the test server's root database (create/drop database). */
+export async function execAsRoot(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject("rootUrl") });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -20,7 +20,7 @@ import { releaseMigrationPools } from "../../src/db/migrations.ts";
 import { withDatabase } from "../../src/db/local-server.ts";
 import { createPublishedEvent, CREATE_BOOKING, firstTier, gateway, type Row } from "../db/factories.ts";
 import { becomeUser, newUser, withCommittedTx, type TestUser } from "../helpers/db.ts";
-import { createOwnDatabase, withBootstrapLock } from "../helpers/own-database.ts";
+import { createOwnDatabase, execAsRoot, withBootstrapLock } from "../helpers/own-database.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 
 const rootUrl = inject("rootUrl");
@@ -31,16 +31,6 @@ let targetUrl: string;
 let source: pg.Pool;
 let target: pg.Pool;
 let service: ServiceProcess | undefined;
-
-async function rootExec(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: rootUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** One committed transaction as `user` on the source database. */
 function committed<T>(user: TestUser, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -53,8 +43,8 @@ function committed<T>(user: TestUser, fn: (client: pg.PoolClient) => Promise<T>)
 beforeAll(async () => {
   sourceUrl = await createOwnDatabase("backup_src");
   targetUrl = withDatabase(sourceUrl, `${new URL(sourceUrl).pathname.slice(1)}_restored`);
-  await rootExec(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
-  await rootExec(`create database ${new URL(targetUrl).pathname.slice(1)}`);
+  await execAsRoot(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
+  await execAsRoot(`create database ${new URL(targetUrl).pathname.slice(1)}`);
   source = new pg.Pool({ connectionString: sourceUrl, max: 10 });
   target = new pg.Pool({ connectionString: targetUrl, max: 2 });
 }, 120_000);
@@ -65,7 +55,7 @@ afterAll(async () => {
   await target?.end();
   releaseMigrationPools();
   rmSync(dir, { recursive: true, force: true });
-  await rootExec(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
+  await execAsRoot(`drop database if exists ${new URL(targetUrl).pathname.slice(1)} with (force)`);
 });
 
 describe("backup while booking, restore, start", () => {

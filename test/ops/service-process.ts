@@ -4,12 +4,12 @@
  * already applied), stdout captured, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { apiDatabaseUrl } from "../helpers/db.ts";
+import { freePort, isFree } from "../helpers/ports.ts";
 
 export interface ServiceProcess {
   apiUrl: string;
@@ -30,26 +30,6 @@ export interface ServiceProcess {
   exitCode(): number | null;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
-}
-
-/** A port nobody listens on now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 /**

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrateDatabase, pendingMigrations, releaseMigrationPools } from "../../src/db/migrations.ts";
-import { withBootstrapLock } from "../helpers/own-database.ts";
+import { execAsRoot, withBootstrapLock } from "../helpers/own-database.ts";
 
 const rootUrl = inject("rootUrl");
 const dbName = `aquastream_migrate_check_${process.pid}`;
@@ -16,26 +16,16 @@ const databaseUrl = (() => {
   return u.toString();
 })();
 
-async function root(sql: string) {
-  const client = new pg.Client({ connectionString: rootUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 afterAll(async () => {
   releaseMigrationPools();
   await new Promise((r) => setTimeout(r, 300));
-  await root(`drop database if exists ${dbName} with (force)`);
+  await execAsRoot(`drop database if exists ${dbName} with (force)`);
 });
 
 describe("committed migrations", () => {
   it("apply to an empty database and leave nothing pending", async () => {
-    await root(`drop database if exists ${dbName} with (force)`);
-    await root(`create database ${dbName}`);
+    await execAsRoot(`drop database if exists ${dbName} with (force)`);
+    await execAsRoot(`create database ${dbName}`);
     await withBootstrapLock(() => migrateDatabase({ databaseUrl, rootUrl }));
     // Idempotent: running again changes nothing and does not fail.
     await withBootstrapLock(() => migrateDatabase({ databaseUrl, rootUrl }));
