@@ -9,6 +9,7 @@ import assign_crew from "./assign_crew.ts";
 import complete_ended_events from "./complete_ended_events.ts";
 import expire_bookings from "./expire_bookings.ts";
 import expire_waitlist_offers from "./expire_waitlist_offers.ts";
+import offer_waitlist_seats from "./offer_waitlist_seats.ts";
 import prune_outbox from "./prune_outbox.ts";
 import release_crew from "./release_crew.ts";
 
@@ -18,6 +19,7 @@ export const taskList: TaskList = {
   complete_ended_events,
   expire_bookings,
   expire_waitlist_offers,
+  offer_waitlist_seats,
   prune_outbox,
   release_crew,
 };

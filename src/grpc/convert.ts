@@ -3,7 +3,14 @@
  * them), only wire formats (Timestamp, enums, page tokens).
  */
 import type { Timestamp } from "../gen/google/protobuf/timestamp.ts";
-import { CrewStatus, EventStatus, type Event, type PriceTier, type RatingSummary } from "../gen/aquastream/event/v1/event_service.ts";
+import {
+  CrewStatus,
+  EventStatus,
+  WaitlistPolicy,
+  type Event,
+  type PriceTier,
+  type RatingSummary,
+} from "../gen/aquastream/event/v1/event_service.ts";
 import { InvalidArgument } from "./status.ts";
 
 export function toTimestamp(value: Date | null | undefined): Timestamp | undefined {
@@ -92,6 +99,8 @@ export interface EventRow {
   min_price: string | null;
   /** to_jsonb(app_public.event_rating_summary(e)), selected with the row. */
   rating_summary: RatingSummaryRow;
+  waitlist_policy: string;
+  waitlist_paused_at: Date | null;
 }
 
 /** to_jsonb(app_public.rating_summary): the columns of the composite. */
@@ -173,6 +182,8 @@ export function toEvent(row: EventRow, tiers: TierRow[]): Event {
     startsAtLocal: row.starts_at_local_text,
     endsAtLocal: row.ends_at_local_text,
     minPrice: row.min_price ?? undefined,
+    waitlistPolicy: fromLabel(WaitlistPolicy, "WAITLIST_POLICY", row.waitlist_policy),
+    waitlistPausedAt: toTimestamp(row.waitlist_paused_at),
   };
 }
 

@@ -95,6 +95,9 @@ export const parity: Record<string, Parity> = {
   leave_waitlist: { rpcs: ["LeaveWaitlist"] },
   accept_offer: { rpcs: ["AcceptWaitlistOffer"] },
   decline_offer: { rpcs: ["DeclineWaitlistOffer"] },
+  set_waitlist_policy: { rpcs: ["SetWaitlistPolicy"] },
+  pause_waitlist_offers: { rpcs: ["PauseWaitlistOffers"] },
+  resume_waitlist_offers: { rpcs: ["ResumeWaitlistOffers"] },
   "table:waitlist_entry": { rpcs: ["ListWaitlistEntries", "JoinWaitlist", "LeaveWaitlist", "DeclineWaitlistOffer"] },
 
   // Reviews.

@@ -4,16 +4,30 @@
  * read from the table under RLS, so a caller sees exactly the entries GraphQL
  * and psql would show. Nothing is checked here but wire formats.
  */
-import { WaitlistStatus, type EventServiceServer, type WaitlistEntry } from "../gen/aquastream/event/v1/event_service.ts";
+import {
+  WaitlistEndReason,
+  WaitlistPolicy,
+  WaitlistStatus,
+  type EventServiceServer,
+  type WaitlistEntry,
+} from "../gen/aquastream/event/v1/event_service.ts";
 import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { toBooking, type BookingRow } from "./booking-convert.ts";
 import { unary, type CallContext } from "./call.ts";
-import { fromLabel, toTimestamp } from "./convert.ts";
+import { fromLabel, toLabel, toTimestamp } from "./convert.ts";
+import { loadEvent } from "./event-service.ts";
 import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
 
 type WaitlistHandlers = Pick<
   EventServiceServer,
-  "joinWaitlist" | "leaveWaitlist" | "acceptWaitlistOffer" | "declineWaitlistOffer" | "listWaitlistEntries"
+  | "joinWaitlist"
+  | "leaveWaitlist"
+  | "acceptWaitlistOffer"
+  | "declineWaitlistOffer"
+  | "listWaitlistEntries"
+  | "setWaitlistPolicy"
+  | "pauseWaitlistOffers"
+  | "resumeWaitlistOffers"
 >;
 
 interface WaitlistEntryRow {
@@ -30,6 +44,7 @@ interface WaitlistEntryRow {
   offer_expires_at: Date | null;
   booking_id: string | null;
   ended_at: Date | null;
+  end_reason: string | null;
 }
 
 export const toWaitlistEntry = (row: WaitlistEntryRow): WaitlistEntry => ({
@@ -46,6 +61,7 @@ export const toWaitlistEntry = (row: WaitlistEntryRow): WaitlistEntry => ({
   offerExpiresAt: toTimestamp(row.offer_expires_at),
   bookingId: row.booking_id ?? undefined,
   endedAt: toTimestamp(row.ended_at),
+  endReason: row.end_reason ? fromLabel(WaitlistEndReason, "WAITLIST_END_REASON", row.end_reason) : WaitlistEndReason.WAITLIST_END_REASON_UNSPECIFIED,
 });
 
 const entryResult = async (rows: WaitlistEntryRow[]) => ({ entry: toWaitlistEntry(rows[0]!) });
@@ -95,6 +111,25 @@ export function waitlistHandlers(ctx: CallContext): WaitlistHandlers {
         [optionalUuid(req.eventId, "event_id") ?? null],
       );
       return { entries: rows.map(toWaitlistEntry), nextPageToken };
+    }),
+
+    // The organizer's settings: the SQL functions return the event; answer with the whole event as GetEvent does.
+    setWaitlistPolicy: unary(ctx, "SetWaitlistPolicy", async (tx, req: api.SetWaitlistPolicyRequest) => {
+      const [row] = await callFunction<{ id: string }>(tx, "set_waitlist_policy", {
+        id: [uuid(req.id, "id"), "uuid"],
+        policy: [toLabel(WaitlistPolicy, "WAITLIST_POLICY", req.policy, "policy") ?? null, "app_public.waitlist_policy"],
+      });
+      return { event: await loadEvent(tx, row!.id) };
+    }),
+
+    pauseWaitlistOffers: unary(ctx, "PauseWaitlistOffers", async (tx, req: api.PauseWaitlistOffersRequest) => {
+      const [row] = await callFunction<{ id: string }>(tx, "pause_waitlist_offers", { id: [uuid(req.id, "id"), "uuid"] });
+      return { event: await loadEvent(tx, row!.id) };
+    }),
+
+    resumeWaitlistOffers: unary(ctx, "ResumeWaitlistOffers", async (tx, req: api.ResumeWaitlistOffersRequest) => {
+      const [row] = await callFunction<{ id: string }>(tx, "resume_waitlist_offers", { id: [uuid(req.id, "id"), "uuid"] });
+      return { event: await loadEvent(tx, row!.id) };
     }),
   };
 }

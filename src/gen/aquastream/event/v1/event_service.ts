@@ -150,6 +150,52 @@ export function crewStatusToJSON(object: CrewStatus): string {
   }
 }
 
+/** Who gets seats freed on a sold-out event. */
+export enum WaitlistPolicy {
+  /** WAITLIST_POLICY_UNSPECIFIED - Never sent by the server; in a request: refused (INVALID_ARGUMENT). */
+  WAITLIST_POLICY_UNSPECIFIED = 0,
+  /** WAITLIST_POLICY_LIST_FIRST - The waiting list, at the commit that freed them (the default). */
+  WAITLIST_POLICY_LIST_FIRST = 1,
+  /**
+   * WAITLIST_POLICY_FIRST_COME - Anyone booking at once; the list is offered what is still free when the
+   * worker's offer task runs (about a minute).
+   */
+  WAITLIST_POLICY_FIRST_COME = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function waitlistPolicyFromJSON(object: any): WaitlistPolicy {
+  switch (object) {
+    case 0:
+    case "WAITLIST_POLICY_UNSPECIFIED":
+      return WaitlistPolicy.WAITLIST_POLICY_UNSPECIFIED;
+    case 1:
+    case "WAITLIST_POLICY_LIST_FIRST":
+      return WaitlistPolicy.WAITLIST_POLICY_LIST_FIRST;
+    case 2:
+    case "WAITLIST_POLICY_FIRST_COME":
+      return WaitlistPolicy.WAITLIST_POLICY_FIRST_COME;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WaitlistPolicy.UNRECOGNIZED;
+  }
+}
+
+export function waitlistPolicyToJSON(object: WaitlistPolicy): string {
+  switch (object) {
+    case WaitlistPolicy.WAITLIST_POLICY_UNSPECIFIED:
+      return "WAITLIST_POLICY_UNSPECIFIED";
+    case WaitlistPolicy.WAITLIST_POLICY_LIST_FIRST:
+      return "WAITLIST_POLICY_LIST_FIRST";
+    case WaitlistPolicy.WAITLIST_POLICY_FIRST_COME:
+      return "WAITLIST_POLICY_FIRST_COME";
+    case WaitlistPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Orders of ListEvents. Ties are broken by event id, so paging is stable. */
 export enum EventSort {
   /** EVENT_SORT_UNSPECIFIED - Relevance when a query is given, else start. */
@@ -558,6 +604,8 @@ export enum WaitlistStatus {
   WAITLIST_STATUS_EXPIRED = 5,
   /** WAITLIST_STATUS_LEFT - The user left the list. */
   WAITLIST_STATUS_LEFT = 6,
+  /** WAITLIST_STATUS_ENDED - The list ended for the entry (end_reason); an open offer was withdrawn. */
+  WAITLIST_STATUS_ENDED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -584,6 +632,9 @@ export function waitlistStatusFromJSON(object: any): WaitlistStatus {
     case 6:
     case "WAITLIST_STATUS_LEFT":
       return WaitlistStatus.WAITLIST_STATUS_LEFT;
+    case 7:
+    case "WAITLIST_STATUS_ENDED":
+      return WaitlistStatus.WAITLIST_STATUS_ENDED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -607,7 +658,59 @@ export function waitlistStatusToJSON(object: WaitlistStatus): string {
       return "WAITLIST_STATUS_EXPIRED";
     case WaitlistStatus.WAITLIST_STATUS_LEFT:
       return "WAITLIST_STATUS_LEFT";
+    case WaitlistStatus.WAITLIST_STATUS_ENDED:
+      return "WAITLIST_STATUS_ENDED";
     case WaitlistStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why the list ended for an entry (status ENDED). */
+export enum WaitlistEndReason {
+  /** WAITLIST_END_REASON_UNSPECIFIED - Not ended (or not by the list). */
+  WAITLIST_END_REASON_UNSPECIFIED = 0,
+  /** WAITLIST_END_REASON_EVENT_CANCELED - The event was canceled. */
+  WAITLIST_END_REASON_EVENT_CANCELED = 1,
+  /** WAITLIST_END_REASON_EVENT_COMPLETED - The event took place (completed). */
+  WAITLIST_END_REASON_EVENT_COMPLETED = 2,
+  /** WAITLIST_END_REASON_USER_ERASED - The person's data was erased. */
+  WAITLIST_END_REASON_USER_ERASED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function waitlistEndReasonFromJSON(object: any): WaitlistEndReason {
+  switch (object) {
+    case 0:
+    case "WAITLIST_END_REASON_UNSPECIFIED":
+      return WaitlistEndReason.WAITLIST_END_REASON_UNSPECIFIED;
+    case 1:
+    case "WAITLIST_END_REASON_EVENT_CANCELED":
+      return WaitlistEndReason.WAITLIST_END_REASON_EVENT_CANCELED;
+    case 2:
+    case "WAITLIST_END_REASON_EVENT_COMPLETED":
+      return WaitlistEndReason.WAITLIST_END_REASON_EVENT_COMPLETED;
+    case 3:
+    case "WAITLIST_END_REASON_USER_ERASED":
+      return WaitlistEndReason.WAITLIST_END_REASON_USER_ERASED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WaitlistEndReason.UNRECOGNIZED;
+  }
+}
+
+export function waitlistEndReasonToJSON(object: WaitlistEndReason): string {
+  switch (object) {
+    case WaitlistEndReason.WAITLIST_END_REASON_UNSPECIFIED:
+      return "WAITLIST_END_REASON_UNSPECIFIED";
+    case WaitlistEndReason.WAITLIST_END_REASON_EVENT_CANCELED:
+      return "WAITLIST_END_REASON_EVENT_CANCELED";
+    case WaitlistEndReason.WAITLIST_END_REASON_EVENT_COMPLETED:
+      return "WAITLIST_END_REASON_EVENT_COMPLETED";
+    case WaitlistEndReason.WAITLIST_END_REASON_USER_ERASED:
+      return "WAITLIST_END_REASON_USER_ERASED";
+    case WaitlistEndReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -889,7 +992,13 @@ export interface Event {
    * Great-circle distance in km from the point of a ListEvents request that
    * gave one (near_latitude/near_longitude); unset otherwise.
    */
-  distanceKm?: number | undefined;
+  distanceKm?:
+    | number
+    | undefined;
+  /** Who gets seats freed while the event is sold out (docs/waitlist.md). */
+  waitlistPolicy: WaitlistPolicy;
+  /** Since when waiting-list offers are paused; unset: offers are made. */
+  waitlistPausedAt?: Timestamp | undefined;
 }
 
 /** A kind of event (rafting, kayaking, …). */
@@ -2140,7 +2249,11 @@ export interface WaitlistEntry {
     | string
     | undefined;
   /** When the entry left the line. */
-  endedAt?: Timestamp | undefined;
+  endedAt?:
+    | Timestamp
+    | undefined;
+  /** Why the list ended for it (status ENDED). */
+  endReason: WaitlistEndReason;
 }
 
 /** JoinWaitlist input. */
@@ -2223,6 +2336,44 @@ export interface ListWaitlistEntriesResponse {
   entries: WaitlistEntry[];
   /** Token for the next page; empty on the last page. */
   nextPageToken: string;
+}
+
+/** SetWaitlistPolicy input. */
+export interface SetWaitlistPolicyRequest {
+  /** Event id (uuid). */
+  id: string;
+  /** The policy; UNSPECIFIED is refused. */
+  policy: WaitlistPolicy;
+}
+
+/** SetWaitlistPolicy result. */
+export interface SetWaitlistPolicyResponse {
+  /** The event with its policy. */
+  event?: Event | undefined;
+}
+
+/** PauseWaitlistOffers input. */
+export interface PauseWaitlistOffersRequest {
+  /** Event id (uuid). */
+  id: string;
+}
+
+/** PauseWaitlistOffers result. */
+export interface PauseWaitlistOffersResponse {
+  /** The event (waitlist_paused_at set). */
+  event?: Event | undefined;
+}
+
+/** ResumeWaitlistOffers input. */
+export interface ResumeWaitlistOffersRequest {
+  /** Event id (uuid). */
+  id: string;
+}
+
+/** ResumeWaitlistOffers result. */
+export interface ResumeWaitlistOffersResponse {
+  /** The event (waitlist_paused_at unset). */
+  event?: Event | undefined;
 }
 
 /** One seat of a confirmed booking. */
@@ -2730,6 +2881,8 @@ function createBaseEvent(): Event {
     endsAtLocal: "",
     minPrice: undefined,
     distanceKm: undefined,
+    waitlistPolicy: 0,
+    waitlistPausedAt: undefined,
   };
 }
 
@@ -2827,6 +2980,12 @@ export const Event: MessageFns<Event> = {
     }
     if (message.distanceKm !== undefined) {
       writer.uint32(273).double(message.distanceKm);
+    }
+    if (message.waitlistPolicy !== 0) {
+      writer.uint32(320).int32(message.waitlistPolicy);
+    }
+    if (message.waitlistPausedAt !== undefined) {
+      Timestamp.encode(message.waitlistPausedAt, writer.uint32(330).fork()).join();
     }
     return writer;
   },
@@ -3092,6 +3251,22 @@ export const Event: MessageFns<Event> = {
             message.distanceKm = reader.double();
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.waitlistPolicy = reader.int32() as any;
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.waitlistPausedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3229,6 +3404,16 @@ export const Event: MessageFns<Event> = {
         : isSet(object.distance_km)
         ? globalThis.Number(object.distance_km)
         : undefined,
+      waitlistPolicy: isSet(object.waitlistPolicy)
+        ? waitlistPolicyFromJSON(object.waitlistPolicy)
+        : isSet(object.waitlist_policy)
+        ? waitlistPolicyFromJSON(object.waitlist_policy)
+        : 0,
+      waitlistPausedAt: isSet(object.waitlistPausedAt)
+        ? fromJsonTimestamp(object.waitlistPausedAt)
+        : isSet(object.waitlist_paused_at)
+        ? fromJsonTimestamp(object.waitlist_paused_at)
+        : undefined,
     };
   },
 
@@ -3327,6 +3512,12 @@ export const Event: MessageFns<Event> = {
     if (message.distanceKm !== undefined) {
       obj.distanceKm = floatToJson(message.distanceKm);
     }
+    if (message.waitlistPolicy !== 0) {
+      obj.waitlistPolicy = waitlistPolicyToJSON(message.waitlistPolicy);
+    }
+    if (message.waitlistPausedAt !== undefined) {
+      obj.waitlistPausedAt = fromTimestamp(message.waitlistPausedAt).toISOString();
+    }
     return obj;
   },
 
@@ -3380,6 +3571,10 @@ export const Event: MessageFns<Event> = {
     message.endsAtLocal = object.endsAtLocal ?? "";
     message.minPrice = object.minPrice ?? undefined;
     message.distanceKm = object.distanceKm ?? undefined;
+    message.waitlistPolicy = object.waitlistPolicy ?? 0;
+    message.waitlistPausedAt = (object.waitlistPausedAt !== undefined && object.waitlistPausedAt !== null)
+      ? Timestamp.fromPartial(object.waitlistPausedAt)
+      : undefined;
     return message;
   },
 };
@@ -14348,6 +14543,7 @@ function createBaseWaitlistEntry(): WaitlistEntry {
     offerExpiresAt: undefined,
     bookingId: undefined,
     endedAt: undefined,
+    endReason: 0,
   };
 }
 
@@ -14391,6 +14587,9 @@ export const WaitlistEntry: MessageFns<WaitlistEntry> = {
     }
     if (message.endedAt !== undefined) {
       Timestamp.encode(message.endedAt, writer.uint32(106).fork()).join();
+    }
+    if (message.endReason !== 0) {
+      writer.uint32(112).int32(message.endReason);
     }
     return writer;
   },
@@ -14512,6 +14711,14 @@ export const WaitlistEntry: MessageFns<WaitlistEntry> = {
             message.endedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.endReason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -14583,6 +14790,11 @@ export const WaitlistEntry: MessageFns<WaitlistEntry> = {
         : isSet(object.ended_at)
         ? fromJsonTimestamp(object.ended_at)
         : undefined,
+      endReason: isSet(object.endReason)
+        ? waitlistEndReasonFromJSON(object.endReason)
+        : isSet(object.end_reason)
+        ? waitlistEndReasonFromJSON(object.end_reason)
+        : 0,
     };
   },
 
@@ -14627,6 +14839,9 @@ export const WaitlistEntry: MessageFns<WaitlistEntry> = {
     if (message.endedAt !== undefined) {
       obj.endedAt = fromTimestamp(message.endedAt).toISOString();
     }
+    if (message.endReason !== 0) {
+      obj.endReason = waitlistEndReasonToJSON(message.endReason);
+    }
     return obj;
   },
 
@@ -14656,6 +14871,7 @@ export const WaitlistEntry: MessageFns<WaitlistEntry> = {
     message.endedAt = (object.endedAt !== undefined && object.endedAt !== null)
       ? Timestamp.fromPartial(object.endedAt)
       : undefined;
+    message.endReason = object.endReason ?? 0;
     return message;
   },
 };
@@ -15512,6 +15728,426 @@ export const ListWaitlistEntriesResponse: MessageFns<ListWaitlistEntriesResponse
     const message = createBaseListWaitlistEntriesResponse();
     message.entries = object.entries?.map((e) => WaitlistEntry.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSetWaitlistPolicyRequest(): SetWaitlistPolicyRequest {
+  return { id: "", policy: 0 };
+}
+
+export const SetWaitlistPolicyRequest: MessageFns<SetWaitlistPolicyRequest> = {
+  encode(message: SetWaitlistPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.policy !== 0) {
+      writer.uint32(16).int32(message.policy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetWaitlistPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetWaitlistPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetWaitlistPolicyRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      policy: isSet(object.policy) ? waitlistPolicyFromJSON(object.policy) : 0,
+    };
+  },
+
+  toJSON(message: SetWaitlistPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.policy !== 0) {
+      obj.policy = waitlistPolicyToJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetWaitlistPolicyRequest>, I>>(base?: I): SetWaitlistPolicyRequest {
+    return SetWaitlistPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetWaitlistPolicyRequest>, I>>(object: I): SetWaitlistPolicyRequest {
+    const message = createBaseSetWaitlistPolicyRequest();
+    message.id = object.id ?? "";
+    message.policy = object.policy ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetWaitlistPolicyResponse(): SetWaitlistPolicyResponse {
+  return { event: undefined };
+}
+
+export const SetWaitlistPolicyResponse: MessageFns<SetWaitlistPolicyResponse> = {
+  encode(message: SetWaitlistPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetWaitlistPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetWaitlistPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetWaitlistPolicyResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: SetWaitlistPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetWaitlistPolicyResponse>, I>>(base?: I): SetWaitlistPolicyResponse {
+    return SetWaitlistPolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetWaitlistPolicyResponse>, I>>(object: I): SetWaitlistPolicyResponse {
+    const message = createBaseSetWaitlistPolicyResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBasePauseWaitlistOffersRequest(): PauseWaitlistOffersRequest {
+  return { id: "" };
+}
+
+export const PauseWaitlistOffersRequest: MessageFns<PauseWaitlistOffersRequest> = {
+  encode(message: PauseWaitlistOffersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseWaitlistOffersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseWaitlistOffersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseWaitlistOffersRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: PauseWaitlistOffersRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseWaitlistOffersRequest>, I>>(base?: I): PauseWaitlistOffersRequest {
+    return PauseWaitlistOffersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseWaitlistOffersRequest>, I>>(object: I): PauseWaitlistOffersRequest {
+    const message = createBasePauseWaitlistOffersRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBasePauseWaitlistOffersResponse(): PauseWaitlistOffersResponse {
+  return { event: undefined };
+}
+
+export const PauseWaitlistOffersResponse: MessageFns<PauseWaitlistOffersResponse> = {
+  encode(message: PauseWaitlistOffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseWaitlistOffersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseWaitlistOffersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseWaitlistOffersResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: PauseWaitlistOffersResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseWaitlistOffersResponse>, I>>(base?: I): PauseWaitlistOffersResponse {
+    return PauseWaitlistOffersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseWaitlistOffersResponse>, I>>(object: I): PauseWaitlistOffersResponse {
+    const message = createBasePauseWaitlistOffersResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseResumeWaitlistOffersRequest(): ResumeWaitlistOffersRequest {
+  return { id: "" };
+}
+
+export const ResumeWaitlistOffersRequest: MessageFns<ResumeWaitlistOffersRequest> = {
+  encode(message: ResumeWaitlistOffersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeWaitlistOffersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeWaitlistOffersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeWaitlistOffersRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: ResumeWaitlistOffersRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeWaitlistOffersRequest>, I>>(base?: I): ResumeWaitlistOffersRequest {
+    return ResumeWaitlistOffersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeWaitlistOffersRequest>, I>>(object: I): ResumeWaitlistOffersRequest {
+    const message = createBaseResumeWaitlistOffersRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeWaitlistOffersResponse(): ResumeWaitlistOffersResponse {
+  return { event: undefined };
+}
+
+export const ResumeWaitlistOffersResponse: MessageFns<ResumeWaitlistOffersResponse> = {
+  encode(message: ResumeWaitlistOffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      Event.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeWaitlistOffersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeWaitlistOffersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = Event.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeWaitlistOffersResponse {
+    return { event: isSet(object.event) ? Event.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: ResumeWaitlistOffersResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = Event.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeWaitlistOffersResponse>, I>>(base?: I): ResumeWaitlistOffersResponse {
+    return ResumeWaitlistOffersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeWaitlistOffersResponse>, I>>(object: I): ResumeWaitlistOffersResponse {
+    const message = createBaseResumeWaitlistOffersResponse();
+    message.event = (object.event !== undefined && object.event !== null) ? Event.fromPartial(object.event) : undefined;
     return message;
   },
 };
@@ -17902,6 +18538,53 @@ export const EventServiceService = {
     responseDeserialize: (value: Buffer): ListWaitlistEntriesResponse => ListWaitlistEntriesResponse.decode(value),
   },
   /**
+   * Sets who gets seats freed on a sold-out event (set_waitlist_policy; its
+   * organizer or an admin): the waiting list first (the default) or first
+   * come (direct bookings at once; the list gets what is still free about a
+   * minute later). Switching to list first offers the free seats at once.
+   */
+  setWaitlistPolicy: {
+    path: "/aquastream.event.v1.EventService/SetWaitlistPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetWaitlistPolicyRequest): Buffer =>
+      Buffer.from(SetWaitlistPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetWaitlistPolicyRequest => SetWaitlistPolicyRequest.decode(value),
+    responseSerialize: (value: SetWaitlistPolicyResponse): Buffer =>
+      Buffer.from(SetWaitlistPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetWaitlistPolicyResponse => SetWaitlistPolicyResponse.decode(value),
+  },
+  /**
+   * Pauses an event's waiting-list offers (pause_waitlist_offers): no new
+   * offers until resumed; open offers stay valid.
+   */
+  pauseWaitlistOffers: {
+    path: "/aquastream.event.v1.EventService/PauseWaitlistOffers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PauseWaitlistOffersRequest): Buffer =>
+      Buffer.from(PauseWaitlistOffersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PauseWaitlistOffersRequest => PauseWaitlistOffersRequest.decode(value),
+    responseSerialize: (value: PauseWaitlistOffersResponse): Buffer =>
+      Buffer.from(PauseWaitlistOffersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PauseWaitlistOffersResponse => PauseWaitlistOffersResponse.decode(value),
+  },
+  /**
+   * Resumes them (resume_waitlist_offers): the seats free now are offered to
+   * the list at once, in its order.
+   */
+  resumeWaitlistOffers: {
+    path: "/aquastream.event.v1.EventService/ResumeWaitlistOffers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResumeWaitlistOffersRequest): Buffer =>
+      Buffer.from(ResumeWaitlistOffersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResumeWaitlistOffersRequest => ResumeWaitlistOffersRequest.decode(value),
+    responseSerialize: (value: ResumeWaitlistOffersResponse): Buffer =>
+      Buffer.from(ResumeWaitlistOffersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResumeWaitlistOffersResponse => ResumeWaitlistOffersResponse.decode(value),
+  },
+  /**
    * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.
    * Lists the tickets the caller may see: their own (holder), their events'
    * (organizer), any (admin); filtered by booking or event.
@@ -18196,6 +18879,23 @@ export interface EventServiceServer extends UntypedServiceImplementation {
    * events' lists), in line order, optionally of one event.
    */
   listWaitlistEntries: handleUnaryCall<ListWaitlistEntriesRequest, ListWaitlistEntriesResponse>;
+  /**
+   * Sets who gets seats freed on a sold-out event (set_waitlist_policy; its
+   * organizer or an admin): the waiting list first (the default) or first
+   * come (direct bookings at once; the list gets what is still free about a
+   * minute later). Switching to list first offers the free seats at once.
+   */
+  setWaitlistPolicy: handleUnaryCall<SetWaitlistPolicyRequest, SetWaitlistPolicyResponse>;
+  /**
+   * Pauses an event's waiting-list offers (pause_waitlist_offers): no new
+   * offers until resumed; open offers stay valid.
+   */
+  pauseWaitlistOffers: handleUnaryCall<PauseWaitlistOffersRequest, PauseWaitlistOffersResponse>;
+  /**
+   * Resumes them (resume_waitlist_offers): the seats free now are offered to
+   * the list at once, in its order.
+   */
+  resumeWaitlistOffers: handleUnaryCall<ResumeWaitlistOffersRequest, ResumeWaitlistOffersResponse>;
   /**
    * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.
    * Lists the tickets the caller may see: their own (holder), their events'
@@ -19107,6 +19807,65 @@ export interface EventServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListWaitlistEntriesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets who gets seats freed on a sold-out event (set_waitlist_policy; its
+   * organizer or an admin): the waiting list first (the default) or first
+   * come (direct bookings at once; the list gets what is still free about a
+   * minute later). Switching to list first offers the free seats at once.
+   */
+  setWaitlistPolicy(
+    request: SetWaitlistPolicyRequest,
+    callback: (error: ServiceError | null, response: SetWaitlistPolicyResponse) => void,
+  ): ClientUnaryCall;
+  setWaitlistPolicy(
+    request: SetWaitlistPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetWaitlistPolicyResponse) => void,
+  ): ClientUnaryCall;
+  setWaitlistPolicy(
+    request: SetWaitlistPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetWaitlistPolicyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Pauses an event's waiting-list offers (pause_waitlist_offers): no new
+   * offers until resumed; open offers stay valid.
+   */
+  pauseWaitlistOffers(
+    request: PauseWaitlistOffersRequest,
+    callback: (error: ServiceError | null, response: PauseWaitlistOffersResponse) => void,
+  ): ClientUnaryCall;
+  pauseWaitlistOffers(
+    request: PauseWaitlistOffersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PauseWaitlistOffersResponse) => void,
+  ): ClientUnaryCall;
+  pauseWaitlistOffers(
+    request: PauseWaitlistOffersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PauseWaitlistOffersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Resumes them (resume_waitlist_offers): the seats free now are offered to
+   * the list at once, in its order.
+   */
+  resumeWaitlistOffers(
+    request: ResumeWaitlistOffersRequest,
+    callback: (error: ServiceError | null, response: ResumeWaitlistOffersResponse) => void,
+  ): ClientUnaryCall;
+  resumeWaitlistOffers(
+    request: ResumeWaitlistOffersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResumeWaitlistOffersResponse) => void,
+  ): ClientUnaryCall;
+  resumeWaitlistOffers(
+    request: ResumeWaitlistOffersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResumeWaitlistOffersResponse) => void,
   ): ClientUnaryCall;
   /**
    * Tickets (docs/tickets.md): a confirmed booking holds one ticket per seat.

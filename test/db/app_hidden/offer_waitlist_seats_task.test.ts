@@ -1,0 +1,67 @@
+/*
+ * The offer_waitlist_seats worker task: every minute it offers the seats
+ * still free on first_come events to their waiting lists, in line order, and
+ * schedules the expiry of the new offers. Run with the task helpers' query
+ * bound to a rolled-back test transaction.
+ */
+import { readFileSync } from "node:fs";
+import { parseCrontab, type JobHelpers } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { taskList } from "../../../tasks/index.ts";
+import { becomeRoot, becomeUser, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
+
+function helpersFor(tx: Tx, log: string[]): JobHelpers {
+  return {
+    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
+    logger: { info: (message: string) => log.push(message) },
+  } as unknown as JobHelpers;
+}
+
+describe("offer_waitlist_seats task", () => {
+  it("is scheduled every minute and is in the task list", () => {
+    const item = parseCrontab(readFileSync("tasks/crontab", "utf8")).find((i) => i.task === "offer_waitlist_seats");
+    expect(item).toBeDefined();
+    expect([0, 1, 17, 59].every((min) => item!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }))).toBe(true);
+    expect(taskList.offer_waitlist_seats).toBeTypeOf("function");
+  });
+
+  it("offers a first_come event's free seats to the head of its line and schedules their expiry", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      const event = await createPublishedEvent(tx, organizer, { capacity: 1 });
+      const tier = await firstTier(tx, event.id);
+      await becomeUser(tx, organizer);
+      await tx.query("select app_public.set_waitlist_policy($1, 'first_come')", [event.id]);
+      const holder = newUser("user");
+      const booking = await createBooking(tx, holder, event.id, tier.id, 1);
+      const [first, second] = [newUser("user"), newUser("user")];
+      const join = "select id from app_public.join_waitlist(event_id => $1, seats_wanted => 1)";
+      await becomeUser(tx, first);
+      const firstId = (await tx.query(join, [event.id])).rows[0].id as string;
+      await becomeUser(tx, second);
+      await tx.query(join, [event.id]);
+      await becomeUser(tx, holder);
+      await tx.query("select app_public.cancel_booking($1, 'plans changed')", [booking.id]);
+      // What the commit would do: for a first_come event, nothing.
+      await tx.query("set constraints all immediate");
+      await tx.query("set constraints all deferred");
+      const status = async () =>
+        (await rootQuery(tx, "select status from app_public.waitlist_entry where event_id = $1 order by joined_at", [event.id])).map((r) => r.status);
+      expect(await status()).toEqual(["waiting", "waiting"]);
+
+      await becomeRoot(tx);
+      const log: string[] = [];
+      await taskList.offer_waitlist_seats!({}, helpersFor(tx, log));
+      expect(await status()).toEqual(["offered", "waiting"]);
+      expect(log).toEqual([expect.stringMatching(/^offered seats to \d+ waiting-list entr(y|ies) of first-come events$/)]);
+      const [offer] = await rootQuery(tx, "select offer_expires_at from app_public.waitlist_entry where id = $1", [firstId]);
+      const [job] = await rootQuery(tx, "select run_at from graphile_worker.jobs where key = 'expire_waitlist_offers_next'");
+      expect(new Date(job!.run_at).getTime()).toBeLessThanOrEqual(new Date(offer!.offer_expires_at).getTime());
+
+      // Nothing free any more: a second run offers nothing and logs nothing.
+      await taskList.offer_waitlist_seats!({}, helpersFor(tx, log));
+      expect(log).toHaveLength(1);
+    });
+  });
+});
