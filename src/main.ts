@@ -23,7 +23,7 @@ import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
-import { loadTicketSigningKey, ticketSigner as makeTicketSigner } from "./tickets/token.ts";
+import { loadTicketSigner } from "./tickets/token.ts";
 import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
 import { loadCrewConfig } from "./crew/config.ts";
@@ -95,15 +95,15 @@ try {
     const ownerPool = createPool(db.databaseUrl, 1, "readiness");
     pools.push(ownerPool);
     const verifier = createVerifier(config);
-    const ticketKey = loadTicketSigningKey({
+    const ticketSigner = loadTicketSigner({
       keyFile: config.ticketSigningKeyFile,
+      previousKeyFiles: config.ticketPreviousKeyFiles,
       dataDir: config.dataDir,
       production: config.nodeEnv === "production",
     });
-    if (!ticketKey) logger.warn("TICKET_SIGNING_KEY_FILE is not set: ticket tokens are off (ticket codes still check in)");
-    const ticketSigner = ticketKey ? makeTicketSigner(ticketKey) : undefined;
+    if (!ticketSigner) logger.warn("TICKET_SIGNING_KEY_FILE is not set: ticket tokens are off (ticket codes still check in)");
     http = await createHttpApi({
-      ticketPublicJwk: ticketSigner?.publicJwk,
+      ticketSigner,
       pool: apiPool,
       verifier,
       graphiql: config.graphiql,

@@ -107,6 +107,8 @@ export interface Config {
   dataDir: string;
   /** PKCS#8 PEM Ed25519 key that signs ticket tokens (TICKET_SIGNING_KEY_FILE); unset: a development key in DATA_DIR (refused in production). */
   ticketSigningKeyFile: string | undefined;
+  /** Ed25519 keys (PEM, public or private) that signed tokens before a rotation (TICKET_PREVIOUS_KEY_FILES, comma-separated): they still verify and are published, never sign. */
+  ticketPreviousKeyFiles: string[];
   migrateOnStart: boolean;
   httpHost: string;
   httpPort: number;
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPostgresPort: int(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65535),
     dataDir: str(env, "DATA_DIR") ?? ".data",
     ticketSigningKeyFile: str(env, "TICKET_SIGNING_KEY_FILE"),
+    ticketPreviousKeyFiles: (str(env, "TICKET_PREVIOUS_KEY_FILES") ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""),
     migrateOnStart: bool(env, "MIGRATE_ON_START", true),
     httpHost: str(env, "HTTP_HOST") ?? "127.0.0.1",
     httpPort: int(env, "HTTP_PORT", 8080, 0, 65535),

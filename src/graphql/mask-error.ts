@@ -12,11 +12,22 @@ import { toCallerError } from "../errors/pg-error.ts";
 import { isPoolTimeout } from "../db/pool.ts";
 import { setResponseStatus } from "./limits-plugin.ts";
 import { retryableDatabaseError } from "./retryable-error.ts";
+import { TicketTokenError } from "../tickets/token.ts";
 
 export function maskError(error: GraphQLError): GraphQLError {
   const original = error.originalError;
   if (!original) return error; // validation errors and the like: already safe
   if (original instanceof GraphQLError) return error;
+  if (original instanceof TicketTokenError) {
+    // Checked in TypeScript before any SQL: the same code gRPC answers.
+    return new GraphQLError(original.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...original.extensions },
+    });
+  }
   if (isPoolTimeout(original)) {
     // Every connection stayed busy for DATABASE_POOL_TIMEOUT_MS: say so (503)
     // rather than hang or look like a bug.

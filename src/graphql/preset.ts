@@ -22,6 +22,8 @@ import { makeLimitsPlugin } from "./limits-plugin.ts";
 import { ObservePlugin } from "./observe-plugin.ts";
 import { DatetimeOffsetPlugin } from "./datetime-offset-plugin.ts";
 import { makeRetryingPgService } from "./retrying-pg-service.ts";
+import { makeTicketTokenPlugin } from "./ticket-token-plugin.ts";
+import type { TicketSigner } from "../tickets/token.ts";
 
 export interface PresetOptions {
   pool: pg.Pool;
@@ -32,9 +34,11 @@ export interface PresetOptions {
   limits: LimitsConfig;
   /** Mutation rate limit; undefined: none (schema export). */
   rateLimiter?: RateLimiter | undefined;
+  /** Signs Ticket.token and verifies checkInTicketByToken; undefined: tokens off (the fields stay, answering null / TKSIG). */
+  ticketSigner?: TicketSigner | undefined;
 }
 
-export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimiter }: PresetOptions): GraphileConfig.Preset {
+export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimiter, ticketSigner }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgAggregatesPreset, PostGraphileConnectionFilterPreset],
     plugins: [
@@ -46,6 +50,8 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
       makeLimitsPlugin(limits, rateLimiter),
       // A Datetime without an offset is refused, never guessed (22007).
       DatetimeOffsetPlugin,
+      // Ticket.token and checkInTicketByToken, signed/verified in TypeScript.
+      makeTicketTokenPlugin(ticketSigner),
     ],
     // Conflicts (40001/40P01) rerun the rolled-back transaction (retrying-pg-service.ts).
     pgServices: [makeRetryingPgService({ pool, schemas: ["app_public"] })],

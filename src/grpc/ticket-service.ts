@@ -15,8 +15,9 @@ import type * as api from "../gen/aquastream/event/v1/event_service.ts";
 import { unary, type CallContext } from "./call.ts";
 import { fromLabel, fromTimestamp, toTimestamp } from "./convert.ts";
 import { callFunction, optionalUuid, queryPage, uuid } from "./sql.ts";
-import { InvalidArgument, NotFound } from "./status.ts";
-import { TicketTokenError, type TicketSigner } from "../tickets/token.ts";
+import { NotFound } from "./status.ts";
+import type { TicketSigner } from "../tickets/token.ts";
+import { checkInByToken, type CheckInRow } from "../tickets/check-in-by-token.ts";
 
 type TicketHandlers = Pick<
   EventServiceServer,
@@ -37,21 +38,6 @@ interface TicketRow {
   checked_in_at: Date | null;
   checked_in_by: string | null;
   checked_in_device: string | null;
-}
-
-interface CheckInRow {
-  ticket_id: string | null;
-  event_id: string | null;
-  code: string;
-  seat_no: number | null;
-  outcome: string;
-  checked_in_at: Date | null;
-  checked_in_by: string | null;
-  checked_in_device: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  scanned_at: Date | null;
-  device: string | null;
 }
 
 const toTicket = (row: TicketRow, signer?: TicketSigner): Ticket => ({
@@ -117,19 +103,13 @@ export function ticketHandlers(ctx: CallContext): TicketHandlers {
     }),
 
     scanTicket: unary(ctx, "ScanTicket", async (tx, req: api.ScanTicketRequest) => {
-      // A token is checked here (SQL has no Ed25519), then the code it
-      // carries goes through the one check-in rule like a typed code.
-      let code = req.code;
-      let claims: ReturnType<TicketSigner["verify"]> | undefined;
-      if (req.token !== undefined) {
-        if (!ctx.ticketSigner) throw new InvalidArgument("check-in by token is not configured on this server", "token");
-        claims = ctx.ticketSigner.verify(req.token);
-        code = claims.code;
-      }
-      const [row] = await callFunction<CheckInRow>(tx, "check_in_ticket", { code: [code, "text"] });
-      // A genuine token names its ticket; the code must still lead to it.
-      if (claims && row!.ticket_id !== claims.ticketId) throw new TicketTokenError("ticket token refused: it names another ticket");
-      return { result: toCheckInResult(row!) };
+      // A token goes through the path GraphQL's checkInTicketByToken takes
+      // (signature first, then the one check-in rule); a code straight to SQL.
+      const row =
+        req.token !== undefined
+          ? await checkInByToken((text, values) => tx.query(text, values).then((r) => r.rows), ctx.ticketSigner, req.token)
+          : (await callFunction<CheckInRow>(tx, "check_in_ticket", { code: [req.code, "text"] }))[0]!;
+      return { result: toCheckInResult(row) };
     }),
 
     undoCheckIn: unary(ctx, "UndoCheckIn", async (tx, req: api.UndoCheckInRequest) => {

@@ -20,6 +20,7 @@ import { requestLog } from "./request-log.ts";
 import type { TransportConfig } from "../config/transport.ts";
 import { corsMiddleware, securityHeaders } from "./security.ts";
 import { makeDrainer } from "./drain.ts";
+import type { TicketSigner } from "../tickets/token.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -31,8 +32,11 @@ export interface HttpOptions {
   limits: LimitsConfig;
   /** CORS origins (config.transport); absent: same-origin callers only. */
   transport?: Pick<TransportConfig, "corsOrigins" | "corsMaxAgeSeconds"> | undefined;
-  /** The public key of the ticket tokens, served at /tickets/public-key for scanner apps. */
-  ticketPublicJwk?: object | undefined;
+  /**
+   * Signs Ticket.token and verifies checkInTicketByToken; its public keys are
+   * served at /tickets/public-key for scanner apps. Absent: tokens are off.
+   */
+  ticketSigner?: TicketSigner | undefined;
 }
 
 export interface HttpApi {
@@ -60,13 +64,15 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   // Security headers on every answer, probes and errors included.
   app.use(securityHeaders);
 
-  // Scanner apps verify ticket tokens offline with this key (docs/tickets.md): public, unauthenticated.
+  // Scanner apps verify ticket tokens offline with these keys (docs/tickets.md):
+  // public, unauthenticated; the current key first, then those of before a
+  // rotation, each with the kid a token names.
   app.get("/tickets/public-key", (_req, res) => {
-    if (!options.ticketPublicJwk) {
+    if (!options.ticketSigner) {
       res.status(404).json({ error: "ticket tokens are not configured" });
       return;
     }
-    res.set("Cache-Control", "public, max-age=300").json({ keys: [options.ticketPublicJwk] });
+    res.set("Cache-Control", "public, max-age=300").json({ keys: options.ticketSigner.publicJwks });
   });
 
   app.get("/healthz", (_req, res) => {
@@ -95,6 +101,7 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
       exportSchemaPath: options.exportSchemaPath,
       limits: options.limits,
       rateLimiter: createRateLimiter(options.limits, options.pool),
+      ticketSigner: options.ticketSigner,
     }),
   );
   const serv = pgl.createServ(grafserv);

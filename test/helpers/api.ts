@@ -4,7 +4,7 @@
  * issuer (its own key in a temporary DATA_DIR) signing tokens for test users.
  */
 import { mkdtempSync } from "node:fs";
-import { loadTicketSigningKey, ticketSigner } from "../../src/tickets/token.ts";
+import { loadTicketSigner } from "../../src/tickets/token.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -60,7 +60,13 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
       verifier: createVerifier(config),
       graphiql: false,
       limits: config.limits,
-      ticketPublicJwk: ticketSigner(loadTicketSigningKey({ dataDir: config.dataDir, production: false })!).publicJwk,
+      // As in production: TICKET_SIGNING_KEY_FILE / TICKET_PREVIOUS_KEY_FILES from options.env, else a development key.
+      ticketSigner: loadTicketSigner({
+        keyFile: config.ticketSigningKeyFile,
+        previousKeyFiles: config.ticketPreviousKeyFiles,
+        dataDir: config.dataDir,
+        production: false,
+      }),
       readiness: makeReadinessCheck(pool, ownerPool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));
