@@ -24,6 +24,9 @@ const currentKey = generateKeyPairSync("ed25519").privateKey;
 writeFileSync(join(keyDir, "current.pem"), currentKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
 writeFileSync(join(keyDir, "previous.pem"), createPublicKey(previousKey).export({ format: "pem", type: "spki" }));
 
+// Many round trips each; on a loaded 2-core machine they outlast the default 30 s.
+const LONG_FLOW_MS = 120_000;
+
 const api = useTestApi({
   env: {
     TICKET_SIGNING_KEY_FILE: join(keyDir, "current.pem"),
@@ -46,7 +49,7 @@ function t1Token(key: KeyObject, claims: TicketClaims): string {
 const BY_TOKEN = `mutation($token: String!) { checkInTicketByToken(input: { token: $token }) { result { ticketId outcome } } }`;
 
 describe("ticket key rotation", () => {
-  it("publishes the current and the previous key; signs with the current; checks in tokens of either (t2 and t1); refuses unknown keys", async () => {
+  it("publishes the current and the previous key; signs with the current; checks in tokens of either (t2 and t1); refuses unknown keys", { timeout: LONG_FLOW_MS }, async () => {
     const response = await fetch(`${api.url}/tickets/public-key`);
     const { keys } = (await response.json()) as { keys: { kid: string; x: string }[] };
     expect(keys.map((k) => k.kid)).toEqual([ticketPublicJwk(currentKey).kid, ticketPublicJwk(previousKey).kid]);

@@ -18,6 +18,9 @@ import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 import { ticketSigner } from "../../src/tickets/token.ts";
 
+// Many round trips each; on a loaded 2-core machine they outlast the default 30 s.
+const LONG_FLOW_MS = 120_000;
+
 const api = useTestApi();
 
 async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
@@ -132,7 +135,7 @@ async function scannerVerifies(token: string): Promise<{ t: string; e: string; c
 }
 
 describe("tickets over GraphQL", () => {
-  it("issued at payment confirmation; holder and organizer see them with tokens a scanner verifies offline; others see none; altered tokens refused", async () => {
+  it("issued at payment confirmation; holder and organizer see them with tokens a scanner verifies offline; others see none; altered tokens refused", { timeout: LONG_FLOW_MS }, async () => {
     const organizer = newUser("organizer");
     const holder = newUser();
     const gateway = newUser("payment-gateway");
@@ -204,7 +207,7 @@ describe("tickets over GraphQL", () => {
     expect(await counts(eventId, holder)).toEqual({ ticketsValid: null, checkedInCount: null });
   });
 
-  it("check-in by token and by code is idempotent (racing scans too), undo within the window, an offline batch with a conflict counts once, refusals", async () => {
+  it("check-in by token and by code is idempotent (racing scans too), undo within the window, an offline batch with a conflict counts once, refusals", { timeout: LONG_FLOW_MS }, async () => {
     const organizer = newUser("organizer");
     const holder = newUser();
     const { eventId, tierId } = await publishedEvent(organizer, "0");
@@ -274,7 +277,7 @@ describe("tickets over GraphQL", () => {
     expect(await counts(eventId, organizer)).toEqual({ ticketsValid: 3, checkedInCount: 2 });
   });
 
-  it("canceled bookings are refused; a reissue voids the old codes and tokens and issues new ones", async () => {
+  it("canceled bookings are refused; a reissue voids the old codes and tokens and issues new ones", { timeout: LONG_FLOW_MS }, async () => {
     const organizer = newUser("organizer");
     const holder = newUser();
     const leaver = newUser();
