@@ -81,7 +81,8 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
            capacity => $9, booking_deadline_hours => $10, crew_required => $11,
            price_tiers => array(
              select t from jsonb_populate_recordset(null::app_public.price_tier_input, $12::jsonb) t
-           )
+           ),
+           time_zone => $13
          )).id`,
         [
           req.title,
@@ -96,6 +97,7 @@ export function eventServiceHandlers(ctx: CallContext): api.EventServiceServer {
           req.bookingDeadlineHours,
           req.crewRequired,
           JSON.stringify(req.priceTiers.map((t) => ({ ...t, quota: t.quota ?? null }))),
+          optional(req.timeZone),
         ],
       ),
     ),

@@ -42,6 +42,8 @@ export interface EventInput {
   bookingDeadlineHours: number | null;
   crewRequired: boolean | null;
   priceTiers: TierInput[] | null;
+  /** IANA zone; left out of the call when undefined (the default zone). */
+  timeZone?: string | null;
 }
 
 export function eventInput(overrides: Partial<EventInput> = {}): EventInput {
@@ -74,7 +76,7 @@ export function createEventCall(overrides: Partial<EventInput> = {}): [string, u
       price_tiers => (
         select array_agg(jsonb_populate_record(null::app_public.price_tier_input, t.value) order by t.ordinality)
         from jsonb_array_elements($12::jsonb) with ordinality as t
-      )
+      )${e.timeZone === undefined ? "" : ", time_zone => $13"}
     )`;
   return [
     sql,
@@ -91,6 +93,7 @@ export function createEventCall(overrides: Partial<EventInput> = {}): [string, u
       e.bookingDeadlineHours,
       e.crewRequired,
       JSON.stringify(e.priceTiers ?? []),
+      ...(e.timeZone === undefined ? [] : [e.timeZone]),
     ],
   ];
 }

@@ -88,6 +88,23 @@ describe("create_event", () => {
     });
   });
 
+  it("takes the event's IANA time zone, Europe/Moscow when not given", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      // 2030-07-01 17:30 UTC is 01:30 on 2 July in Irkutsk (UTC+8): the local day is the next one.
+      const startsAt = new Date("2030-07-01T17:30:00Z");
+      const zoned = await createEvent(tx, organizer, { startsAt, timeZone: " Asia/Irkutsk " });
+      expect(zoned.time_zone).toBe("Asia/Irkutsk");
+      const { rows } = await tx.query(
+        "select starts_at_local::text as local, starts_on::text as day from app_public.event where id = $1",
+        [zoned.id],
+      );
+      expect(rows[0]).toEqual({ local: "2030-07-02 01:30:00", day: "2030-07-02" });
+      expect((await createEvent(tx, organizer, {})).time_zone).toBe("Europe/Moscow");
+      expect((await createEvent(tx, organizer, { timeZone: null })).time_zone).toBe("Europe/Moscow");
+    });
+  });
+
   it("admins may create events too; the request id reaches the audit row", async () => {
     await withRootTx(async (tx) => {
       const admin = newUser("admin");
@@ -124,6 +141,10 @@ describe("create_event", () => {
       ["capacity above 100000", { capacity: 100001 }, "22023", "capacity must be between 1 and 100000"],
       ["a negative deadline", { bookingDeadlineHours: -1 }, "22023", "booking_deadline_hours must be between 0 and 8760"],
       ["a deadline above a year", { bookingDeadlineHours: 8761 }, "22023", "booking_deadline_hours must be between"],
+      ["a zone abbreviation", { timeZone: "MSK" }, "EVTZN", "time_zone must be an IANA time zone name"],
+      ["a zone offset", { timeZone: "UTC+3" }, "EVTZN", "time_zone must be an IANA time zone name"],
+      ["an unknown zone", { timeZone: "Europe/Atlantis" }, "EVTZN", "time_zone must be an IANA time zone name"],
+      ["a blank zone", { timeZone: "  " }, "EVTZN", "time_zone must be an IANA time zone name"],
       ["a nameless tier", { priceTiers: [{ name: " ", price: 1, currency: "EUR" }] }, "22023", "price tier name"],
       ["a negative price", { priceTiers: [{ name: "A", price: -1, currency: "EUR" }] }, "22023", "price must be 0 or more"],
       ["a missing price", { priceTiers: [{ name: "A", price: null, currency: "EUR" }] }, "22023", "price must be 0"],

@@ -126,6 +126,80 @@ describe("search_events", () => {
     });
   });
 
+  it("sorts nearest first within a radius, across the antimeridian and around a pole, as the other sorts filter", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      const at = async (title: string, latitude: number, longitude: number) =>
+        (await createPublishedEvent(tx, organizer, { title, latitude, longitude, startsAt: inDays(4) })).id as string;
+      // Chukotka, around 180°: the circle of a point at 179.95° E reaches past -180°.
+      const east = await at("East of the line", 65.0, 179.9); // ~2 km
+      const west = await at("West of the line", 65.0, -179.8); // ~12 km, the other side of ±180°
+      const farther = await at("Farther west", 65.0, 178.0); // ~92 km
+      // Around the North Pole: 0.05° from it on the far side, ~17 km from (89.9, 0).
+      const pole = await at("Across the pole", 89.95, 179.0);
+      const ids = [east, west, farther, pole];
+      await becomeAnonymous(tx);
+      const chukotka = (radius: number, sort: string) =>
+        search(tx, ids, `near_latitude => 65.0, near_longitude => 179.95, radius_km => $1, sort => '${sort}'`, [radius]);
+      expect(await chukotka(50, "distance")).toEqual([east, west]);
+      expect(await chukotka(100, "distance")).toEqual([east, west, farther]);
+      expect(await chukotka(10, "distance")).toEqual([east]);
+      // The nearest-first path (index band, then the exact test) and the path of
+      // the other sorts (event_ids_near) agree on what lies inside.
+      for (const radius of [1, 10, 12, 50, 91, 93, 100, 5000]) {
+        expect(new Set(await chukotka(radius, "distance"))).toEqual(new Set(await chukotka(radius, "start")));
+      }
+      const polar = (radius: number, sort: string) =>
+        search(tx, ids, `near_latitude => 89.9, near_longitude => 0, radius_km => $1, sort => '${sort}'`, [radius]);
+      expect(await polar(20, "distance")).toEqual([pole]);
+      expect(await polar(20, "start")).toEqual([pole]);
+      expect(await polar(10, "distance")).toEqual([]);
+      // An event exactly on the circle's edge is in or out the same way on both paths.
+      const { rows } = await tx.query("select app_public.event_distance_km(e, 65.0, 179.95) as km from app_public.event e where id = $1", [west]);
+      const edge = Number(rows[0].km);
+      for (const radius of [edge, edge - 1e-9, edge + 1e-9]) {
+        expect(new Set(await chukotka(radius, "distance"))).toEqual(new Set(await chukotka(radius, "start")));
+      }
+      // Without a radius: every event with a place, nearest first.
+      expect(await search(tx, ids, "near_latitude => 65.0, near_longitude => 179.95, sort => 'distance'")).toEqual([east, west, farther, pole]);
+    });
+  });
+
+  it("orders ties (one meeting point) by id when the GiST index delivers the order, pages included", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      const at = async (latitude: number, longitude: number) =>
+        (await createPublishedEvent(tx, organizer, { latitude, longitude, startsAt: inDays(4) })).id as string;
+      const base = [];
+      for (let i = 0; i < 5; i++) base.push(await at(57.55, 59.05)); // five events at one base
+      const nearer = await at(57.5, 59.0);
+      const farther = await at(57.6, 59.3);
+      const ids = [...base, nearer, farther];
+      const expected = [nearer, ...[...base].sort(), farther];
+      await becomeAnonymous(tx);
+      // Make the planner take the KNN index scan even on a tiny table, and check it did.
+      await tx.query("set local enable_sort = off; set local enable_bitmapscan = off; set local enable_seqscan = off");
+      const args = "near_latitude => 57.5, near_longitude => 59.0, radius_km => 50, sort => 'distance'";
+      const { rows: plan } = await tx.query(`explain select id from app_public.search_events(${args}) limit 3`);
+      const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(text).toContain("Index Scan using event_earth_point_knn_idx");
+      expect(text).not.toMatch(/\bSort\b/);
+      expect(await search(tx, ids, args)).toEqual(expected);
+      // Keyset pages of two, each cut inside the tie.
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 5 && seen.length < ids.length; page++) {
+        const { rows } = await tx.query(
+          `select id from app_public.search_events(${args}, after_event_id => $1) where id = any($2::uuid[]) limit 2`,
+          [after, ids],
+        );
+        seen.push(...rows.map((r) => r.id as string));
+        after = seen.at(-1)!;
+      }
+      expect(seen).toEqual(expected);
+    });
+  });
+
   it("only_available keeps published events with free seats", async () => {
     await withRootTx(async (tx) => {
       const c = await catalog(tx);

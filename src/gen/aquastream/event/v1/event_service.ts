@@ -1159,6 +1159,11 @@ export interface CreateEventRequest {
   crewRequired: boolean;
   /** Price tiers (a draft may have none; publishing needs one). */
   priceTiers: PriceTierInput[];
+  /**
+   * IANA time zone of the event's place, e.g. Asia/Irkutsk (unset: Europe/Moscow).
+   * Not an IANA name (an abbreviation, an offset, blank) → INVALID_ARGUMENT (EVTZN).
+   */
+  timeZone?: string | undefined;
 }
 
 /** CreateEvent result. */
@@ -4776,6 +4781,7 @@ function createBaseCreateEventRequest(): CreateEventRequest {
     bookingDeadlineHours: 0,
     crewRequired: false,
     priceTiers: [],
+    timeZone: undefined,
   };
 }
 
@@ -4816,6 +4822,9 @@ export const CreateEventRequest: MessageFns<CreateEventRequest> = {
     }
     for (const v of message.priceTiers) {
       PriceTierInput.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.timeZone !== undefined) {
+      writer.uint32(106).string(message.timeZone);
     }
     return writer;
   },
@@ -4929,6 +4938,14 @@ export const CreateEventRequest: MessageFns<CreateEventRequest> = {
             message.priceTiers.push(PriceTierInput.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4979,6 +4996,11 @@ export const CreateEventRequest: MessageFns<CreateEventRequest> = {
         : globalThis.Array.isArray(object?.price_tiers)
         ? object.price_tiers.map((e: any) => PriceTierInput.fromJSON(e))
         : [],
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : undefined,
     };
   },
 
@@ -5020,6 +5042,9 @@ export const CreateEventRequest: MessageFns<CreateEventRequest> = {
     if (message.priceTiers?.length) {
       obj.priceTiers = message.priceTiers.map((e) => PriceTierInput.toJSON(e));
     }
+    if (message.timeZone !== undefined) {
+      obj.timeZone = message.timeZone;
+    }
     return obj;
   },
 
@@ -5044,6 +5069,7 @@ export const CreateEventRequest: MessageFns<CreateEventRequest> = {
     message.bookingDeadlineHours = object.bookingDeadlineHours ?? 0;
     message.crewRequired = object.crewRequired ?? false;
     message.priceTiers = object.priceTiers?.map((e) => PriceTierInput.fromPartial(e)) || [];
+    message.timeZone = object.timeZone ?? undefined;
     return message;
   },
 };
