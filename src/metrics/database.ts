@@ -1,7 +1,8 @@
 /*
  * Database-wide gauges and counters, read from SQL views when Prometheus
- * scrapes: the outbox backlog (app_private.outbox_backlog) and the business
- * totals (app_private.business_counts). Counted in the database, not in a
+ * scrapes: the outbox backlog (app_private.outbox_backlog), the business
+ * totals (app_private.business_counts) and the waiting lists
+ * (app_private.waitlist_metrics, see waitlist.ts). Counted in the database, not in a
  * process, so they are true whichever replica answers; every process that
  * reports them reports the same numbers (aggregate with max, not sum).
  *
@@ -16,6 +17,7 @@ import client from "prom-client";
 import { logger } from "../log/logger.ts";
 import { registry } from "./registry.ts";
 import { observePool } from "./pools.ts";
+import { WAITLIST_SQL, waitlistMetrics } from "./waitlist.ts";
 
 const SCRAPE_TIMEOUT_MS = 2_000;
 
@@ -74,7 +76,9 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
       `select null as action, null::bigint as total, b.unpublished, b.oldest_unpublished_age_seconds as oldest, b.parked
          from app_private.outbox_backlog b
        union all
-       select c.action, c.total, null, null, null from app_private.business_counts c`,
+       select c.action, c.total, null, null, null from app_private.business_counts c
+       union all
+       ${WAITLIST_SQL}`,
     );
     const backlog = rows.find((r) => r.action === null)!;
     return {
@@ -124,6 +128,7 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
     }),
     businessCounter("aquastream_bookings_total", "Bookings by transition (created, confirmed, expired, canceled), counted from the audit log.", "bookings", ["transition"]),
     businessCounter("aquastream_payments_confirmed_total", "Payments confirmed by the gateway, counted from the audit log.", "payments", []),
+    ...waitlistMetrics(async () => (await snapshot())?.counts),
     businessCounter("aquastream_refunds_total", "Refunds issued (by cancellation, late payment or an admin), counted from the audit log.", "refunds", []),
   ];
 

@@ -79,8 +79,8 @@ alter table app_public.waitlist_entry add constraint waitlist_entry_end_reason_c
 );
 
 -- The live list (waiting and offered entries) with the quantities: the
--- metrics' gauges and the offer task's scan are index-only scans of the live
--- entries, however long the history grows.
+-- metrics' gauges and the offer task's scan read the live entries from this
+-- index, however long the history grows.
 create index if not exists waitlist_entry_live_idx
   on app_public.waitlist_entry (status, event_id) include (seats_wanted, offered_seats)
   where status in ('waiting', 'offered');
@@ -608,8 +608,9 @@ grant execute on function app_public.erase_user_data(uuid) to :DATABASE_MEMBER;
 
 /*
  * What /metrics reports about waiting lists, one row per series. Gauges
- * (entries and seats of the live list, by status) are index-only scans of
- * waitlist_entry_live_idx: bounded by the live list, not the history.
+ * (entries and seats of the live list, by status) are answered from
+ * waitlist_entry_live_idx (index-only where the visibility map allows):
+ * bounded by the live list, not the history.
  * Counters (offers made, accepted, declined, expired, withdrawn) count the
  * audit rows of those transitions (audit_log_action_idx), like
  * business_counts: durable facts written in the transaction of the change,
