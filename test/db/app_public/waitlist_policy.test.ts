@@ -197,6 +197,24 @@ describe("the list ends with its event", () => {
   });
 });
 
+describe("nothing is offered for an event not taking bookings", () => {
+  it("past its booking deadline: a freed seat is not offered, not by the task, not on resume", async () => {
+    const { event, bookings, holder } = await soldOut(1, 1, 500);
+    // The booking deadline passes (as the owner: start in an hour, bookings close 24 h before).
+    await r.pool.query("update app_public.event set starts_at = now() + interval '1 hour', ends_at = now() + interval '3 hours' where id = $1", [
+      event.id,
+    ]);
+    await r.must(holder(0), CANCEL, [bookings[0]!.id]);
+    expect(await statuses(event.id)).toEqual(["waiting"]);
+    await r.must(organizer, POLICY, [event.id, "first_come"]);
+    expect((await r.one(OFFER_TASK, [event.id])).offers).toBe(0);
+    await r.must(organizer, PAUSE, [event.id]);
+    await r.must(organizer, RESUME, [event.id]);
+    expect(await statuses(event.id)).toEqual(["waiting"]);
+    expect(await seats(r, event.id)).toEqual({ taken: 0, capacity: 1, booked: 0, offered: 0 });
+  });
+});
+
 describe("erase_user_data and the waiting list", () => {
   it("ends the person's live entries (an open offer's seats go to the next in line) and leaves no row naming them", async () => {
     const { event, bookings, entries, holder } = await soldOut(1, 2, 400);

@@ -116,4 +116,34 @@ describe("waiting-list policy races", () => {
     expect(await statuses(e.event.id)).toEqual([...Array(offered).fill("offered"), ...Array(WAITING - offered).fill("waiting")]);
     expect(await seats(r, e.event.id)).toEqual({ taken: CAPACITY, capacity: CAPACITY, booked: CAPACITY - FREED + direct, offered });
   });
+  it("a pause racing cancellations: every offer was written before the pause, none after; resume offers the rest in line order", async () => {
+    const CAPACITY = 10;
+    const e = await fullEvent("list_first", CAPACITY, CAPACITY, 600);
+    const outcomes = await Promise.all<Outcome>([
+      ...e.bookings.map((b, i) => r.call(e.holders[i]!, CANCEL, [b.id])),
+      r.call(organizer, "select * from app_public.pause_waitlist_offers($1)", [e.event.id]),
+    ]);
+    expect(tally(outcomes)).toEqual({ ok: CAPACITY + 1 });
+
+    // The pause waits for an offer in flight (it takes the seat counter): every
+    // SeatsOffered row was written before the pause's own row, and none after.
+    const { rows } = await r.pool.query(
+      `select o.event_type, o.position from app_private.outbox o
+        where o.aggregate_id = $1 and o.event_type = 'WaitlistOffersPaused'
+           or o.aggregate_id in (select id from app_public.waitlist_entry where event_id = $1) and o.event_type = 'SeatsOffered'`,
+      [e.event.id],
+    );
+    const pausedAt = Number(rows.find((m) => m.event_type === "WaitlistOffersPaused")!.position);
+    const offers = rows.filter((m) => m.event_type === "SeatsOffered").map((m) => Number(m.position));
+    expect(offers.every((p) => p < pausedAt)).toBe(true);
+    // What was not offered stayed free, and the offers went to the head of the line.
+    const offered = offers.length;
+    expect(await statuses(e.event.id)).toEqual([...Array(offered).fill("offered"), ...Array(CAPACITY - offered).fill("waiting")]);
+    expect(await seats(r, e.event.id)).toEqual({ taken: offered, capacity: CAPACITY, booked: 0, offered });
+
+    // Resume: the rest, at once, in line order.
+    await r.must(organizer, "select * from app_public.resume_waitlist_offers($1)", [e.event.id]);
+    expect(await statuses(e.event.id)).toEqual(Array(CAPACITY).fill("offered"));
+    expect(await seats(r, e.event.id)).toEqual({ taken: CAPACITY, capacity: CAPACITY, booked: 0, offered: CAPACITY });
+  });
 });
