@@ -31,6 +31,7 @@ import { checkGrpcTransport } from "./config/transport.ts";
 import { stopRelay } from "./outbox/relay.ts";
 import { logger } from "./log/logger.ts";
 import { registerDatabaseMetrics, type DatabaseMetrics } from "./metrics/database.ts";
+import { registerTicketMetrics, type TicketMetrics } from "./metrics/tickets.ts";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.ts";
 import { shutdownTracing } from "./tracing/shutdown.ts";
 
@@ -79,6 +80,7 @@ let grpcServer: GrpcServer | undefined;
 let worker: WorkerService | undefined;
 let metricsServer: MetricsServer | undefined;
 let databaseMetrics: DatabaseMetrics | undefined;
+let ticketMetrics: TicketMetrics | undefined;
 
 try {
   if (config.migrateOnStart) {
@@ -140,6 +142,7 @@ try {
     // process that has the owner's connection. `all` serves them on the
     // API's /metrics; a worker alone on a small server of its own.
     databaseMetrics = registerDatabaseMetrics(db.databaseUrl);
+    ticketMetrics = registerTicketMetrics(db.databaseUrl);
     if (role === "worker") metricsServer = await startMetricsServer(config.httpHost, config.workerMetricsPort);
     logger.info(
       outbox.brokers.length > 0
@@ -154,7 +157,7 @@ try {
   }
 } catch (error) {
   // A half-started process must not linger: release what started, then exit.
-  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop(), metricsServer?.close(), databaseMetrics?.close()]);
+  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop(), metricsServer?.close(), databaseMetrics?.close(), ticketMetrics?.close()]);
   await Promise.allSettled(pools.map((pool) => pool.end()));
   await db.stop().catch(() => {});
   fail(error);
@@ -188,7 +191,7 @@ async function shutdown(signal: string) {
     worker?.stop(),
   ]);
   await stopRelay();
-  await Promise.all([metricsServer?.close(), databaseMetrics?.close()]);
+  await Promise.all([metricsServer?.close(), databaseMetrics?.close(), ticketMetrics?.close()]);
   await Promise.all(pools.map((pool) => pool.end()));
   await db.stop();
   await shutdownTracing(); // export the last spans

@@ -21,13 +21,19 @@ export interface Racer {
   one(sql: string, params?: unknown[]): Promise<Row>;
 }
 
-/** A pool of `connections` for this file (closed after it) and the calls over it. */
-export function racer(connections: number): Racer {
-  const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: connections });
-  afterAll(() => pool.end());
+/**
+ * A pool of `connections` for this file (closed after it) and the calls over
+ * it; on the test database, or on `databaseUrl()` (a database of the file's
+ * own, known only once beforeAll made it).
+ */
+export function racer(connections: number, databaseUrl?: () => string): Racer {
+  let own: pg.Pool | undefined;
+  const shared = databaseUrl ? undefined : new pg.Pool({ connectionString: inject("databaseUrl"), max: connections });
+  const poolOf = () => (shared ?? (own ??= new pg.Pool({ connectionString: databaseUrl!(), max: connections })));
+  afterAll(() => (shared ?? own)?.end());
 
   async function call(user: TestUser | null, sql: string, params: unknown[] = []): Promise<Outcome> {
-    const client = await pool.connect();
+    const client = await poolOf().connect();
     try {
       await client.query("begin");
       if (user) await becomeUser(client, user);
@@ -50,10 +56,17 @@ export function racer(connections: number): Racer {
   }
 
   async function one(sql: string, params: unknown[] = []): Promise<Row> {
-    return (await pool.query(sql, params)).rows[0]!;
+    return (await poolOf().query(sql, params)).rows[0]!;
   }
 
-  return { pool, call, must, one };
+  return {
+    get pool() {
+      return poolOf();
+    },
+    call,
+    must,
+    one,
+  };
 }
 
 /** How many outcomes succeeded ("ok") and how many failed with each code. */
