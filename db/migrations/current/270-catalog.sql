@@ -5,7 +5,9 @@
  *      also holds the id (as integers) and the latitude, so a distance sort is
  *      a KNN scan (`<->`) bounded by the circle's latitude band that stops
  *      after the page, instead of ranking every event in the circle.
- *   2. create_event takes the IANA time zone (optional; Europe/Moscow as before).
+ *   2. search_events uses the organizer index also when the organizer is an
+ *      expression (an organizer's dashboard: current_user_id()).
+ *   3. create_event takes the IANA time zone (optional; Europe/Moscow as before).
  *
  * Idempotent: re-applied by graphile-migrate on every change.
  */
@@ -84,7 +86,8 @@ create index if not exists event_earth_point_knn_idx on app_public.event using g
 -- It replaces the cube-only index of 200-catalog.
 drop index if exists app_public.event_earth_point_idx;
 
--- search_events: the distance arm below is what changed (KNN for the distance sort).
+-- search_events: what changed is the distance arm and the ORDER BY (KNN for
+-- the distance sort, 1) and the organizer condition (a range, 2).
 create or replace function app_public.search_events(
   query text default null,
   category text default null,
@@ -136,7 +139,16 @@ as $$
     and (search_events.date_from is null or e.starts_on >= search_events.date_from)
     and (search_events.date_to is null or e.starts_on <= search_events.date_to)
     and (search_events.category is null or e.category = search_events.category)
-    and (search_events.organizer_id is null or e.organizer_id = search_events.organizer_id)
+    -- One organizer's events, as a range rather than `x is null or e.organizer_id = x`:
+    -- the same rows (organizer_id is never null), but an index condition even when
+    -- the organizer is an expression the planner cannot fold, as in an
+    -- organizer's own dashboard (organizer_id => app_public.current_user_id()).
+    -- CASE, not COALESCE: RLS lets only conditions it knows leak nothing reach
+    -- the index, and PostgreSQL does not vouch for COALESCE (it does for CASE).
+    and e.organizer_id >= case when search_events.organizer_id is null
+                          then '00000000-0000-0000-0000-000000000000'::uuid else search_events.organizer_id end
+    and e.organizer_id <= case when search_events.organizer_id is null
+                          then 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid else search_events.organizer_id end
     and (search_events.min_price is null or s.min_price >= search_events.min_price)
     and (search_events.max_price is null or s.min_price <= search_events.max_price)
     -- Bookable now: published, bookings still open, a seat free.
@@ -230,7 +242,7 @@ grant execute on function
 to :DATABASE_ANONYMOUS, :DATABASE_MEMBER;
 
 --------------------------------------------------------------------------------
--- 2. create_event with a time zone
+-- 3. create_event with a time zone
 --------------------------------------------------------------------------------
 
 -- One more optional argument, last: callers by name or position are unchanged.

@@ -200,6 +200,26 @@ describe("search_events", () => {
     });
   });
 
+  it("an organizer's dashboard (organizer_id => current_user_id()) lists their events through the organizer index", async () => {
+    await withRootTx(async (tx) => {
+      const c = await catalog(tx);
+      await becomeUser(tx, c.organizer);
+      const mine = "statuses => '{draft,published}', organizer_id => app_public.current_user_id()";
+      expect(await search(tx, c.all, mine)).toEqual([c.sailing.id, c.draft.id, c.rafting.id, c.noPlace.id, c.diving.id]);
+      expect(await search(tx, c.all, "statuses => '{draft,published}', organizer_id => $1", [c.organizer.sub])).toEqual(
+        await search(tx, c.all, mine),
+      );
+      // An expression the planner cannot fold still reaches the index (a range condition, not `x is null or …`).
+      await tx.query("set local enable_seqscan = off");
+      const { rows: plan } = await tx.query(`explain select id from app_public.search_events(${mine}) limit 20`);
+      expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using event_organizer_id_starts_at_idx[\s\S]*Index Cond: \(\(organizer_id >=/);
+      // Another organizer's dashboard is empty; no organizer: everyone's.
+      await becomeUser(tx, newUser("organizer"));
+      expect(await search(tx, c.all, mine)).toEqual([]);
+      expect(await search(tx, c.all, "organizer_id => null")).toHaveLength(4);
+    });
+  });
+
   it("only_available keeps published events with free seats", async () => {
     await withRootTx(async (tx) => {
       const c = await catalog(tx);
