@@ -15,7 +15,11 @@
  *   named fragments, aliased or not (a field skipped by @skip/@include is not
  *   executed and costs nothing). Over budget → HTTP 429 with Retry-After,
  *   code LMRAT. Batched requests (a JSON array of operations) are not
- *   accepted by grafserv at all (400), so they cannot dodge the count;
+ *   accepted by grafserv at all (400), so they cannot dodge the count.
+ *   With the postgres store the points are spent in the message that opens
+ *   the request's first transaction (retrying-pg-service.ts), not in a round
+ *   trip of their own; a request that never reaches the database (e.g. it
+ *   fails validation) spends them after it is answered;
  * - the HTTP status of answers that the GraphQL spec would send as 200: a
  *   request that found every database connection busy is a 503 with
  *   Retry-After (code LMBSY, set by mask-error.ts).
@@ -43,13 +47,25 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
 import { checkInputs } from "./input-limits.ts";
 import type { LimitsConfig } from "../config/limits.ts";
-import { callerKey, isRateLimited, type RateLimiter } from "../limits/rate-limiter.ts";
+import { callerKey, isRateLimited, type RateLimitCharge, type RateLimiter } from "../limits/rate-limiter.ts";
 import type { Claims } from "../auth/claims.ts";
 import { pageSizeError } from "./page-size-plugin.ts";
+import { logger } from "../log/logger.ts";
+
+/** A mutation request's rate-limit points, spent by its first transaction (postgres store). */
+export interface PendingCharge {
+  limiter: RateLimiter;
+  charge: RateLimitCharge;
+  /** Spent (counted in the database) already: later transactions of the request do not pay again. */
+  spent: boolean;
+  /** The count refused the request: every later transaction of it is refused too. */
+  refusal?: { allowed: false; retryAfterSeconds: number };
+}
 
 interface Outcome {
   statusCode?: number;
   headers: Record<string, string>;
+  charge?: PendingCharge;
 }
 
 const outcome = new AsyncLocalStorage<Outcome>();
@@ -60,6 +76,22 @@ export function setResponseStatus(statusCode: number, headers: Record<string, st
   if (!current) return;
   current.statusCode = statusCode;
   Object.assign(current.headers, headers);
+}
+
+/** The current request's rate-limit charge (a GraphQL mutation with the postgres store), if any. */
+export function requestCharge(): PendingCharge | undefined {
+  return outcome.getStore()?.charge;
+}
+
+/** The answer to a refused mutation: HTTP 429, Retry-After, code LMRAT. */
+export function rateLimitedError(retryAfterSeconds: number): SafeError {
+  setResponseStatus(429, { "retry-after": String(retryAfterSeconds) });
+  return new SafeError(`too many requests: try again in ${retryAfterSeconds} s`, {
+    statusCode: 429,
+    code: "LMRAT",
+    status: "RESOURCE_EXHAUSTED",
+    retryAfterSeconds,
+  });
 }
 
 function reporter(code: string) {
@@ -205,17 +237,14 @@ export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter 
             const req = event.request?.requestContext.expressv4?.req as
               | { claims?: Claims | null; ip?: string }
               | undefined;
-            const decision = isRateLimited(req?.claims?.roles)
-              ? await rateLimiter!.consume(callerKey(req?.claims?.sub, req?.ip), points)
-              : ({ allowed: true } as const);
-            if (!decision.allowed) {
-              setResponseStatus(429, { "retry-after": String(decision.retryAfterSeconds) });
-              throw new SafeError(`too many requests: try again in ${decision.retryAfterSeconds} s`, {
-                statusCode: 429,
-                code: "LMRAT",
-                status: "RESOURCE_EXHAUSTED",
-                retryAfterSeconds: decision.retryAfterSeconds,
-              });
+            if (isRateLimited(req?.claims?.roles)) {
+              const charge = { caller: callerKey(req?.claims?.sub, req?.ip), points };
+              // Refused here when this process knows the budget is spent (memory
+              // store: the whole decision); else the first transaction pays.
+              const decision = await rateLimiter!.decideLocally(charge);
+              if (decision && !decision.allowed) throw rateLimitedError(decision.retryAfterSeconds);
+              const state = outcome.getStore();
+              if (rateLimiter!.store === "postgres" && state) state.charge = { limiter: rateLimiter!, charge, spent: false };
             }
           }
           return next();
@@ -224,6 +253,15 @@ export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter 
           const state: Outcome = { headers: {} };
           return outcome.run(state, async () => {
             const result = await next();
+            // A mutation that never opened a transaction (refused by validation,
+            // say) still counts, with a statement of its own. A database that
+            // cannot count it now does not change the answer already made.
+            if (state.charge && !state.charge.spent) {
+              state.charge.spent = true;
+              await state.charge.limiter.consume(state.charge.charge).catch((error: unknown) => {
+                logger.warn({ err: error }, "rate limit: a mutation that reached no transaction was not counted");
+              });
+            }
             if (result && state.statusCode) {
               result.statusCode = state.statusCode;
               result.headers = { ...result.headers, ...state.headers };

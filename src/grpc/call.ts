@@ -23,6 +23,7 @@ import { grpcDuration, grpcRequests, secondsSince } from "../metrics/registry.ts
 import { requestIdFrom } from "../http/request-log.ts";
 import { currentTraceparent } from "../tracing/context.ts";
 import { databaseUnavailableReason, withConflictRetry } from "../db/transient.ts";
+import { openRequestTransaction, type RequestCharge } from "../db/request-transaction.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -112,35 +113,38 @@ export function unary<Req, Res>(
       const token = bearerToken(authorization.length === 0 ? undefined : authorization);
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
       sub = claims?.sub;
+      // A mutating call pays one point of its caller's budget: refused at once
+      // when this process knows the budget is spent (memory store: the whole
+      // decision), else counted in the message that opens the transaction.
+      let charge: RequestCharge | undefined;
       if (mutating && ctx.rateLimiter && isRateLimited(claims?.roles)) {
-        const decision = await ctx.rateLimiter.consume(callerKey(sub, peerIp(call)), 1);
-        if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+        const owed = { caller: callerKey(sub, peerIp(call)), points: 1 };
+        const decision = await ctx.rateLimiter.decideLocally(owed);
+        if (decision && !decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+        if (ctx.rateLimiter.store === "postgres") charge = { limiter: ctx.rateLimiter, charge: owed };
       }
       client = await ctx.pool.connect();
       held = true;
       const tx = client;
       // The transaction is the unit that is rerun on a conflict (40001/40P01,
       // src/db/transient.ts): the handler only runs SQL on `tx`, so a rolled
-      // back attempt left nothing behind.
+      // back attempt left nothing behind (the count, committed on its own, is
+      // not paid again).
       const response = await withConflictRetry("grpc", async () => {
+        // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
+        // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
+        const timeout = Math.min(remainingMs(call) ?? limits.grpcDefaultDeadlineMs, limits.statementTimeoutMs);
+        const settings: Record<string, string> = {
+          ...claimsToPgSettings(claims),
+          "app.request_id": requestId,
+          ...(traceparent ? { "app.traceparent": traceparent } : {}),
+          statement_timeout: String(timeout),
+          idle_in_transaction_session_timeout: String(limits.idleInTransactionTimeoutMs),
+        };
+        const decision = await openRequestTransaction(tx, settings, charge);
+        charge = undefined;
         try {
-          await tx.query("begin");
-          const settings: Record<string, string> = {
-            ...claimsToPgSettings(claims),
-            "app.request_id": requestId,
-            ...(traceparent ? { "app.traceparent": traceparent } : {}),
-          };
-          const { role, ...rest } = settings;
-          // A call without a deadline gets GRPC_DEFAULT_DEADLINE_MS; no statement
-          // runs longer than DATABASE_STATEMENT_TIMEOUT_MS either way.
-          const timeout = Math.min(remainingMs(call) ?? limits.grpcDefaultDeadlineMs, limits.statementTimeoutMs);
-          await tx.query(
-            `select set_config('role', $1, true), ${Object.keys(rest)
-              .map((_, i) => `set_config($${i * 2 + 2}, $${i * 2 + 3}, true)`)
-              .join(", ")}, set_config('statement_timeout', '${timeout}', true)` +
-              `, set_config('idle_in_transaction_session_timeout', '${limits.idleInTransactionTimeoutMs}', true)`,
-            [role, ...Object.entries(rest).flat()],
-          );
+          if (decision && !decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
           const result = await handler(tx, call.request);
           if (cancelled) throw new CallCancelled();
           await tx.query("commit");

@@ -38,6 +38,8 @@ export interface TestApiOptions {
   /** Extra environment for loadConfig, e.g. limits ({ RATE_LIMIT_MUTATIONS: "5" }). */
   env?: Record<string, string>;
   poolSize?: number;
+  /** Sees the API's pool before the server starts (e.g. to record its statements). */
+  observePool?: (pool: pg.Pool) => void;
 }
 
 /** Starts one server for the file (beforeAll) and stops it afterwards. */
@@ -53,6 +55,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   // As the service: the authenticator serves requests, the owner answers readiness.
   const pool = createPool(apiDatabaseUrl(), options.poolSize ?? 10, "test-api", config.limits.poolQueueTimeoutMs);
   const ownerPool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 1 });
+  options.observePool?.(pool);
 
   beforeAll(async () => {
     http = await createHttpApi({
