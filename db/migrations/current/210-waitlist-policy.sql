@@ -53,8 +53,9 @@ end;
 $$;
 comment on type app_public.waitlist_policy is
   E'Who gets seats freed on a sold-out event: list_first (the waiting list, at the commit of the transaction that freed them, before any direct booking can see them) or first_come (anyone booking at once; the waiting list is offered what is still free when the worker''s offer task runs, about once a minute).';
+alter type app_public.waitlist_end_reason add value if not exists 'bookings_closed';
 comment on type app_public.waitlist_end_reason is
-  E'Why the list ended for an entry (status ended): event_canceled, event_completed, user_erased (the person''s data was erased).';
+  E'Why the list ended for an entry (status ended): event_canceled, event_completed, user_erased (the person''s data was erased), bookings_closed (the event''s booking deadline passed while it waited).';
 
 alter table app_public.event add column if not exists waitlist_policy app_public.waitlist_policy not null default 'list_first';
 alter table app_public.event add column if not exists waitlist_paused_at timestamptz;
@@ -67,7 +68,7 @@ alter table app_public.waitlist_entry add column if not exists end_reason app_pu
 comment on table app_public.waitlist_entry is
   E'@behavior -insert -update -delete\nA place on an event''s waiting list (optionally for one price tier): the seats wanted, and the offer made when seats freed up. Written only by join_waitlist, leave_waitlist, accept_offer, decline_offer, the offer and expiry functions, and when the list ends (event canceled or completed, the person erased). Visible to its user, the event''s organizer and admins; it shows the same personal data a booking does (the user id).';
 comment on column app_public.waitlist_entry.end_reason is
-  E'Why the list ended for the entry (status ended): event_canceled, event_completed or user_erased; null otherwise.';
+  E'Why the list ended for the entry (status ended): event_canceled, event_completed, user_erased or bookings_closed; null otherwise.';
 comment on column app_public.waitlist_entry.status is
   E'waiting, offered, accepted, declined, expired, left or ended (end_reason says why).';
 comment on column app_public.waitlist_entry.ended_at is
@@ -458,6 +459,40 @@ create trigger _510_end_waitlist
   for each row
   when (new.status in ('canceled', 'completed') and old.status is distinct from new.status)
   execute function app_private.tg_event__end_waitlist();
+
+/*
+ * The booking deadline passed: nothing can be offered any more, so the
+ * entries still waiting end (bookings_closed), and their users hear it now
+ * rather than when the event is over. Open offers are left to the expiry
+ * (each ends by the deadline at the latest: offer_expires_at is never past
+ * it). Waiting entries hold no seats, so no counter is touched; an entry is
+ * locked by the update alone, and nothing that locks a counter first waits
+ * for a counter here.
+ */
+create or replace function app_hidden.end_closed_waitlists() returns integer
+  language plpgsql volatile
+as $$
+declare
+  v_entry app_public.waitlist_entry;
+  v_count integer := 0;
+begin
+  for v_entry in
+    update app_public.waitlist_entry w
+    set status = 'ended', end_reason = 'bookings_closed', ended_at = now()
+    from app_public.event_seat_counter c
+    where c.event_id = w.event_id and w.status = 'waiting' and c.bookable_until <= now()
+    returning w.*
+  loop
+    perform app_hidden.record_change(
+      'waitlist', v_entry.id, 'WaitlistEnded', 'waitlist.end', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+    );
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+comment on function app_hidden.end_closed_waitlists() is
+  E'Ends the waiting entries of events whose booking deadline has passed (end_reason bookings_closed, WaitlistEnded each); returns how many. Run by the expire_waitlist_offers task as the owner.';
 
 --------------------------------------------------------------------------------
 -- Erasure: a person's live entries end first

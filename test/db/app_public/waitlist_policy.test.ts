@@ -212,6 +212,11 @@ describe("nothing is offered for an event not taking bookings", () => {
     await r.must(organizer, RESUME, [event.id]);
     expect(await statuses(event.id)).toEqual(["waiting"]);
     expect(await seats(r, event.id)).toEqual({ taken: 0, capacity: 1, booked: 0, offered: 0 });
+    // The expiry task's sweep ends the entries still waiting: nothing can be offered to them any more.
+    await r.must(null, "select app_hidden.end_closed_waitlists()");
+    const [ended] = await r.pool.query("select id, status, end_reason from app_public.waitlist_entry where event_id = $1", [event.id]).then((q) => q.rows);
+    expect(ended).toMatchObject({ status: "ended", end_reason: "bookings_closed" });
+    expect((await outbox(ended!.id)).at(-1)).toMatchObject({ type: "WaitlistEnded", data: { endReason: "bookings_closed" } });
   });
 });
 

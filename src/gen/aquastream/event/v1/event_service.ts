@@ -676,6 +676,8 @@ export enum WaitlistEndReason {
   WAITLIST_END_REASON_EVENT_COMPLETED = 2,
   /** WAITLIST_END_REASON_USER_ERASED - The person's data was erased. */
   WAITLIST_END_REASON_USER_ERASED = 3,
+  /** WAITLIST_END_REASON_BOOKINGS_CLOSED - The event's booking deadline passed while the entry waited. */
+  WAITLIST_END_REASON_BOOKINGS_CLOSED = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -693,6 +695,9 @@ export function waitlistEndReasonFromJSON(object: any): WaitlistEndReason {
     case 3:
     case "WAITLIST_END_REASON_USER_ERASED":
       return WaitlistEndReason.WAITLIST_END_REASON_USER_ERASED;
+    case 4:
+    case "WAITLIST_END_REASON_BOOKINGS_CLOSED":
+      return WaitlistEndReason.WAITLIST_END_REASON_BOOKINGS_CLOSED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -710,6 +715,8 @@ export function waitlistEndReasonToJSON(object: WaitlistEndReason): string {
       return "WAITLIST_END_REASON_EVENT_COMPLETED";
     case WaitlistEndReason.WAITLIST_END_REASON_USER_ERASED:
       return "WAITLIST_END_REASON_USER_ERASED";
+    case WaitlistEndReason.WAITLIST_END_REASON_BOOKINGS_CLOSED:
+      return "WAITLIST_END_REASON_BOOKINGS_CLOSED";
     case WaitlistEndReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
