@@ -9,8 +9,8 @@
  *
  * Registered by the worker process (and `all`), which has the owner's
  * connection; one connection of its own with a short statement_timeout, so a
- * slow database makes a scrape miss these series (aquastream_ticket_metrics_up
- * 0) instead of hanging it. The queries of one scrape share one call.
+ * slow database costs a scrape fresh totals (aquastream_ticket_metrics_up 0)
+ * instead of hanging it. The series of one scrape share one call.
  */
 import pg from "pg";
 import client from "prom-client";
@@ -51,14 +51,23 @@ export function registerTicketMetrics(connectionString: string): TicketMetrics {
   pool.on("error", (err) => logger.warn({ pool: "ticket-metrics", err: err.message }, "idle database connection lost"));
   observePool("ticket-metrics", pool);
 
-  let pending: Promise<Map<string, number> | undefined> | undefined;
-  function totals(): Promise<Map<string, number> | undefined> {
+  // The last totals read: a scrape that cannot reach the database reports
+  // them again (with aquastream_ticket_metrics_up 0) rather than dropping the
+  // counters to 0, which Prometheus would read as a reset and then count the
+  // whole total again as an increase. Totals never go down, so they are late,
+  // never wrong.
+  let last: Map<string, number> | undefined;
+  let pending: Promise<{ totals: Map<string, number> | undefined; fresh: boolean }> | undefined;
+  function read(): Promise<{ totals: Map<string, number> | undefined; fresh: boolean }> {
     pending ??= pool
       .query<{ kind: string; total: string }>("select kind, total from app_private.ticket_metrics()")
-      .then(({ rows }) => new Map(rows.map((r) => [r.kind, Number(r.total)])))
+      .then(({ rows }) => {
+        last = new Map(rows.map((r) => [r.kind, Number(r.total)]));
+        return { totals: last, fresh: true };
+      })
       .catch((error: Error) => {
         logger.warn({ err: error.message }, "ticket metrics unavailable for this scrape");
-        return undefined;
+        return { totals: last, fresh: false };
       })
       .finally(() => {
         pending = undefined;
@@ -73,7 +82,7 @@ export function registerTicketMetrics(connectionString: string): TicketMetrics {
       labelNames,
       registers: [registry],
       async collect() {
-        const t = await totals();
+        const t = (await read()).totals;
         this.reset();
         if (!t) return;
         for (const [kind, target] of Object.entries(SERIES)) {
@@ -86,10 +95,10 @@ export function registerTicketMetrics(connectionString: string): TicketMetrics {
   const metrics: client.Metric[] = [
     new client.Gauge({
       name: "aquastream_ticket_metrics_up",
-      help: "1 when this scrape could read the ticket totals from the database, 0 when the query failed or timed out.",
+      help: "1 when this scrape read the ticket totals from the database; 0 when the query failed or timed out (the ticket counters then repeat the last totals read).",
       registers: [registry],
       async collect() {
-        this.set((await totals()) ? 1 : 0);
+        this.set((await read()).fresh ? 1 : 0);
       },
     }),
     counter("aquastream_tickets_issued_total", "Tickets issued (one per seat of a confirmed booking, and again at each reissue), counted in the database.", "issued", []),

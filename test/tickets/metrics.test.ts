@@ -5,7 +5,8 @@
  * is counted exactly once, also when scans race on many connections (as
  * several API replicas do) while several processes scrape and fold at once;
  * repeated scans, conflicts and rolled-back scans count nothing; /metrics
- * reports what the database says; on a database that already has tickets,
+ * reports what the database says (and, when a scrape cannot read it, the
+ * last totals rather than zeros); on a database that already has tickets,
  * the migration starts the totals where the facts are.
  */
 import { readFileSync } from "node:fs";
@@ -108,6 +109,24 @@ describe("ticket metrics", () => {
     expect(value(samples, "aquastream_ticket_check_ins_total", { source: "scan" })).toBe(after["checked_in:scan"]);
     expect(value(samples, "aquastream_ticket_check_ins_total", { source: "batch" })).toBe(after["checked_in:batch"]);
     expect(value(samples, "aquastream_ticket_check_in_undos_total")).toBe(after.undone);
+  });
+
+  it("a scrape that cannot read the database repeats the last totals (up 0) instead of dropping the counters to 0", async () => {
+    const good = parseMetrics(await registry.metrics());
+    expect(value(good, "aquastream_ticket_metrics_up")).toBe(1);
+    const issued = value(good, "aquastream_tickets_issued_total");
+    expect(issued).toBeGreaterThan(0);
+    // The query fails: its function is gone for a moment.
+    await must(null, "alter function app_private.ticket_metrics() rename to ticket_metrics_away");
+    try {
+      const failed = parseMetrics(await registry.metrics());
+      expect(value(failed, "aquastream_ticket_metrics_up")).toBe(0);
+      expect(value(failed, "aquastream_tickets_issued_total")).toBe(issued);
+      expect(value(failed, "aquastream_ticket_check_ins_total", { source: "scan" })).toBe(value(good, "aquastream_ticket_check_ins_total", { source: "scan" }));
+    } finally {
+      await must(null, "alter function app_private.ticket_metrics_away() rename to ticket_metrics");
+    }
+    expect(value(parseMetrics(await registry.metrics()), "aquastream_ticket_metrics_up")).toBe(1);
   });
 
   it("racing scans on many connections while several scrapes fold at once: every check-in counted exactly once", async () => {
