@@ -92,6 +92,19 @@ describe("round trips of a GraphQL mutation", () => {
     expect(rows).toEqual([{ points: 1 }]);
   });
 
+  it("a mutation that never reaches a transaction (refused by validation) still counts, with one statement of its own", async () => {
+    const user = committingUser("user");
+    let answer: Awaited<ReturnType<typeof api.graphql>> | undefined;
+    const sent = await statements.during(async () => {
+      answer = await api.graphql(`mutation { noSuchMutation(input: {}) { clientMutationId } }`, {}, await api.token(user));
+    });
+    expect(answer!.errors?.length).toBeGreaterThan(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/take_mutation_points/);
+    const { rows } = await root.query("select points from app_private.rate_limit_counter where key = $1", [`mutation:sub:${user.sub}`]);
+    expect(rows).toEqual([{ points: 1 }]);
+  });
+
   it("a query: three (the opening message without a count, the query, commit) where @dataplan/pg sends four", async () => {
     const sent = await statements.during(() => api.graphql(`{ allEvents(first: 1) { nodes { rowId } } }`));
     expect(sent).toHaveLength(3);
