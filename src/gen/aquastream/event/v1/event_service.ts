@@ -2428,7 +2428,8 @@ export interface Ticket {
     | undefined;
   /**
    * Signed token for the ticket's QR code (valid tickets): verify offline
-   * with the key at GET /tickets/public-key; ScanTicket accepts it.
+   * with the key at GET /tickets/public-key whose kid the token names
+   * (docs/tickets.md); ScanTicket accepts it.
    */
   token?: string | undefined;
 }
@@ -2515,8 +2516,9 @@ export interface ScanTicketRequest {
   /** The ticket code (case, spaces and dashes do not matter); or: */
   code: string;
   /**
-   * The ticket's signed token (Ticket.token); a token not signed by this
-   * service, or altered, is refused: INVALID_ARGUMENT, TKSIG.
+   * The ticket's signed token (Ticket.token); a token not signed by a key
+   * of this service (current or previous), or altered, is refused:
+   * INVALID_ARGUMENT, TKSIG.
    */
   token?: string | undefined;
 }
