@@ -60,6 +60,11 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
   // One query per scrape, however many series read it: prom-client starts
   // every collect() of a scrape at once, so they share the query in flight.
   let pending: Promise<Snapshot | undefined> | undefined;
+  // The last snapshot read: counters repeat it when a scrape fails, as a
+  // counter that drops to 0 reads to Prometheus as a reset (and a rate()
+  // spike when it comes back). Gauges do not: a stale level would mislead.
+  let lastGood: Snapshot | undefined;
+  const totals = async () => (await snapshot()) ?? lastGood;
   function snapshot(): Promise<Snapshot | undefined> {
     pending ??= read()
       .catch((error: Error) => {
@@ -81,10 +86,11 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
        ${WAITLIST_SQL}`,
     );
     const backlog = rows.find((r) => r.action === null)!;
-    return {
+    lastGood = {
       backlog: { unpublished: Number(backlog.unpublished), oldest: Number(backlog.oldest), parked: Number(backlog.parked) },
       counts: new Map(rows.filter((r) => r.action !== null).map((r) => [r.action!, Number(r.total)])),
     };
+    return lastGood;
   }
 
   const metrics: client.Metric[] = [
@@ -128,7 +134,7 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
     }),
     businessCounter("aquastream_bookings_total", "Bookings by transition (created, confirmed, expired, canceled), counted from the audit log.", "bookings", ["transition"]),
     businessCounter("aquastream_payments_confirmed_total", "Payments confirmed by the gateway, counted from the audit log.", "payments", []),
-    ...waitlistMetrics(async () => (await snapshot())?.counts),
+    ...waitlistMetrics(async () => (await snapshot())?.counts, async () => (await totals())?.counts),
     businessCounter("aquastream_refunds_total", "Refunds issued (by cancellation, late payment or an admin), counted from the audit log.", "refunds", []),
   ];
 
@@ -139,7 +145,7 @@ export function registerDatabaseMetrics(connectionString: string): DatabaseMetri
       labelNames,
       registers: [registry],
       async collect() {
-        const s = await snapshot();
+        const s = await totals();
         this.reset();
         if (!s) return;
         for (const [action, target] of Object.entries(BUSINESS)) {

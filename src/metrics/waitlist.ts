@@ -15,17 +15,24 @@ export const WAITLIST_SQL = `select 'waitlist:' || w.series || ':' || w.label, w
 const STATUSES = ["waiting", "offered"] as const;
 const OUTCOMES = ["made", "accepted", "declined", "expired", "withdrawn"] as const;
 
-/** The waiting-list series over `counts` (undefined: the scrape's query failed, the series are left out). */
-export function waitlistMetrics(counts: () => Promise<Map<string, number> | undefined>): client.Metric[] {
-  const series = (name: string, labels: readonly string[]) => async (metric: client.Gauge<string> | client.Counter<string>, label: string) => {
-    const c = await counts();
+/**
+ * The waiting-list series: gauges over `counts` (undefined: the scrape's
+ * query failed, they are left out), counters over `totals` (the last totals
+ * read when this scrape's query failed, so they never fall back to 0).
+ */
+export function waitlistMetrics(
+  counts: () => Promise<Map<string, number> | undefined>,
+  totals: () => Promise<Map<string, number> | undefined>,
+): client.Metric[] {
+  const series = (name: string, labels: readonly string[], read = counts) => async (metric: client.Gauge<string> | client.Counter<string>, label: string) => {
+    const c = await read();
     metric.reset();
     if (!c) return;
     for (const value of labels) metric.inc({ [label]: value }, c.get(`waitlist:${name}:${value}`) ?? 0);
   };
   const entries = series("entries", STATUSES);
   const seats = series("seats", STATUSES);
-  const offers = series("offers", OUTCOMES);
+  const offers = series("offers", OUTCOMES, totals);
   return [
     new client.Gauge({
       name: "aquastream_waitlist_entries",

@@ -296,6 +296,24 @@ describe("worker /metrics", () => {
     expect(value(samples, "aquastream_payments_confirmed_total")).toBe(totals["payment.confirm"]);
     expect(value(samples, "aquastream_refunds_total")).toBe(totals["payment.refund"]);
   });
+
+  it("repeats the last totals when a scrape cannot read the database (a counter at 0 would read as a reset)", async () => {
+    const before = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
+    expect(value(before, "aquastream_payments_confirmed_total")).toBe(1);
+    // The scrape query fails: the view it reads is gone for a moment.
+    await workerPool.query("alter view app_private.business_counts rename to business_counts_away");
+    try {
+      const during = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
+      expect(value(during, "aquastream_database_metrics_up")).toBe(0);
+      expect(value(during, "aquastream_payments_confirmed_total")).toBe(1);
+      expect(value(during, "aquastream_refunds_total")).toBe(0);
+      expect(value(during, "aquastream_bookings_total", { transition: "created" })).toBe(1);
+    } finally {
+      await workerPool.query("alter view app_private.business_counts_away rename to business_counts");
+    }
+    const after = await scrape(`http://127.0.0.1:${metricsServer.port}/metrics`);
+    expect(value(after, "aquastream_database_metrics_up")).toBe(1);
+  });
 });
 
 describe("operation names as labels", () => {

@@ -20,12 +20,13 @@ const organizer = raceUserNo(18090, "organizer");
 const holder = raceUserNo(18091);
 const waiter = raceUserNo(18092);
 const r = racer(4);
-const clients: pg.Client[] = [];
+// Two connections of this file's own, each holding a transaction open.
+const sessions = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
+const clients: pg.PoolClient[] = [];
 
-async function openTx(user: TestUser | null): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
+async function openTx(user: TestUser | null): Promise<pg.PoolClient> {
+  const client = await sessions.connect();
   clients.push(client);
-  await client.connect();
   await client.query("begin");
   if (user) await becomeUser(client, user);
   return client;
@@ -36,7 +37,8 @@ afterEach(async () => {
   await cleanUp(r.pool, organizer, RACE_PREFIX);
 });
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  for (const c of clients) c.release(true);
+  await sessions.end();
 });
 
 describe("accept_offer against an event change", () => {
