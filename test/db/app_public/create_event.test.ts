@@ -63,6 +63,9 @@ describe("create_event", () => {
         title: "Kayak sunset tour",
         status: "draft",
         crewStatus: "pending",
+        timeZone: "Europe/Moscow",
+        waitlistPolicy: "list_first",
+        waitlistPausedAt: null,
       });
       expect(outbox[0]!.data.priceTiers.map((t: { name: string }) => t.name)).toEqual(["Adult", "Child"]);
 
