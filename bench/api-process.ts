@@ -23,6 +23,8 @@ export function benchApiEnv(databaseUrl: string, port: number, extra: Record<str
     ADMIN_PORT: String(port + 2),
     LOG_LEVEL: "warn",
     GRAPHIQL: "false",
+    // Benchmarks measure capacity, not the per-caller request budget (one client floods on purpose).
+    RATE_LIMIT_REQUESTS: "0",
     ...extra,
   };
 }

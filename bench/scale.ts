@@ -147,7 +147,8 @@ if (args.reuse) {
 }
 
 // --- 3. the API ------------------------------------------------------------------
-const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-scale-")), LOG_LEVEL: "silent" });
+// The request budget off: one client measures capacity on purpose.
+const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-scale-")), LOG_LEVEL: "silent", RATE_LIMIT_REQUESTS: "0" });
 const issuer = loadDevIssuer(config);
 const apiUrl = server.embedded
   ? await authenticatorLogin(server.rootUrl, databaseUrl, ".data/bench")
@@ -158,7 +159,7 @@ const http = await createHttpApi({
   verifier: createVerifier(config),
   graphiql: false,
   limits: config.limits,
-  readiness: makeReadinessCheck(apiPool, apiPool),
+  readiness: makeReadinessCheck(apiPool),
 });
 await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
 const graphqlUrl = `http://127.0.0.1:${(http.server.address() as import("node:net").AddressInfo).port}/graphql`;

@@ -47,6 +47,14 @@ grant :DATABASE_MEMBER to :DATABASE_OWNER;
 alter role :DATABASE_ANALYST set statement_timeout = '30s';
 alter role :DATABASE_ANALYST set default_transaction_read_only = on;
 
+-- The API's login: the last line of defence. Every API transaction sets its
+-- own, shorter statement_timeout and idle_in_transaction_session_timeout
+-- (DATABASE_STATEMENT_TIMEOUT_MS, …); these hold for whatever the API's
+-- login runs outside them (readiness, rate-limit counters) or if a code path
+-- ever forgets. Per database, so other databases on the server are untouched.
+alter role :DATABASE_AUTHENTICATOR in database :DATABASE_NAME set statement_timeout = '30s';
+alter role :DATABASE_AUTHENTICATOR in database :DATABASE_NAME set idle_in_transaction_session_timeout = '60s';
+
 -- Nobody but the owner creates objects or connects by default.
 revoke all on database :DATABASE_NAME from public;
 grant connect on database :DATABASE_NAME to :DATABASE_OWNER, :DATABASE_AUTHENTICATOR;

@@ -94,8 +94,6 @@ try {
     pools.push(apiPool);
     // Never serve requests as the owner or a superuser (RLS would not bind).
     await assertApiLogin(apiPool);
-    const ownerPool = createPool(db.databaseUrl, 1, "readiness");
-    pools.push(ownerPool);
     const verifier = createVerifier(config);
     const ticketSigner = loadTicketSigner({
       keyFile: config.ticketSigningKeyFile,
@@ -104,6 +102,10 @@ try {
       production: config.nodeEnv === "production",
     });
     if (!ticketSigner) logger.warn("TICKET_SIGNING_KEY_FILE is not set: ticket tokens are off (ticket codes still check in)");
+    // TEMPORARY owner connection until 260-hardening.sql is committed (readiness.ts).
+    const ownerPool = createPool(db.databaseUrl, 1, "readiness");
+    pools.push(ownerPool);
+    const readiness = makeReadinessCheck(apiPool, 5_000, ownerPool);
     http = await createHttpApi({
       ticketSigner,
       pool: apiPool,
@@ -111,7 +113,7 @@ try {
       graphiql: config.graphiql,
       limits: config.limits,
       transport: config.transport,
-      readiness: makeReadinessCheck(apiPool, ownerPool),
+      readiness,
     });
     await new Promise<void>((resolve, reject) => {
       http!.server.once("error", reject); // e.g. EADDRINUSE
@@ -128,6 +130,8 @@ try {
       { pool: apiPool, verifier, limits: config.limits, ticketSigner },
       grpcTls ? { files: grpcTls, reloadIntervalMs: config.transport.grpcTlsReloadIntervalMs } : undefined,
     );
+    // gRPC health answers NOT_SERVING while /readyz would answer 503 (database away).
+    grpcServer.followReadiness(readiness);
     // /metrics on the admin port, never the public one (in `all` mode the worker's series too).
     metricsServer = await startMetricsServer(config.transport.adminHost, config.transport.adminPort, "admin");
   }

@@ -49,6 +49,17 @@ export interface LimitsConfig {
   idleInTransactionTimeoutMs: number;
   /** How long a request waits for a free pooled connection before it is answered "busy". */
   poolQueueTimeoutMs: number;
+  /** Requests (GraphQL requests, gRPC calls: reads and writes) one caller may make per window, per process; 0: off. */
+  rateLimitRequests: number;
+  rateLimitRequestWindowSeconds: number;
+  /** Rows `totalCount` counts at most (more: the cap, and totalCountIsCapped). */
+  graphqlMaxTotalCount: number;
+  /** Rows one document may ask for: page sizes multiplied along nested lists, summed (rows-limit.ts). */
+  graphqlMaxRows: number;
+  /** Largest `offset` argument (every skipped row is read). */
+  graphqlMaxOffset: number;
+  /** gRPC: key anonymous callers by the last x-forwarded-for entry (the gateway's view) instead of the peer. */
+  grpcTrustForwardedFor: boolean;
 }
 
 export function loadLimits(env: Env, nodeEnv: "development" | "production" | "test"): LimitsConfig {
@@ -85,5 +96,11 @@ export function loadLimits(env: Env, nodeEnv: "development" | "production" | "te
     statementTimeoutMs: int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 10_000, 100, 3_600_000),
     idleInTransactionTimeoutMs: int(env, "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000, 100, 3_600_000),
     poolQueueTimeoutMs: int(env, "DATABASE_POOL_TIMEOUT_MS", 5_000, 100, 600_000),
+    rateLimitRequests: int(env, "RATE_LIMIT_REQUESTS", 600, 0, 1_000_000),
+    rateLimitRequestWindowSeconds: int(env, "RATE_LIMIT_REQUEST_WINDOW_SECONDS", 60, 1, 86_400),
+    grpcTrustForwardedFor: bool(env, "GRPC_TRUST_FORWARDED_FOR", false),
+    graphqlMaxTotalCount: int(env, "GRAPHQL_MAX_TOTAL_COUNT", 1_000, 1, 1_000_000),
+    graphqlMaxOffset: int(env, "GRAPHQL_MAX_OFFSET", 10_000, 0, 10_000_000),
+    graphqlMaxRows: int(env, "GRAPHQL_MAX_ROWS", 20_000, 1, 100_000_000),
   };
 }

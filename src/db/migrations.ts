@@ -82,12 +82,23 @@ export async function commitCurrent(urls: DatabaseUrls, message?: string): Promi
  * Committed migrations not yet applied (readiness: the schema must be current).
  * Read directly: graphile-migrate's `status` insists on a shadow database.
  */
-export async function pendingMigrations(db: Queryable): Promise<string[]> {
+export async function pendingMigrations(db: Queryable, { asApi = false } = {}): Promise<string[]> {
   const committed = readdirSync(resolve(projectRoot, "db/migrations/committed"))
     .filter((name) => name.endsWith(".sql"))
     .sort();
+  // The API's login (the authenticator) may not read graphile-migrate's
+  // table; it calls app_private.applied_migrations() (owner's rights, file
+  // names only) instead, so the API process needs no owner connection.
+  const table = "select filename from graphile_migrate.migrations";
   const { rows } = await db
-    .query<{ filename: string }>("select filename from graphile_migrate.migrations")
+    .query<{ filename: string }>(asApi ? "select filename from app_private.applied_migrations() as filename" : table)
+    // 42883/3F000: a schema older than the function (or none at all): read
+    // the table, which only an owner may (the authenticator then gets 42501:
+    // not ready until the migrations have run).
+    .catch((error: { code?: string }) => {
+      if (asApi && (error.code === "42883" || error.code === "3F000")) return db.query<{ filename: string }>(table);
+      throw error;
+    })
     .catch((error: { code?: string }) => {
       // 42P01/3F000: never migrated at all, so everything is pending.
       if (error.code === "42P01" || error.code === "3F000") return { rows: [] as { filename: string }[] };

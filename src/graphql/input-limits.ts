@@ -18,7 +18,8 @@
  *
  * and, because the library would answer them as internal errors, a few
  * caller mistakes with a clear 22023: an empty object or a null inside a
- * filter, and a negative `offset`.
+ * filter, and a negative `offset`; and an `offset` above GRAPHQL_MAX_OFFSET
+ * (every skipped row is still read).
  *
  * A variable is walked where it is used, at the depth of its use, so
  * `filter: { not: $deep }` counts the variable's nesting too; every variable
@@ -31,6 +32,8 @@ export interface InputBounds {
   maxDepth: number;
   maxListLength: number;
   maxFilterConditions: number;
+  /** Largest `offset` (the rows skipped are still read): GRAPHQL_MAX_OFFSET. */
+  maxOffset: number;
 }
 
 export interface InputRefusal {
@@ -155,6 +158,15 @@ export function checkInputs(document: DocumentNode, variables: Variables, bounds
           const offset = offsetValue(node);
           if (typeof offset === "number" && offset < 0) {
             throw new Refused({ code: "22023", field: "offset", message: `offset must not be negative (got ${offset})` });
+          }
+          // PostgreSQL reads every skipped row: offset 1000000 on the catalog
+          // is a million rows read for one page. Cursors (`after`) cost the same at any depth.
+          if (typeof offset === "number" && offset > bounds.maxOffset) {
+            throw new Refused({
+              code: "22023",
+              field: "offset",
+              message: `offset must be at most ${bounds.maxOffset} (got ${offset}; GRAPHQL_MAX_OFFSET): page on with the \`after\` cursor instead`,
+            });
           }
         }
       },

@@ -61,6 +61,8 @@ export interface PendingCharge {
   /** The count refused the request: every later transaction of it is refused too. */
   refusal?: { allowed: false; retryAfterSeconds: number };
 }
+import { checkRows } from "./rows-limit.ts";
+import type { GraphQLSchema } from "postgraphile/graphql";
 
 interface Outcome {
   statusCode?: number;
@@ -204,11 +206,21 @@ function refuse(message: string, code: string, field?: string): never {
 }
 
 export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter | undefined): GraphileConfig.Plugin {
+  let schema: GraphQLSchema | undefined;
   return {
     name: "AquastreamLimitsPlugin",
     version: "1.0.0",
     description: "Depth, cost, page-size and introspection rules; mutation rate limit; busy and rate-limit statuses",
     after: ["PersistedPlugin"],
+    schema: {
+      hooks: {
+        // Keep the built schema: the rows estimate needs the field types (and runs per request, with variables).
+        finalize(built) {
+          schema = built;
+          return built;
+        },
+      },
+    },
     grafserv: {
       middleware: {
         setPreset(next, event) {
@@ -230,8 +242,12 @@ export function makeLimitsPlugin(limits: LimitsConfig, rateLimiter: RateLimiter 
             maxDepth: limits.graphqlMaxInputDepth,
             maxListLength: limits.graphqlMaxListLength,
             maxFilterConditions: limits.graphqlMaxFilterConditions,
+            maxOffset: limits.graphqlMaxOffset,
           });
           if (refusal) refuse(refusal.message, refusal.code, refusal.field);
+          // Rows multiply along nested lists (rows-limit.ts); the schema is the one this plugin saw built.
+          const rows = schema && checkRows(schema, document, variables, limits.graphqlMaxPageSize, limits.graphqlMaxRows);
+          if (rows) refuse(rows.message, "LMCST");
           const points = rateLimiter ? mutationFieldCount(document, operationName, variables) : 0;
           if (points > 0) {
             const req = event.request?.requestContext.expressv4?.req as

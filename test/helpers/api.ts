@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { loadTicketSigner } from "../../src/tickets/token.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
@@ -16,7 +16,7 @@ import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createHttpApi, type HttpApi } from "../../src/http/app.ts";
 import { makeReadinessCheck } from "../../src/http/readiness.ts";
 import { apiDatabaseUrl, type TestUser } from "./db.ts";
-import pg from "pg";
+import type pg from "pg";
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
@@ -52,9 +52,8 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   const issuer = loadDevIssuer(config);
   let http: HttpApi | undefined;
   let url = "";
-  // As the service: the authenticator serves requests, the owner answers readiness.
+  // As the service: the authenticator serves requests and answers readiness (no owner connection).
   const pool = createPool(apiDatabaseUrl(), options.poolSize ?? 10, "test-api", config.limits.poolQueueTimeoutMs);
-  const ownerPool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 1 });
   options.observePool?.(pool);
 
   beforeAll(async () => {
@@ -70,7 +69,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
         dataDir: config.dataDir,
         production: false,
       }),
-      readiness: makeReadinessCheck(pool, ownerPool),
+      readiness: makeReadinessCheck(pool),
     });
     await new Promise<void>((resolve) => http!.server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
@@ -78,7 +77,7 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
 
   afterAll(async () => {
     await http?.close();
-    await Promise.all([pool.end(), ownerPool.end()]);
+    await pool.end();
   });
 
   const api: TestApi = {

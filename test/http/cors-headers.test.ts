@@ -58,7 +58,7 @@ async function startApi(env: Record<string, string>): Promise<{ url: string; tok
     graphiql: true,
     limits: config.limits,
     transport: config.transport,
-    readiness: makeReadinessCheck(pool, pool),
+    readiness: makeReadinessCheck(pool),
   });
   servers.push(http);
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));

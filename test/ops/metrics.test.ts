@@ -62,7 +62,7 @@ beforeAll(async () => {
     pool: apiPool,
     verifier,
     graphiql: false,
-    readiness: makeReadinessCheck(apiPool, workerPool),
+    readiness: makeReadinessCheck(apiPool),
     limits: config.limits,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));

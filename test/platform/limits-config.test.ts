@@ -33,6 +33,12 @@ describe("limits configuration", () => {
       statementTimeoutMs: 10_000,
       idleInTransactionTimeoutMs: 30_000,
       poolQueueTimeoutMs: 5_000,
+      rateLimitRequests: 600,
+      rateLimitRequestWindowSeconds: 60,
+      grpcTrustForwardedFor: false,
+      graphqlMaxTotalCount: 1_000,
+      graphqlMaxOffset: 10_000,
+      graphqlMaxRows: 20_000,
     });
   });
 

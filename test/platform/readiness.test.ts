@@ -30,7 +30,7 @@ describe("readiness", () => {
     await root(`create database ${dbName}`);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     try {
-      const check = makeReadinessCheck(pool, pool);
+      const check = makeReadinessCheck(pool);
       const before = await check();
       expect(before.ready).toBe(false);
       const committed = readdirSync("db/migrations/committed").filter((f) => f.endsWith(".sql")).sort();
@@ -47,7 +47,7 @@ describe("readiness", () => {
   it("reports an unreachable database", async () => {
     const pool = new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:1/none", connectionTimeoutMillis: 500 });
     try {
-      const result = await makeReadinessCheck(pool, pool)();
+      const result = await makeReadinessCheck(pool)();
       expect(result.ready).toBe(false);
       expect(result.checks.database).toMatch(/^unreachable: /);
       expect(result.checks.migrations).toBe("unknown");

@@ -31,6 +31,22 @@ describe("the API's database login", () => {
     expect(await check(apiDatabaseUrl())).toBe("accepted");
   });
 
+  it("its sessions carry a statement and idle-in-transaction timeout of their own (the last line of defence)", async () => {
+    const client = new pg.Client({ connectionString: apiDatabaseUrl() });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ statement_timeout: string; idle: string }>(
+        "select current_setting('statement_timeout') as statement_timeout, current_setting('idle_in_transaction_session_timeout') as idle",
+      );
+      expect(rows[0]).toEqual({ statement_timeout: "30s", idle: "1min" });
+      // A statement outside any API transaction is stopped by it too.
+      await client.query("set statement_timeout = 0; reset statement_timeout");
+      expect((await client.query("show statement_timeout")).rows[0].statement_timeout).toBe("30s");
+    } finally {
+      await client.end();
+    }
+  });
+
   it("the owner (a superuser in the test database) is refused with what to set", async () => {
     const message = await check(inject("databaseUrl"));
     expect(message).toContain("is a superuser");
