@@ -21,7 +21,7 @@ import { createPool } from "./db/pool.ts";
 import { assertApiLogin } from "./db/authenticator.ts";
 import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
-import { makeReadinessCheck } from "./http/readiness.ts";
+import { apiReadsMigrations, makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
 import { loadTicketSigner } from "./tickets/token.ts";
 import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
@@ -102,9 +102,15 @@ try {
       production: config.nodeEnv === "production",
     });
     if (!ticketSigner) logger.warn("TICKET_SIGNING_KEY_FILE is not set: ticket tokens are off (ticket codes still check in)");
-    // TEMPORARY owner connection until 260-hardening.sql is committed (readiness.ts).
-    const ownerPool = createPool(db.databaseUrl, 1, "readiness");
-    pools.push(ownerPool);
+    // Readiness reads the applied migrations as the authenticator: the API
+    // holds no owner connection. Only a schema older than
+    // app_private.applied_migrations() needs one, until it is migrated.
+    let ownerPool: pg.Pool | undefined;
+    if (!(await apiReadsMigrations(apiPool))) {
+      logger.warn("app_private.applied_migrations() is not there yet: readiness reads the migrations as the owner until the database is migrated and the API restarted");
+      ownerPool = createPool(db.databaseUrl, 1, "readiness");
+      pools.push(ownerPool);
+    }
     const readiness = makeReadinessCheck(apiPool, 5_000, ownerPool);
     http = await createHttpApi({
       ticketSigner,

@@ -15,8 +15,8 @@ export interface Readiness {
  * @param pool the API's pool (the authenticator): is the database reachable
  *             for requests, and are the migrations applied (read through
  *             app_private.applied_migrations(), so no owner connection is needed)?
- * @param ownerPool TEMPORARY, until 260-hardening.sql is committed: `npm start`
- *             migrates committed files only, so the function is not there yet.
+ * @param ownerPool only for a schema older than that function (see
+ *             apiReadsMigrations): an owner connection that may read the table.
  */
 export function makeReadinessCheck(pool: pg.Pool, cacheMs = 5_000, ownerPool?: pg.Pool) {
   let migrationsOkUntil = 0;
@@ -40,4 +40,17 @@ export function makeReadinessCheck(pool: pg.Pool, cacheMs = 5_000, ownerPool?: p
     }
     return { ready: checks.database === "ok" && checks.migrations === "ok", checks };
   };
+}
+
+/**
+ * Whether the API's own login may read the applied migrations
+ * (app_private.applied_migrations(), 260-hardening). Only a schema older than
+ * that function needs an owner connection for readiness (main.ts then opens
+ * one and says so); once the migration is applied the API holds none.
+ */
+export async function apiReadsMigrations(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ ok: boolean }>(
+    `select coalesce(has_function_privilege(to_regprocedure('app_private.applied_migrations()'), 'execute'), false) as ok`,
+  );
+  return rows[0]?.ok === true;
 }

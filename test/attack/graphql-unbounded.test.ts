@@ -17,6 +17,7 @@
  * are exact whatever other files do.
  */
 import pg from "pg";
+import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useTestApi } from "../helpers/api.ts";
 import { committingUser } from "../db/factories.ts";
@@ -42,8 +43,34 @@ const byOrganizer = (sub: string, page = "first: 2") =>
 
 type Counted = { allEvents: { totalCount: number; totalCountIsCapped: boolean; nodes: unknown[] } };
 
+/** Every statement the API's pool sends. */
+const sent: string[] = [];
+function record(pool: Pool): void {
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text: string };
+      sent.push(typeof first === "string" ? first : first.text);
+      return query(...args);
+    };
+  });
+}
+
 describe("attack: work that grows with the catalog", () => {
-  const api = useTestApi({ env: { GRAPHQL_MAX_TOTAL_COUNT: String(CAP), GRAPHQL_MAX_OFFSET: "50", GRAPHQL_MAX_ROWS: "20000" } });
+  const api = useTestApi({
+    env: { GRAPHQL_MAX_TOTAL_COUNT: String(CAP), GRAPHQL_MAX_OFFSET: "50", GRAPHQL_MAX_ROWS: "20000" },
+    observePool: record,
+  });
+
+  it("the count PostgreSQL runs is LIMITed to the cap + 1 rows, never a count(*) over every match", async () => {
+    sent.length = 0;
+    const answer = await api.graphql<Counted>(`{ allEvents(first: 1) { totalCount totalCountIsCapped } }`);
+    expect(answer.errors).toBeUndefined();
+    const selects = sent.filter((sql) => /from "app_public"\."event"/i.test(sql));
+    expect(selects.length, sent.join("\n---\n")).toBeGreaterThan(0);
+    expect(selects.some((sql) => /count\(\*\)/i.test(sql)), selects.join("\n---\n")).toBe(false);
+    expect(selects.some((sql) => new RegExp(`limit ${CAP + 1}\\b`, "i").test(sql)), selects.join("\n---\n")).toBe(true);
+  });
 
   const nested = (levels: number, first: string) => {
     let inner = "rowId";
