@@ -12,14 +12,11 @@
  * makes a scrape miss these series (aquastream_database_metrics_up 0)
  * instead of hanging it or taking a worker's connection.
  */
-import pg from "pg";
 import client from "prom-client";
 import { logger } from "../log/logger.ts";
 import { registry } from "./registry.ts";
-import { observePool } from "./pools.ts";
+import { scrapePool } from "./scrape-pool.ts";
 import { WAITLIST_SQL, waitlistMetrics } from "./waitlist.ts";
-
-const SCRAPE_TIMEOUT_MS = 2_000;
 
 interface Snapshot {
   backlog: { unpublished: number; oldest: number; parked: number };
@@ -46,16 +43,7 @@ let registered = false;
 export function registerDatabaseMetrics(connectionString: string): DatabaseMetrics {
   if (registered) throw new Error("database metrics are already registered in this process");
   registered = true;
-  const pool = new pg.Pool({
-    connectionString,
-    max: 1,
-    application_name: "aquastream-event:metrics",
-    connectionTimeoutMillis: SCRAPE_TIMEOUT_MS,
-    statement_timeout: SCRAPE_TIMEOUT_MS,
-    idleTimeoutMillis: 60_000,
-  });
-  pool.on("error", (err) => logger.warn({ pool: "metrics", err: err.message }, "idle database connection lost"));
-  observePool("metrics", pool);
+  const pool = scrapePool(connectionString, "metrics");
 
   // One query per scrape, however many series read it: prom-client starts
   // every collect() of a scrape at once, so they share the query in flight.

@@ -12,13 +12,10 @@
  * slow database costs a scrape fresh totals (aquastream_ticket_metrics_up 0)
  * instead of hanging it. The series of one scrape share one call.
  */
-import pg from "pg";
 import client from "prom-client";
 import { logger } from "../log/logger.ts";
 import { registry } from "./registry.ts";
-import { observePool } from "./pools.ts";
-
-const SCRAPE_TIMEOUT_MS = 2_000;
+import { scrapePool } from "./scrape-pool.ts";
 
 /** Fact kinds (ticket_metric_total.kind) → metric and labels. */
 const SERIES: Record<string, { metric: "issued" | "voided" | "checkIns" | "undos"; labels: Record<string, string> }> = {
@@ -40,16 +37,7 @@ let registered = false;
 export function registerTicketMetrics(connectionString: string): TicketMetrics {
   if (registered) throw new Error("ticket metrics are already registered in this process");
   registered = true;
-  const pool = new pg.Pool({
-    connectionString,
-    max: 1,
-    application_name: "aquastream-event:ticket-metrics",
-    connectionTimeoutMillis: SCRAPE_TIMEOUT_MS,
-    statement_timeout: SCRAPE_TIMEOUT_MS,
-    idleTimeoutMillis: 60_000,
-  });
-  pool.on("error", (err) => logger.warn({ pool: "ticket-metrics", err: err.message }, "idle database connection lost"));
-  observePool("ticket-metrics", pool);
+  const pool = scrapePool(connectionString, "ticket-metrics");
 
   // The last totals read: a scrape that cannot reach the database reports
   // them again (with aquastream_ticket_metrics_up 0) rather than dropping the
