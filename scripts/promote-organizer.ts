@@ -1,7 +1,7 @@
 /*
  * Promotes a user to organizer (or takes the role back) in Keycloak, through
  * the realm's admin REST API: the service has no user table, the `organizer`
- * realm role in the user's token is what makes them one (README "Auth").
+ * realm role in the user's token is what makes them one (docs/auth.md).
  *
  *   npm run -s promote-organizer -- <username or email> [--revoke]
  *

@@ -3,7 +3,7 @@
  *
  * Every variable is declared here with its default and its check, so a missing
  * or wrong value stops the process with a message that names the variable, and
- * the README's configuration table can be checked against this one list.
+ * the configuration table in docs/configuration.md can be checked against this one list.
  */
 
 import { loadLimits, type LimitsConfig } from "./limits.ts";

@@ -3,7 +3,7 @@
  * deadline, so a slow crew service costs a worker job its timeout, never a
  * user's request (crew calls only happen in worker tasks).
  *
- * Identity (README "Crew assignment"): each call carries this service's own
+ * Identity (docs/crew.md, "Identity"): each call carries this service's own
  * token (`authorization: Bearer …`, from Keycloak by client credentials or a
  * fixed CREW_SERVICE_TOKEN; src/crew/jobs.ts), not the user's JWT:
  * the calls run later in the worker, when the user's token may have expired,

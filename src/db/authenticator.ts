@@ -64,7 +64,7 @@ export async function assertApiLogin(pool: pg.Pool): Promise<void> {
   if (why.length) {
     throw new ApiLoginError(
       `the API's database login "${row.login}" ${why.join(" and ")}: row-level security would not bind it. ` +
-        `Set DATABASE_API_URL to the ${roles.authenticator} login (README "Database").`,
+        `Set DATABASE_API_URL to the ${roles.authenticator} login (docs/database-access.md).`,
     );
   }
 }

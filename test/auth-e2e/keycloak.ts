@@ -21,7 +21,7 @@ export const ISSUER = `${KEYCLOAK_URL}/realms/${REALM}`;
 export const AUDIENCE = "aquastream-event";
 const ADMIN = { username: "admin", password: "admin" };
 
-/** Demo users of keycloak/aquastream-realm.json (development passwords, see README). */
+/** Demo users of keycloak/aquastream-realm.json (development passwords, see docs/auth.md). */
 export const demo = {
   user: { username: "demo-user", password: "demo-user-dev-only", sub: "0d5a6c1e-7b2f-4c3d-9e8f-000000000001" },
   organizer: { username: "demo-organizer", password: "demo-organizer-dev-only", sub: "0d5a6c1e-7b2f-4c3d-9e8f-000000000002" },

@@ -1,7 +1,7 @@
 /*
  * schema.graphql is committed so API changes show in review; this fails when
  * it no longer matches what the migrations produce.
- * Fix: DATABASE_URL=<test db> npm run schema:export (see README).
+ * Fix: DATABASE_URL=<test db> npm run schema:export (docs/database.md).
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /*
- * `npm run grpc` (src/grpc/call-cli.ts), the grpcurl stand-in the README
+ * `npm run grpc` (src/grpc/call-cli.ts), the grpcurl stand-in docs/grpc.md
  * uses: proto3 JSON in, proto3 JSON out, refusals with their status on
  * stderr and exit code 1, against a real server.
  */
