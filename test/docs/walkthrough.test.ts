@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCrewStub, type CrewStub } from "../../src/crew/stub-server.ts";
-import { freePort } from "../helpers/ports.ts";
+import { freePort, isFree } from "../helpers/ports.ts";
 import { missingOutput, sectionBlocks, type ShellBlock } from "./markdown-shell.ts";
 
 /** Each walk-through: the sections it reads, in order, in one shell. */
@@ -44,8 +44,19 @@ let service: ChildProcess;
 let serviceOutput = "";
 let crew: CrewStub;
 
+/**
+ * Ports below the kernel's ephemeral range (32768+) when free, so no server
+ * another suite started on port 0 can take one between the check and the
+ * bind, and answer /readyz for ours; else any free ones.
+ */
+async function choosePorts(): Promise<typeof ports> {
+  const base = 21000 + ((process.pid * 7) % 11000);
+  if ((await isFree(base)) && (await isFree(base + 1)) && (await isFree(base + 2))) return { http: base, grpc: base + 1, pg: base + 2 };
+  return { http: await freePort(), grpc: await freePort(), pg: await freePort() };
+}
+
 beforeAll(async () => {
-  ports = { http: await freePort(), grpc: await freePort(), pg: await freePort() };
+  ports = await choosePorts();
   crew = await startCrewStub({ crewCount: 3 });
   const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts.start!;
   service = spawn("sh", ["-c", `exec ${start}`], {
@@ -82,7 +93,17 @@ afterAll(async () => {
   if (service && service.exitCode === null) {
     const exited = new Promise((resolve) => service.once("exit", resolve));
     service.kill("SIGTERM");
+    // A service that hangs in its shutdown is killed (the failure says why); then its PostgreSQL is stopped.
+    const timer = setTimeout(() => service.kill("SIGKILL"), 60_000);
     await exited;
+    clearTimeout(timer);
+  }
+  try {
+    const postmaster = Number(readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+    if (postmaster > 0) process.kill(postmaster, "SIGINT");
+    await new Promise((r) => setTimeout(r, 2000));
+  } catch {
+    // stopped with the service
   }
   await crew?.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -144,6 +165,8 @@ describe("walk-throughs run as written", () => {
       expect(expectedCount, "the walk-through shows some output to check").toBeGreaterThan(2);
       const outputs = await runBlocks(blocks);
       expect(service.exitCode, `npm start stopped during the walk-through:\n${serviceOutput}`).toBeNull();
+      const ready = await fetch(`http://127.0.0.1:${ports.http}/readyz`).then((r) => r.status, (e: Error) => e.message);
+      expect(ready, `npm start no longer answers /readyz:\n${serviceOutput}`).toBe(200);
       blocks.forEach((block, i) => {
         const output = outputs[i]!;
         expect(output, `${block.where}: a tool failed`).not.toMatch(failures);
