@@ -170,7 +170,7 @@ describe("walk-throughs run as written", () => {
       blocks.forEach((block, i) => {
         const output = outputs[i]!;
         expect(output, `${block.where}: a tool failed`).not.toMatch(failures);
-        expect(missingOutput(output, block.expected), `${block.where}: output shown on the page but not printed:\n${output}`).toEqual([]);
+        expect(missingOutput(output, block.expected), `${block.where}: output shown on the page but not printed:\n${output}\n--- npm start's warnings and errors (the end):\n${serviceOutput.slice(-4000)}`).toEqual([]);
       });
     },
     600_000,
