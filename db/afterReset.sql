@@ -68,7 +68,7 @@ grant all on schema public to :DATABASE_OWNER;
 create extension if not exists citext with schema public;
 create extension if not exists pgcrypto with schema public;
 create extension if not exists btree_gist with schema public;
--- Catalog search (db/migrations/current/200-catalog.sql): stemming with ё = е
+-- Catalog search (the 200-catalog part of db/migrations/committed/000009-*.sql): stemming with ё = е
 -- (unaccent), typo tolerance (pg_trgm), distance by a GiST index (cube +
 -- earthdistance). All four ship with both the embedded PostgreSQL and a stock server.
 create extension if not exists unaccent with schema public;

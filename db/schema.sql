@@ -751,6 +751,42 @@ COMMENT ON TYPE app_public.ticket_void_reason IS 'Why a ticket is void: its book
 
 
 --
+-- Name: waitlist_end_reason; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.waitlist_end_reason AS ENUM (
+    'event_canceled',
+    'event_completed',
+    'user_erased',
+    'bookings_closed'
+);
+
+
+--
+-- Name: TYPE waitlist_end_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.waitlist_end_reason IS 'Why the list ended for an entry (status ended): event_canceled, event_completed, user_erased (the person''s data was erased), bookings_closed (the event''s booking deadline passed while it waited).';
+
+
+--
+-- Name: waitlist_policy; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.waitlist_policy AS ENUM (
+    'list_first',
+    'first_come'
+);
+
+
+--
+-- Name: TYPE waitlist_policy; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.waitlist_policy IS 'Who gets seats freed on a sold-out event: list_first (the waiting list, at the commit of the transaction that freed them, before any direct booking can see them) or first_come (anyone booking at once; the waiting list is offered what is still free when the worker''s offer task runs, about once a minute).';
+
+
+--
 -- Name: waitlist_status; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -760,7 +796,8 @@ CREATE TYPE app_public.waitlist_status AS ENUM (
     'accepted',
     'declined',
     'expired',
-    'left'
+    'left',
+    'ended'
 );
 
 
@@ -768,7 +805,7 @@ CREATE TYPE app_public.waitlist_status AS ENUM (
 -- Name: TYPE waitlist_status; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TYPE app_public.waitlist_status IS 'Where a waiting-list entry stands: waiting (in line), offered (seats held for it until offer_expires_at), accepted (became a booking), declined, expired (the offer timed out), left (the user left the list).';
+COMMENT ON TYPE app_public.waitlist_status IS 'Where a waiting-list entry stands: waiting (in line), offered (seats held for it until offer_expires_at), accepted (became a booking), declined, expired (the offer timed out), left (the user left the list), ended (the list ended for it: see end_reason).';
 
 
 --
@@ -1029,6 +1066,8 @@ CREATE TABLE app_public.event (
     starts_on date GENERATED ALWAYS AS ((timezone(time_zone, starts_at))::date) STORED,
     booking_closes_at timestamp with time zone GENERATED ALWAYS AS (app_hidden.hours_before(starts_at, booking_deadline_hours)) STORED,
     search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector('app_hidden.catalog_search'::regconfig, title), 'A'::"char") || setweight(to_tsvector('app_hidden.catalog_search'::regconfig, location_name), 'B'::"char")) || setweight(to_tsvector('app_hidden.catalog_search'::regconfig, COALESCE(description, ''::text)), 'C'::"char"))) STORED NOT NULL,
+    waitlist_policy app_public.waitlist_policy DEFAULT 'list_first'::app_public.waitlist_policy NOT NULL,
+    waitlist_paused_at timestamp with time zone,
     CONSTRAINT event_booking_deadline_hours_check CHECK (((booking_deadline_hours >= 0) AND (booking_deadline_hours <= 8760))),
     CONSTRAINT event_cancel_reason_check CHECK (((char_length(cancel_reason) >= 3) AND (char_length(cancel_reason) <= 1000))),
     CONSTRAINT event_cancel_reason_text_check CHECK (app_hidden.assert_clean_text(cancel_reason, 'cancel_reason'::text, true)),
@@ -1263,6 +1302,20 @@ COMMENT ON COLUMN app_public.event.booking_closes_at IS 'When bookings close: bo
 
 COMMENT ON COLUMN app_public.event.search_vector IS '@behavior -*
 Full-text document (russian/english stems, ё = е): title (A), location (B), description (C); used by search_events.';
+
+
+--
+-- Name: COLUMN event.waitlist_policy; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.waitlist_policy IS 'Who gets freed seats while the event is sold out: list_first (the waiting list first; the default) or first_come (direct bookings at once, the list gets what is left about a minute later). Set by set_waitlist_policy.';
+
+
+--
+-- Name: COLUMN event.waitlist_paused_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.event.waitlist_paused_at IS 'Since when the organizer paused waiting-list offers (pause_waitlist_offers); null: offers are made. Open offers stay valid while paused.';
 
 
 --
@@ -1703,11 +1756,40 @@ COMMENT ON FUNCTION app_hidden.assert_signed_in() IS 'Returns the caller''s id, 
 
 
 --
+-- Name: uuid_v7(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.uuid_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$
+  -- A random (version 4) UUID with its first 48 bits replaced by the Unix
+  -- time in milliseconds and its version nibble set from 0100 to 0111
+  -- (set_bit numbers bits from the least significant of each byte: bits 52
+  -- and 53 are the two low bits of byte 6's high nibble). The variant bits
+  -- (10) stay as gen_random_uuid set them. RFC 9562, section 5.7.
+  select encode(
+    set_bit(set_bit(
+      overlay(uuid_send(gen_random_uuid())
+              placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+              from 1 for 6),
+      52, 1), 53, 1),
+    'hex')::uuid;
+$$;
+
+
+--
+-- Name: FUNCTION uuid_v7(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.uuid_v7() IS 'A new time-ordered UUID (version 7, RFC 9562): Unix milliseconds, then 74 random bits. Ids made in order land on the rightmost leaf of their B-tree indexes (no random page per insert, no full-page image per checkpoint for it). Owner only: the defaults of booking.id and outbox.id, filled by SECURITY DEFINER functions.';
+
+
+--
 -- Name: booking; Type: TABLE; Schema: app_public; Owner: -
 --
 
 CREATE TABLE app_public.booking (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    id uuid DEFAULT app_private.uuid_v7() NOT NULL,
     event_id uuid NOT NULL,
     user_id uuid NOT NULL,
     price_tier_id uuid NOT NULL,
@@ -2290,6 +2372,112 @@ COMMENT ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status app_
 
 
 --
+-- Name: end_closed_waitlists(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.end_closed_waitlists() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_entry app_public.waitlist_entry;
+  v_count integer := 0;
+begin
+  for v_entry in
+    update app_public.waitlist_entry w
+    set status = 'ended', end_reason = 'bookings_closed', ended_at = now()
+    from app_public.event_seat_counter c
+    where c.event_id = w.event_id and w.status = 'waiting' and c.bookable_until <= now()
+    returning w.*
+  loop
+    perform app_hidden.record_change(
+      'waitlist', v_entry.id, 'WaitlistEnded', 'waitlist.end', 'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+    );
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_closed_waitlists(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.end_closed_waitlists() IS 'Ends the waiting entries of events whose booking deadline has passed (end_reason bookings_closed, WaitlistEnded each); returns how many. Run by the expire_waitlist_offers task as the owner.';
+
+
+--
+-- Name: end_waitlist_entries(uuid, uuid, app_public.waitlist_end_reason); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.end_waitlist_entries(event_id uuid, user_id uuid, reason app_public.waitlist_end_reason) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_event_id uuid;
+  v_entry app_public.waitlist_entry;
+  v_count integer := 0;
+begin
+  for v_event_id in
+    select distinct w.event_id from app_public.waitlist_entry w
+    where w.status in ('waiting', 'offered')
+      and (end_waitlist_entries.event_id is null or w.event_id = end_waitlist_entries.event_id)
+      and (end_waitlist_entries.user_id is null or w.user_id = end_waitlist_entries.user_id)
+    order by w.event_id
+  loop
+    perform from app_public.event_seat_counter c where c.event_id = v_event_id for no key update;
+    perform from app_public.price_tier_seat_counter c
+    where c.price_tier_id in (select w.price_tier_id from app_public.waitlist_entry w
+                              where w.event_id = v_event_id and w.status = 'offered'
+                                and (end_waitlist_entries.user_id is null or w.user_id = end_waitlist_entries.user_id))
+    order by c.price_tier_id for no key update;
+    for v_entry in
+      select * from app_public.waitlist_entry w
+      where w.event_id = v_event_id and w.status in ('waiting', 'offered')
+        and (end_waitlist_entries.user_id is null or w.user_id = end_waitlist_entries.user_id)
+      order by w.joined_at, w.id
+      for update
+    loop
+      if v_entry.status = 'offered' then
+        update app_public.event_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+        where c.event_id = v_entry.event_id;
+        update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - v_entry.offered_seats
+        where c.price_tier_id = v_entry.price_tier_id;
+      end if;
+      -- offered_seats stays: what was withdrawn.
+      update app_public.waitlist_entry w
+      set status = 'ended', end_reason = end_waitlist_entries.reason, ended_at = now()
+      where w.id = v_entry.id
+      returning * into v_entry;
+      perform app_hidden.record_change(
+        'waitlist', v_entry.id,
+        case when v_entry.offered_seats is null then 'WaitlistEnded' else 'OfferWithdrawn' end,
+        case when v_entry.offered_seats is null then 'waitlist.end' else 'waitlist.withdraw' end,
+        'waitlist_entry', app_hidden.waitlist_entry_data(v_entry)
+      );
+      v_count := v_count + 1;
+    end loop;
+    -- A list_first event's released seats go to the next in line now rather
+    -- than at commit: erase_user_data must see (and pseudonymize) the rows
+    -- these offers write with the erased person as their actor. (For an
+    -- event no longer taking bookings this offers nothing.)
+    if exists (select from app_public.event e where e.id = v_event_id and e.waitlist_policy = 'list_first') then
+      perform app_hidden.offer_freed_seats(v_event_id);
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_waitlist_entries(event_id uuid, user_id uuid, reason app_public.waitlist_end_reason); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.end_waitlist_entries(event_id uuid, user_id uuid, reason app_public.waitlist_end_reason) IS 'Ends the live waiting-list entries of an event (or of a user, event_id null) with a reason: waiting ones end (WaitlistEnded), offered ones are withdrawn and their seats released (OfferWithdrawn). Returns how many. Owner only (the event trigger and erase_user_data).';
+
+
+--
 -- Name: waitlist_entry; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -2307,6 +2495,8 @@ CREATE TABLE app_public.waitlist_entry (
     offer_expires_at timestamp with time zone,
     booking_id uuid,
     ended_at timestamp with time zone,
+    end_reason app_public.waitlist_end_reason,
+    CONSTRAINT waitlist_entry_end_reason_check CHECK ((((status)::text = 'ended'::text) = (end_reason IS NOT NULL))),
     CONSTRAINT waitlist_entry_ended_check CHECK (((status = ANY (ARRAY['waiting'::app_public.waitlist_status, 'offered'::app_public.waitlist_status])) = (ended_at IS NULL))),
     CONSTRAINT waitlist_entry_offer_check CHECK ((((status <> 'waiting'::app_public.waitlist_status) OR (offered_seats IS NULL)) AND ((status <> ALL (ARRAY['offered'::app_public.waitlist_status, 'accepted'::app_public.waitlist_status])) OR (offered_seats IS NOT NULL)) AND ((offered_seats IS NULL) OR (((offered_seats >= 1) AND (offered_seats <= seats_wanted)) AND (accepts_fewer OR (offered_seats = seats_wanted)) AND (offered_at IS NOT NULL) AND (offer_expires_at IS NOT NULL))))),
     CONSTRAINT waitlist_entry_seats_wanted_check CHECK (((seats_wanted >= 1) AND (seats_wanted <= 20)))
@@ -2318,7 +2508,7 @@ CREATE TABLE app_public.waitlist_entry (
 --
 
 COMMENT ON TABLE app_public.waitlist_entry IS '@behavior -insert -update -delete
-A place on an event''s waiting list (optionally for one price tier): the seats wanted, and the offer made when seats freed up. Written only by join_waitlist, leave_waitlist, accept_offer, decline_offer and the offer/expiry functions. Visible to its user, the event''s organizer and admins; it shows the same personal data a booking does (the user id).';
+A place on an event''s waiting list (optionally for one price tier): the seats wanted, and the offer made when seats freed up. Written only by join_waitlist, leave_waitlist, accept_offer, decline_offer, the offer and expiry functions, and when the list ends (event canceled or completed, the person erased). Visible to its user, the event''s organizer and admins; it shows the same personal data a booking does (the user id).';
 
 
 --
@@ -2374,7 +2564,7 @@ COMMENT ON COLUMN app_public.waitlist_entry.joined_at IS 'When the user joined: 
 -- Name: COLUMN waitlist_entry.status; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.waitlist_entry.status IS 'waiting, offered, accepted, declined, expired or left.';
+COMMENT ON COLUMN app_public.waitlist_entry.status IS 'waiting, offered, accepted, declined, expired, left or ended (end_reason says why).';
 
 
 --
@@ -2409,7 +2599,14 @@ COMMENT ON COLUMN app_public.waitlist_entry.booking_id IS 'The booking an accept
 -- Name: COLUMN waitlist_entry.ended_at; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.waitlist_entry.ended_at IS 'When the entry left the line (accepted, declined, expired, left).';
+COMMENT ON COLUMN app_public.waitlist_entry.ended_at IS 'When the entry left the line (accepted, declined, expired, left, ended).';
+
+
+--
+-- Name: COLUMN waitlist_entry.end_reason; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.waitlist_entry.end_reason IS 'Why the list ended for the entry (status ended): event_canceled, event_completed, user_erased or bookings_closed; null otherwise.';
 
 
 --
@@ -2554,6 +2751,7 @@ CREATE FUNCTION app_hidden.event_data(e app_public.event) RETURNS jsonb
     'longitude', e.longitude,
     'startsAt', e.starts_at,
     'endsAt', e.ends_at,
+    'timeZone', e.time_zone,
     'capacity', e.capacity,
     'seatsTaken', app_public.event_seats_taken(e),
     'bookingDeadlineHours', e.booking_deadline_hours,
@@ -2564,7 +2762,9 @@ CREATE FUNCTION app_hidden.event_data(e app_public.event) RETURNS jsonb
     'publishedAt', e.published_at,
     'canceledAt', e.canceled_at,
     'canceledBy', e.canceled_by,
-    'cancelReason', e.cancel_reason
+    'cancelReason', e.cancel_reason,
+    'waitlistPolicy', e.waitlist_policy,
+    'waitlistPausedAt', e.waitlist_paused_at
   );
 $$;
 
@@ -2604,6 +2804,37 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message text) IS 'Locks and returns an event the caller may change (own event, or any as admin); 28000, 42501 or P0002 (also for events the caller cannot see) otherwise.';
+
+
+--
+-- Name: event_for_waitlist_change(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.event_for_waitlist_change(event_id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_user_id uuid := app_hidden.assert_event_manager();
+  v_event app_public.event;
+begin
+  select * into v_event from app_public.event e where e.id = event_for_waitlist_change.event_id for no key update;
+  if not found or not app_hidden.event_is_visible(v_event) then
+    raise exception 'event not found' using errcode = 'P0002';
+  end if;
+  if v_event.organizer_id <> v_user_id and not app_public.has_role('admin') then
+    raise exception 'only the organizer of this event or an admin may change it' using errcode = '42501';
+  end if;
+  perform app_hidden.assert_event_editable(v_event);
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION event_for_waitlist_change(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.event_for_waitlist_change(event_id uuid) IS 'Locks (FOR NO KEY UPDATE) and returns a draft or published event whose waiting-list settings the caller may change (own event, or any as admin); 28000, 42501, P0002 (also for events the caller cannot see) or 55000 otherwise.';
 
 
 --
@@ -3543,6 +3774,27 @@ COMMENT ON FUNCTION app_hidden.jsonb_replace_id(doc jsonb, old_id uuid, new_id u
 
 
 --
+-- Name: latitude_band(double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.latitude_band(latitude double precision, radius_km double precision) RETURNS double precision[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  -- radius_km on earthdistance's sphere, in degrees of latitude; a millionth
+  -- (plus ~0.1 m) wider, never narrower: the exact test (within_km) decides.
+  select array[greatest(-90, latitude - reach), least(90, latitude + reach)]
+  from (select degrees(radius_km * 1000 / public.earth()) * 1.000001 + 1e-6 as reach) r;
+$$;
+
+
+--
+-- Name: FUNCTION latitude_band(latitude double precision, radius_km double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.latitude_band(latitude double precision, radius_km double precision) IS '{lowest, highest} latitude of the points within radius_km (great circle) of a point at this latitude, slightly wide: the index bound of a nearest-first search.';
+
+
+--
 -- Name: login_roles(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -3658,6 +3910,10 @@ begin
   if not found or v_counter.bookable_until is null or now() >= v_counter.bookable_until then
     return 0; -- not taking bookings: nothing to offer
   end if;
+  if exists (select from app_public.event e
+             where e.id = offer_freed_seats.event_id and e.waitlist_paused_at is not null) then
+    return 0; -- the organizer paused offers
+  end if;
   v_free := v_counter.capacity - v_counter.seats_taken;
   if v_free <= 0 or not exists (
     select from app_public.waitlist_entry w where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
@@ -3725,7 +3981,7 @@ $$;
 -- Name: FUNCTION offer_freed_seats(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.offer_freed_seats(event_id uuid) IS 'Offers the event''s free seats to its waiting list in joined order (an entry that does not fit is skipped; fewer seats only with accepts_fewer): each offer holds its seats on the event (and tier) seat counters, SeatsOffered each. Returns the number of offers. Runs at the commit of every transaction that frees seats (deferred trigger); owner only.';
+COMMENT ON FUNCTION app_hidden.offer_freed_seats(event_id uuid) IS 'Offers the event''s free seats to its waiting list in joined order (an entry that does not fit is skipped; fewer seats only with accepts_fewer): each offer holds its seats on the event (and tier) seat counters, SeatsOffered each. Nothing while the event is not taking bookings or its offers are paused. Returns the number of offers. Called at the commit of every transaction that frees seats of a list_first event (deferred trigger), by the offer_waitlist_seats task for first_come events, and on resume; owner only.';
 
 
 --
@@ -4990,6 +5246,26 @@ COMMENT ON FUNCTION app_hidden.unlock_dead_workers(grace interval) IS 'Releases 
 
 
 --
+-- Name: uuid_part(uuid, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.uuid_part(id uuid, part integer) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  -- Bytes 1–6, 7–12, 13–16 (part 1, 2, 3) as non-negative integers: compared
+  -- one after the other they order exactly as the uuid does (byte by byte).
+  select ('x' || lpad(substr(replace(id::text, '-', ''), 12 * (part - 1) + 1, 12), 16, '0'))::bit(64)::bigint;
+$$;
+
+
+--
+-- Name: FUNCTION uuid_part(id uuid, part integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.uuid_part(id uuid, part integer) IS 'Part 1, 2 or 3 of a uuid (bytes 1–6, 7–12, 13–16) as a non-negative integer; (part 1, part 2, part 3) orders as the uuid. The id tie-break a GiST index can produce.';
+
+
+--
 -- Name: void_tickets(uuid, app_public.ticket_void_reason); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -5039,7 +5315,7 @@ CREATE FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) RETU
     'id', w.id, 'eventId', w.event_id, 'priceTierId', w.price_tier_id, 'userId', w.user_id,
     'seatsWanted', w.seats_wanted, 'acceptsFewer', w.accepts_fewer, 'joinedAt', w.joined_at,
     'status', w.status, 'offeredSeats', w.offered_seats, 'offerExpiresAt', w.offer_expires_at,
-    'bookingId', w.booking_id
+    'bookingId', w.booking_id, 'endReason', w.end_reason
   );
 $$;
 
@@ -5049,6 +5325,32 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) IS 'A waiting-list entry as the JSON payload of outbox messages (aggregate type waitlist).';
+
+
+--
+-- Name: waitlist_events_to_offer(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.waitlist_events_to_offer() RETURNS SETOF uuid
+    LANGUAGE sql STABLE
+    AS $$
+  select e.id
+  from (select distinct w.event_id from app_public.waitlist_entry w where w.status = 'waiting') l
+  join app_public.event e on e.id = l.event_id
+  join app_public.event_seat_counter c on c.event_id = e.id
+  where e.waitlist_policy = 'first_come'
+    and e.waitlist_paused_at is null
+    and c.seats_taken < c.capacity
+    and now() < c.bookable_until
+  order by e.id;
+$$;
+
+
+--
+-- Name: FUNCTION waitlist_events_to_offer(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.waitlist_events_to_offer() IS 'The first_come events whose free seats the offer_waitlist_seats task offers to their list: taking bookings, not paused, seats free, entries waiting. Owner only.';
 
 
 --
@@ -5071,6 +5373,45 @@ $_$;
 --
 
 COMMENT ON FUNCTION app_hidden.waitlist_offer_hold() IS 'How long an offer holds its seats: setting waitlist_offer_hold_minutes (1..10080, default 120 minutes; a malformed value counts as the default).';
+
+
+--
+-- Name: within_km(double precision, double precision, double precision, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+  select public.earth_distance(public.ll_to_earth(latitude1, longitude1), public.ll_to_earth(latitude2, longitude2))
+    <= radius_km * 1000;
+$$;
+
+
+--
+-- Name: FUNCTION within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) IS 'Whether the second point lies within radius_km (great circle, earthdistance''s sphere) of the first.';
+
+
+--
+-- Name: applied_migrations(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.applied_migrations() RETURNS SETOF text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select m.filename from graphile_migrate.migrations m order by m.filename
+$$;
+
+
+--
+-- Name: FUNCTION applied_migrations(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.applied_migrations() IS 'File names of the committed migrations applied to this database (graphile_migrate.migrations.filename, e.g. 000009.sql), for the API''s readiness check (/readyz): the API logs in as the authenticator and holds no owner connection, so it reads the bookkeeping through this function and nothing else of it.';
 
 
 --
@@ -5125,6 +5466,39 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.refresh_event_rating(event_id uuid) IS 'Recomputes the active-review rating counts of one event into app_hidden.event_stats.';
+
+
+--
+-- Name: take_mutation_points(text, integer, integer, integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer) RETURNS TABLE(allowed boolean, points integer, ms_before_next bigint)
+    LANGUAGE sql
+    AS $$
+  with now_ms as (
+    select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms
+  ),
+  counted as (
+    insert into app_private.rate_limit_counter as c (key, points, expire)
+    select p_key, p_points, now_ms.ms + p_window_ms from now_ms
+    on conflict (key) do update
+      -- A window that is over starts again with these points; otherwise they add up.
+      set points = case when c.expire is null or c.expire <= excluded.expire - p_window_ms
+                        then excluded.points else c.points + excluded.points end,
+          expire = case when c.expire is null or c.expire <= excluded.expire - p_window_ms
+                        then excluded.expire else c.expire end
+    returning c.points, c.expire
+  )
+  select counted.points <= p_limit, counted.points, greatest(counted.expire - now_ms.ms, 0)
+  from counted, now_ms
+$$;
+
+
+--
+-- Name: FUNCTION take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer) IS 'Spends p_points of the caller p_key''s mutation budget (p_limit points per p_window_ms milliseconds, a fixed window started by the first count) and says whether the request may run: allowed (the points spent so far in the window, these included, are within p_limit), points (spent so far), ms_before_next (until the window ends). Refused attempts count too. Called by the API (the authenticator) before it switches to the caller''s role, in the round trip that opens the request''s transaction; committed on its own (src/limits/rate-limiter.ts).';
 
 
 --
@@ -5263,6 +5637,31 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.tg_event__crew_new_period() IS 'Trigger: when an event with a crew (or a failed assignment) gets new dates, its crew is dropped and a new one requested (crew_status pending).';
+
+
+--
+-- Name: tg_event__end_waitlist(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_event__end_waitlist() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_hidden.end_waitlist_entries(
+    new.id, null,
+    case new.status when 'canceled' then 'event_canceled' else 'event_completed' end::app_public.waitlist_end_reason
+  );
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_event__end_waitlist(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_event__end_waitlist() IS 'Trigger: when an event is canceled or completed, its waiting list ends in the same transaction (entries ended, open offers withdrawn and their seats released).';
 
 
 --
@@ -5710,7 +6109,9 @@ CREATE FUNCTION app_private.tg_seat_counter__offer_freed_seats() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  perform app_hidden.offer_freed_seats(new.event_id);
+  if exists (select from app_public.event e where e.id = new.event_id and e.waitlist_policy = 'list_first') then
+    perform app_hidden.offer_freed_seats(new.event_id);
+  end if;
   return null;
 end;
 $$;
@@ -5720,7 +6121,73 @@ $$;
 -- Name: FUNCTION tg_seat_counter__offer_freed_seats(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.tg_seat_counter__offer_freed_seats() IS 'Deferred: offers seats freed on a counter row to the event''s waiting list at the commit of the transaction that freed them (which still holds the counter row).';
+COMMENT ON FUNCTION app_private.tg_seat_counter__offer_freed_seats() IS 'Deferred: offers seats freed on a counter row to the waiting list of a list_first event at the commit of the transaction that freed them (which still holds the counter row). first_come events are left to the offer_waitlist_seats task.';
+
+
+--
+-- Name: tg_ticket__metric_fact(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_ticket__metric_fact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    insert into app_private.ticket_metric_fact (kind) values ('issued');
+    return null;
+  end if;
+  if old.status = 'valid' and new.status = 'void' then
+    insert into app_private.ticket_metric_fact (kind) values ('voided:' || new.void_reason::text);
+  end if;
+  if old.checked_in_at is null and new.checked_in_at is not null then
+    insert into app_private.ticket_metric_fact (kind)
+    values (case when new.checked_in_device is null then 'checked_in:scan' else 'checked_in:batch' end);
+  elsif old.checked_in_at is not null and new.checked_in_at is null then
+    insert into app_private.ticket_metric_fact (kind) values ('undone');
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION tg_ticket__metric_fact(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_ticket__metric_fact() IS 'Appends the ticket fact of this insert or update (issued, voided, checked in, undone) to app_private.ticket_metric_fact, for /metrics.';
+
+
+--
+-- Name: ticket_metrics(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.ticket_metrics() RETURNS TABLE(kind text, total bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- Fold the facts appended since the last scrape (at most 100,000; the rest
+  -- next time) into the totals, in this one transaction.
+  with moved as (
+    delete from app_private.ticket_metric_fact f
+     where f.ctid = any (array(select f2.ctid from app_private.ticket_metric_fact f2 limit 100000))
+    returning f.kind
+  )
+  insert into app_private.ticket_metric_total as t (kind, total)
+  select m.kind, count(*) from moved m group by m.kind
+  on conflict on constraint ticket_metric_total_pkey do update set total = t.total + excluded.total;
+
+  return query select t.kind, t.total from app_private.ticket_metric_total t order by t.kind;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION ticket_metrics(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.ticket_metrics() IS 'For /metrics (the worker''s owner connection): folds the pending ticket facts into ticket_metric_total and returns the totals by kind. Safe to call from several processes at once (each fact is counted once). Owner only.';
 
 
 --
@@ -5752,6 +6219,9 @@ begin
     raise exception 'the offer is for another price tier' using errcode = 'BKTEV', column = 'price_tier_id';
   end if;
 
+  -- Lock order: the event row (key share, as the booking's foreign key takes
+  -- it) before the counters, like every function that changes the event.
+  perform from app_public.event e where e.id = v_entry.event_id for key share;
   perform from app_public.event_seat_counter c where c.event_id = v_entry.event_id for no key update;
   perform from app_public.price_tier_seat_counter c where c.price_tier_id = v_entry.price_tier_id for no key update;
   select * into v_entry from app_public.waitlist_entry w where w.id = v_entry.id for update;
@@ -6404,10 +6874,10 @@ COMMENT ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uuid,
 
 
 --
--- Name: create_event(text, text, text, text, double precision, double precision, timestamp with time zone, timestamp with time zone, integer, integer, boolean, app_public.price_tier_input[]); Type: FUNCTION; Schema: app_public; Owner: -
+-- Name: create_event(text, text, text, text, double precision, double precision, timestamp with time zone, timestamp with time zone, integer, integer, boolean, app_public.price_tier_input[], text); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer DEFAULT 0, crew_required boolean DEFAULT false, price_tiers app_public.price_tier_input[] DEFAULT '{}'::app_public.price_tier_input[]) RETURNS app_public.event
+CREATE FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer DEFAULT 0, crew_required boolean DEFAULT false, price_tiers app_public.price_tier_input[] DEFAULT '{}'::app_public.price_tier_input[], time_zone text DEFAULT NULL::text) RETURNS app_public.event
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -6434,15 +6904,26 @@ begin
     raise exception 'starts_at must be in the future'
       using errcode = 'EVPST', column = 'starts_at';
   end if;
+  -- Not given (null): the column's default, Europe/Moscow. Given: an IANA name,
+  -- checked as set_event_time_zone checks it (a blank string is not a zone).
+  if create_event.time_zone is not null then
+    v_event.time_zone := app_hidden.clean_text(create_event.time_zone);
+    if not app_hidden.is_time_zone(v_event.time_zone) then
+      raise exception 'time_zone must be an IANA time zone name such as Europe/Moscow, got "%"', coalesce(v_event.time_zone, '')
+        using errcode = 'EVTZN', column = 'time_zone', hint = 'Use a name of the IANA tz database (Area/Location), not an abbreviation or an offset.';
+    end if;
+  end if;
 
   insert into app_public.event (
     organizer_id, title, description, category, location_name, latitude, longitude,
-    starts_at, ends_at, capacity, booking_deadline_hours, crew_required, crew_status
+    starts_at, ends_at, capacity, booking_deadline_hours, crew_required, crew_status, time_zone
   ) values (
     v_event.organizer_id, v_event.title, v_event.description, v_event.category, v_event.location_name,
     v_event.latitude, v_event.longitude, v_event.starts_at, v_event.ends_at, v_event.capacity,
     v_event.booking_deadline_hours, v_event.crew_required,
-    case when v_event.crew_required then 'pending' else 'not_required' end::app_public.crew_status
+    case when v_event.crew_required then 'pending' else 'not_required' end::app_public.crew_status,
+    -- The column default when no zone was given.
+    coalesce(v_event.time_zone, 'Europe/Moscow')
   )
   returning * into v_event;
 
@@ -6462,10 +6943,10 @@ $$;
 
 
 --
--- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[], time_zone text); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) IS 'Creates a draft event organized by the caller (role organizer or admin), with its price tiers. Only its organizer and admins see it until publish_event. Errors: 28000, 42501, 22023 (argument named), EVDAT, EVDUR, EVPST, TRQTA, TRCUR, 23505 (duplicate tier name).';
+COMMENT ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[], time_zone text) IS 'Creates a draft event organized by the caller (role organizer or admin), with its price tiers and its IANA time zone (time_zone, e.g. Asia/Irkutsk; Europe/Moscow when not given). Only its organizer and admins see it until publish_event. Errors: 28000, 42501, 22023 (argument named), EVDAT, EVDUR, EVPST, EVTZN (not an IANA name), TRQTA, TRCUR, 23505 (duplicate tier name).';
 
 
 --
@@ -6845,6 +7326,9 @@ begin
       using errcode = 'ERPEN', hint = 'cancel_booking each pending booking, then erase';
   end if;
 
+  -- Live waiting-list entries end (open offers withdrawn, their seats passed on).
+  perform app_hidden.end_waitlist_entries(null, v_user, 'user_erased');
+
   -- The audit rows about this person's things, found by index before their
   -- keys change: rows they wrote (actor) and rows about their bookings,
   -- payments, refunds, reviews, votes and favorites (table, row id).
@@ -6890,8 +7374,7 @@ begin
   get diagnostics v_votes = row_count;
   delete from app_public.favorite where favorite.user_id = v_user;
   get diagnostics v_favorites = row_count;
-  -- Waiting-list entries keep their place and seats (an open offer still
-  -- holds its seats until it is accepted, declined or expires).
+  -- Waiting-list entries (all ended by now) keep their place in the history and their seats.
   update app_public.waitlist_entry set user_id = v_alias where waitlist_entry.user_id = v_user;
   get diagnostics v_waitlist = row_count;
   -- Organizer-side traces: replies they wrote (the words go), check-ins they scanned.
@@ -6948,7 +7431,7 @@ $$;
 -- Name: FUNCTION erase_user_data(user_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.erase_user_data(user_id uuid) IS 'Erases a person from the service (GDPR): every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, waiting-list entries, review replies, check-ins scanned, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
+COMMENT ON FUNCTION app_public.erase_user_data(user_id uuid) IS 'Erases a person from the service (GDPR): their live waiting-list entries end first (open offers withdrawn, seats passed on); then every row that names the user id gets one random pseudonym instead (bookings, payments, refunds, reviews — whose text is cleared, ratings kept —, helpful votes, waiting-list entries, review replies, check-ins scanned, events organized, promo codes, audit rows, outbox rows not yet sent); favorites are deleted. Amounts, counts and rating totals stay right. Emits UserDataErased (topic aquastream.user) so other services erase too. Idempotent: a second call finds nothing left and announces again. For that user or an admin. Errors: 28000, 22023, 42501, ERORG (events ahead), ERPEN (bookings waiting for payment).';
 
 
 --
@@ -7661,6 +8144,41 @@ COMMENT ON FUNCTION app_public.my_favorite_events() IS 'The caller''s favorite e
 
 
 --
+-- Name: pause_waitlist_offers(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.pause_waitlist_offers(id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_waitlist_change(pause_waitlist_offers.id);
+begin
+  if v_event.waitlist_paused_at is not null then
+    return v_event; -- already paused
+  end if;
+  update app_public.event e set waitlist_paused_at = now() where e.id = v_event.id returning * into v_event;
+  -- Wait for an offer in flight on this event: it commits before the pause does.
+  perform from app_public.event_seat_counter c where c.event_id = v_event.id for no key update;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'WaitlistOffersPaused', 'event.pause_waitlist', 'event',
+    jsonb_build_object('eventId', v_event.id, 'pausedAt', v_event.waitlist_paused_at,
+                       'openOffers', (select count(*) from app_public.waitlist_entry w
+                                      where w.event_id = v_event.id and w.status = 'offered'))
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION pause_waitlist_offers(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.pause_waitlist_offers(id uuid) IS 'Pauses waiting-list offers of an event (its organizer, or an admin; draft or published): no new offer is made until resume_waitlist_offers; open offers stay valid until accepted, declined or expired, and freed seats stay free (bookable by anyone). WaitlistOffersPaused. Pausing a paused event changes nothing. Errors: 28000, 42501, P0002, 55000.';
+
+
+--
 -- Name: promo_code_uses_left(app_public.promo_code); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -7990,6 +8508,41 @@ COMMENT ON FUNCTION app_public.reply_to_review(review_id uuid, content text) IS 
 
 
 --
+-- Name: resume_waitlist_offers(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.resume_waitlist_offers(id uuid) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_waitlist_change(resume_waitlist_offers.id);
+  v_paused_at timestamptz := v_event.waitlist_paused_at;
+  v_offers integer;
+begin
+  if v_paused_at is null then
+    return v_event; -- not paused
+  end if;
+  update app_public.event e set waitlist_paused_at = null where e.id = v_event.id returning * into v_event;
+  -- Whatever is free now goes to the list at once, in its order (both policies).
+  v_offers := app_hidden.offer_freed_seats(v_event.id);
+  perform app_hidden.record_change(
+    'event', v_event.id, 'WaitlistOffersResumed', 'event.resume_waitlist', 'event',
+    jsonb_build_object('eventId', v_event.id, 'pausedAt', v_paused_at, 'resumedAt', now(), 'offersMade', v_offers)
+  );
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION resume_waitlist_offers(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.resume_waitlist_offers(id uuid) IS 'Resumes waiting-list offers of an event (its organizer, or an admin; draft or published): the seats free now are offered to the list at once, in its order (SeatsOffered each), whatever the policy. WaitlistOffersResumed (with offersMade). Resuming an event that is not paused changes nothing. Errors: 28000, 42501, P0002, 55000.';
+
+
+--
 -- Name: retry_crew_assignment(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -8092,7 +8645,16 @@ CREATE FUNCTION app_public.search_events(query text DEFAULT NULL::text, category
     and (search_events.date_from is null or e.starts_on >= search_events.date_from)
     and (search_events.date_to is null or e.starts_on <= search_events.date_to)
     and (search_events.category is null or e.category = search_events.category)
-    and (search_events.organizer_id is null or e.organizer_id = search_events.organizer_id)
+    -- One organizer's events, as a range rather than `x is null or e.organizer_id = x`:
+    -- the same rows (organizer_id is never null), but an index condition even when
+    -- the organizer is an expression the planner cannot fold, as in an
+    -- organizer's own dashboard (organizer_id => app_public.current_user_id()).
+    -- CASE, not COALESCE: RLS lets only conditions it knows leak nothing reach
+    -- the index, and PostgreSQL does not vouch for COALESCE (it does for CASE).
+    and e.organizer_id >= case when search_events.organizer_id is null
+                          then '00000000-0000-0000-0000-000000000000'::uuid else search_events.organizer_id end
+    and e.organizer_id <= case when search_events.organizer_id is null
+                          then 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid else search_events.organizer_id end
     and (search_events.min_price is null or s.min_price >= search_events.min_price)
     and (search_events.max_price is null or s.min_price <= search_events.max_price)
     -- Bookable now: published, bookings still open, a seat free.
@@ -8112,16 +8674,27 @@ CREATE FUNCTION app_public.search_events(query text DEFAULT NULL::text, category
                 then now() else coalesce(search_events.starts_from, '-infinity') end))))
     -- Sorting by distance lists only events that have a place on the map.
     and (args.sort <> 'distance' or e.latitude is not null)
-    -- Distance: the GiST index's box, then the exact great-circle distance (event_ids_near).
-    -- (A radius without a point is refused by the check above; the `near_latitude
-    -- is null` arm keeps this condition from folding to a constant false that
-    -- would skip the check.)
+    -- Distance within a radius. (A radius without a point is refused by the
+    -- check above; the `near_latitude is null` arm keeps this condition from
+    -- folding to a constant false that would skip the check.)
     and (search_events.radius_km is null or search_events.near_latitude is null or search_events.near_longitude is null
-         or e.id = any (array(select app_hidden.event_ids_near(
+         -- Nearest first: the GiST index hands events over nearest first (KNN,
+         -- the ORDER BY below) and the scan stops at LIMIT; the latitude band
+         -- of the circle (an index condition, see event_earth_point_knn_idx)
+         -- bounds it when fewer events than asked lie inside. The exact
+         -- great-circle test runs on the rows the scan yields.
+         or (args.sort = 'distance'
+             and e.latitude between (app_hidden.latitude_band(search_events.near_latitude, search_events.radius_km))[1]
+                                and (app_hidden.latitude_band(search_events.near_latitude, search_events.radius_km))[2]
+             and app_hidden.within_km(search_events.near_latitude, search_events.near_longitude, e.latitude, e.longitude, search_events.radius_km))
+         -- Other sorts rank every event in the circle anyway: the GiST index's box,
+         -- then the exact great-circle distance (event_ids_near).
+         or (args.sort <> 'distance'
+             and e.id = any (array(select app_hidden.event_ids_near(
               search_events.near_latitude, search_events.near_longitude, search_events.radius_km,
               coalesce(search_events.statuses, '{published}'),
               case when coalesce(search_events.starts_from, search_events.starts_to, search_events.date_from, search_events.date_to) is null
-                then now() else coalesce(search_events.starts_from, '-infinity') end))))
+                then now() else coalesce(search_events.starts_from, '-infinity') end)))))
     -- Keyset: strictly after the given event in this order.
     and (search_events.after_event_id is null
          or case when args.sort = 'start' then
@@ -8147,13 +8720,22 @@ CREATE FUNCTION app_public.search_events(query text DEFAULT NULL::text, category
     case when args.sort = 'rating' then s.rating_average end desc nulls last,
     case when args.sort = 'popularity' then
       coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0) end desc,
+    -- Distance, then id as three integers: every key one the GiST index
+    -- (event_earth_point_knn_idx) produces itself, so it hands rows over in
+    -- this order and the scan stops at LIMIT. (distance, id parts) orders
+    -- exactly as (distance, id), which the keyset compares.
     case when args.sort = 'distance' then app_hidden.earth_point(e.latitude, e.longitude)
       operator(public.<->) app_hidden.earth_point(search_events.near_latitude, search_events.near_longitude) end,
+    case when args.sort = 'distance' then app_hidden.uuid_part(e.id, 1) operator(public.<->) 0::bigint end,
+    case when args.sort = 'distance' then app_hidden.uuid_part(e.id, 2) operator(public.<->) 0::bigint end,
+    case when args.sort = 'distance' then app_hidden.uuid_part(e.id, 3) operator(public.<->) 0::bigint end,
     case when args.sort = 'relevance' then
       app_hidden.event_sort_key(args.sort, e.id, e.search_vector, e.title, e.latitude, e.longitude,
         s.min_price, s.rating_average, args.tsq, search_events.query, search_events.near_latitude, search_events.near_longitude)
     end,
-    e.id;
+    -- The tie-break of the other sorts (for distance it folds away: the index
+    -- could not produce it, see above).
+    case when args.sort <> 'distance' then e.id end;
 $$;
 
 
@@ -8284,6 +8866,52 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) IS 'Sets the IANA time zone of a draft or published event (its organizer, or an admin): its local times and local days follow. The same zone again writes nothing. Errors: 28000, 42501, P0002, 55000, EVTZN (not an IANA name).';
+
+
+--
+-- Name: set_waitlist_policy(uuid, app_public.waitlist_policy); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.set_waitlist_policy(id uuid, policy app_public.waitlist_policy) RETURNS app_public.event
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event app_public.event := app_hidden.event_for_waitlist_change(set_waitlist_policy.id);
+  v_from app_public.waitlist_policy := v_event.waitlist_policy;
+begin
+  if set_waitlist_policy.policy is null then
+    raise exception 'policy is required: list_first or first_come' using errcode = '22023', column = 'policy';
+  end if;
+  if v_from = set_waitlist_policy.policy then
+    return v_event; -- the same policy again writes nothing
+  end if;
+  update app_public.event e set waitlist_policy = set_waitlist_policy.policy
+  where e.id = v_event.id returning * into v_event;
+  perform app_hidden.record_change(
+    'event', v_event.id, 'EventUpdated', 'event.update', 'event',
+    jsonb_build_object(
+      'changes', jsonb_build_object('waitlistPolicy', jsonb_build_object('from', v_from, 'to', v_event.waitlist_policy)),
+      'event', app_hidden.event_data(v_event)
+    )
+  );
+  -- list_first from now on: whatever is free now goes to the list at once.
+  -- first_come: take the counter anyway, so an offer in flight commits first.
+  if v_event.waitlist_policy = 'list_first' then
+    perform app_hidden.offer_freed_seats(v_event.id);
+  else
+    perform from app_public.event_seat_counter c where c.event_id = v_event.id for no key update;
+  end if;
+  return v_event;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_waitlist_policy(id uuid, policy app_public.waitlist_policy); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.set_waitlist_policy(id uuid, policy app_public.waitlist_policy) IS 'Sets who gets seats freed on the event (its organizer, or an admin; draft or published): list_first (the waiting list first, the default) or first_come (direct bookings at once; the list is offered what is still free about a minute later). Switching to list_first offers the free seats to the list at once. EventUpdated (changes.waitlistPolicy). The same policy again writes nothing. Errors: 28000, 42501, P0002, 55000, 22023.';
 
 
 --
@@ -9387,7 +10015,7 @@ COMMENT ON COLUMN app_private.crew_assignment.released_at IS 'When the crew serv
 --
 
 CREATE TABLE app_private.outbox (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    id uuid DEFAULT app_private.uuid_v7() NOT NULL,
     "position" bigint NOT NULL,
     aggregate_type text NOT NULL,
     aggregate_id uuid NOT NULL,
@@ -9999,6 +10627,129 @@ COMMENT ON COLUMN app_private.staff_login.note IS 'Who asked for it and why (fre
 
 
 --
+-- Name: ticket_metric_fact; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ticket_metric_fact (
+    kind text NOT NULL,
+    CONSTRAINT ticket_metric_fact_kind_check CHECK ((kind = ANY (ARRAY['issued'::text, 'voided:booking_canceled'::text, 'voided:reissued'::text, 'checked_in:scan'::text, 'checked_in:batch'::text, 'undone'::text])))
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000');
+
+
+--
+-- Name: TABLE ticket_metric_fact; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ticket_metric_fact IS 'Ticket facts not yet folded into ticket_metric_total: one row per ticket issued or voided, check-in or undo, appended by triggers on app_public.ticket in the transaction that made it; ticket_metrics() moves them into the totals at each /metrics scrape. Owner only.';
+
+
+--
+-- Name: COLUMN ticket_metric_fact.kind; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ticket_metric_fact.kind IS 'issued, voided:booking_canceled, voided:reissued, checked_in:scan (online, by code or token), checked_in:batch (an offline batch), undone.';
+
+
+--
+-- Name: ticket_metric_total; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ticket_metric_total (
+    kind text NOT NULL,
+    total bigint NOT NULL,
+    CONSTRAINT ticket_metric_total_kind_check CHECK ((kind = ANY (ARRAY['issued'::text, 'voided:booking_canceled'::text, 'voided:reissued'::text, 'checked_in:scan'::text, 'checked_in:batch'::text, 'undone'::text]))),
+    CONSTRAINT ticket_metric_total_total_check CHECK ((total >= 0))
+);
+
+
+--
+-- Name: TABLE ticket_metric_total; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ticket_metric_total IS 'Ticket facts counted so far (since the tickets were introduced), by kind; ticket_metrics() adds the new facts at each /metrics scrape. Owner only.';
+
+
+--
+-- Name: COLUMN ticket_metric_total.kind; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ticket_metric_total.kind IS 'The kind of fact (see ticket_metric_fact.kind).';
+
+
+--
+-- Name: COLUMN ticket_metric_total.total; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.ticket_metric_total.total IS 'How many such facts, ever.';
+
+
+--
+-- Name: waitlist_metrics; Type: VIEW; Schema: app_private; Owner: -
+--
+
+CREATE VIEW app_private.waitlist_metrics AS
+ SELECT 'entries'::text AS series,
+    'waiting'::text AS label,
+    ( SELECT count(*) AS count
+           FROM app_public.waitlist_entry w
+          WHERE (w.status = 'waiting'::app_public.waitlist_status)) AS value
+UNION ALL
+ SELECT 'entries'::text AS series,
+    'offered'::text AS label,
+    ( SELECT count(*) AS count
+           FROM app_public.waitlist_entry w
+          WHERE (w.status = 'offered'::app_public.waitlist_status)) AS value
+UNION ALL
+ SELECT 'seats'::text AS series,
+    'waiting'::text AS label,
+    ( SELECT COALESCE(sum(w.seats_wanted), (0)::bigint) AS "coalesce"
+           FROM app_public.waitlist_entry w
+          WHERE (w.status = 'waiting'::app_public.waitlist_status)) AS value
+UNION ALL
+ SELECT 'seats'::text AS series,
+    'offered'::text AS label,
+    ( SELECT COALESCE(sum(w.offered_seats), (0)::bigint) AS "coalesce"
+           FROM app_public.waitlist_entry w
+          WHERE (w.status = 'offered'::app_public.waitlist_status)) AS value
+UNION ALL
+ SELECT 'offers'::text AS series,
+    k.outcome AS label,
+    ( SELECT count(*) AS count
+           FROM app_private.audit_log a
+          WHERE (a.action = k.action)) AS value
+   FROM ( VALUES ('made'::text,'waitlist.offer'::text), ('accepted'::text,'waitlist.accept'::text), ('declined'::text,'waitlist.decline'::text), ('expired'::text,'waitlist.expire'::text), ('withdrawn'::text,'waitlist.withdraw'::text)) k(outcome, action);
+
+
+--
+-- Name: VIEW waitlist_metrics; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON VIEW app_private.waitlist_metrics IS 'The waiting lists for /metrics, one row per series: entries and seats of the live list by status (waiting: seats wanted; offered: seats held) and offers by outcome (made, accepted, declined, expired, withdrawn) counted from the audit log. The worker reports them as aquastream_waitlist_entries, aquastream_waitlist_seats and aquastream_waitlist_offers_total; counted in the database, they are the same from every process.';
+
+
+--
+-- Name: COLUMN waitlist_metrics.series; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.waitlist_metrics.series IS 'entries, seats or offers.';
+
+
+--
+-- Name: COLUMN waitlist_metrics.label; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.waitlist_metrics.label IS 'The status (entries, seats) or the outcome (offers).';
+
+
+--
+-- Name: COLUMN waitlist_metrics.value; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.waitlist_metrics.value IS 'The count or sum.';
+
+
+--
 -- Name: event_category; Type: TABLE; Schema: app_public; Owner: -
 --
 
@@ -10203,6 +10954,14 @@ ALTER TABLE ONLY app_private.setting
 
 ALTER TABLE ONLY app_private.staff_login
     ADD CONSTRAINT staff_login_pkey PRIMARY KEY (login);
+
+
+--
+-- Name: ticket_metric_total ticket_metric_total_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.ticket_metric_total
+    ADD CONSTRAINT ticket_metric_total_pkey PRIMARY KEY (kind);
 
 
 --
@@ -10650,10 +11409,10 @@ CREATE INDEX event_category_starts_at_idx ON app_public.event USING btree (categ
 
 
 --
--- Name: event_earth_point_idx; Type: INDEX; Schema: app_public; Owner: -
+-- Name: event_earth_point_knn_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
-CREATE INDEX event_earth_point_idx ON app_public.event USING gist (app_hidden.earth_point(latitude, longitude)) WHERE (latitude IS NOT NULL);
+CREATE INDEX event_earth_point_knn_idx ON app_public.event USING gist (app_hidden.earth_point(latitude, longitude), app_hidden.uuid_part(id, 1), app_hidden.uuid_part(id, 2), app_hidden.uuid_part(id, 3), latitude) WHERE (latitude IS NOT NULL);
 
 
 --
@@ -10829,6 +11588,13 @@ CREATE INDEX waitlist_entry_booking_id_idx ON app_public.waitlist_entry USING bt
 --
 
 CREATE INDEX waitlist_entry_event_id_joined_at_idx ON app_public.waitlist_entry USING btree (event_id, joined_at, id);
+
+
+--
+-- Name: waitlist_entry_live_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_live_idx ON app_public.waitlist_entry USING btree (status, event_id) INCLUDE (seats_wanted, offered_seats) WHERE (status = ANY (ARRAY['waiting'::app_public.waitlist_status, 'offered'::app_public.waitlist_status]));
 
 
 --
@@ -11162,10 +11928,17 @@ CREATE TRIGGER _500_sync_seat_counter AFTER INSERT OR UPDATE OF quota ON app_pub
 
 
 --
+-- Name: event _510_end_waitlist; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _510_end_waitlist AFTER UPDATE OF status ON app_public.event FOR EACH ROW WHEN (((new.status = ANY (ARRAY['canceled'::app_public.event_status, 'completed'::app_public.event_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app_private.tg_event__end_waitlist();
+
+
+--
 -- Name: booking _600_tickets; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-CREATE CONSTRAINT TRIGGER _600_tickets AFTER INSERT OR UPDATE OF status ON app_public.booking DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app_private.tg_booking__tickets();
+CREATE CONSTRAINT TRIGGER _600_tickets AFTER INSERT OR UPDATE OF status ON app_public.booking DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status <> 'pending_payment'::app_public.booking_status)) EXECUTE FUNCTION app_private.tg_booking__tickets();
 
 
 --
@@ -11173,6 +11946,20 @@ CREATE CONSTRAINT TRIGGER _600_tickets AFTER INSERT OR UPDATE OF status ON app_p
 --
 
 CREATE TRIGGER _900_enqueue_crew_jobs AFTER UPDATE ON app_public.event FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.crew_status IS DISTINCT FROM new.crew_status) OR (old.crew_id IS DISTINCT FROM new.crew_id))) EXECUTE FUNCTION app_private.tg_event__enqueue_crew_jobs();
+
+
+--
+-- Name: ticket _900_metric_fact_insert; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_metric_fact_insert AFTER INSERT ON app_public.ticket FOR EACH ROW EXECUTE FUNCTION app_private.tg_ticket__metric_fact();
+
+
+--
+-- Name: ticket _900_metric_fact_update; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_metric_fact_update AFTER UPDATE OF status, checked_in_at ON app_public.ticket FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR ((old.checked_in_at IS NULL) <> (new.checked_in_at IS NULL)))) EXECUTE FUNCTION app_private.tg_ticket__metric_fact();
 
 
 --
@@ -11484,6 +12271,18 @@ ALTER TABLE app_private.setting ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.staff_login ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ticket_metric_fact; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.ticket_metric_fact ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ticket_metric_total; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.ticket_metric_total ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: booking; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -11864,6 +12663,13 @@ GRANT ALL ON FUNCTION app_hidden.assert_signed_in() TO aquastream_member;
 
 
 --
+-- Name: FUNCTION uuid_v7(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.uuid_v7() FROM PUBLIC;
+
+
+--
 -- Name: TABLE booking; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -11980,6 +12786,20 @@ REVOKE ALL ON FUNCTION app_hidden.end_booking(b app_public.booking, new_status a
 
 
 --
+-- Name: FUNCTION end_closed_waitlists(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.end_closed_waitlists() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION end_waitlist_entries(event_id uuid, user_id uuid, reason app_public.waitlist_end_reason); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.end_waitlist_entries(event_id uuid, user_id uuid, reason app_public.waitlist_end_reason) FROM PUBLIC;
+
+
+--
 -- Name: TABLE waitlist_entry; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -12019,6 +12839,13 @@ REVOKE ALL ON FUNCTION app_hidden.event_data(e app_public.event) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_hidden.event_for_change(event_id uuid, not_found_message text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION event_for_waitlist_change(event_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.event_for_waitlist_change(event_id uuid) FROM PUBLIC;
 
 
 --
@@ -12147,6 +12974,15 @@ REVOKE ALL ON FUNCTION app_hidden.jsonb_changes(old_value jsonb, new_value jsonb
 --
 
 REVOKE ALL ON FUNCTION app_hidden.jsonb_replace_id(doc jsonb, old_id uuid, new_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION latitude_band(latitude double precision, radius_km double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.latitude_band(latitude double precision, radius_km double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.latitude_band(latitude double precision, radius_km double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.latitude_band(latitude double precision, radius_km double precision) TO aquastream_member;
 
 
 --
@@ -12404,6 +13240,15 @@ REVOKE ALL ON FUNCTION app_hidden.unlock_dead_workers(grace interval) FROM PUBLI
 
 
 --
+-- Name: FUNCTION uuid_part(id uuid, part integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.uuid_part(id uuid, part integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.uuid_part(id uuid, part integer) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.uuid_part(id uuid, part integer) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION void_tickets(booking_id uuid, reason app_public.ticket_void_reason); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -12418,10 +13263,34 @@ REVOKE ALL ON FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entr
 
 
 --
+-- Name: FUNCTION waitlist_events_to_offer(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.waitlist_events_to_offer() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION waitlist_offer_hold(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.waitlist_offer_hold() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) TO aquastream_anonymous;
+GRANT ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION applied_migrations(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.applied_migrations() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_private.applied_migrations() TO aquastream_authenticator;
 
 
 --
@@ -12436,6 +13305,14 @@ REVOKE ALL ON FUNCTION app_private.refresh_event_price(event_id uuid) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app_private.refresh_event_rating(event_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_private.take_mutation_points(p_key text, p_points integer, p_limit integer, p_window_ms integer) TO aquastream_authenticator;
 
 
 --
@@ -12471,6 +13348,13 @@ REVOKE ALL ON FUNCTION app_private.tg_event__check_tier_quota() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_event__crew_new_period() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_event__end_waitlist(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_event__end_waitlist() FROM PUBLIC;
 
 
 --
@@ -12579,6 +13463,20 @@ REVOKE ALL ON FUNCTION app_private.tg_seat_counter__offer_freed_seats() FROM PUB
 
 
 --
+-- Name: FUNCTION tg_ticket__metric_fact(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_ticket__metric_fact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION ticket_metrics(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.ticket_metrics() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION accept_offer(id uuid, price_tier_id uuid, promo_code text); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -12674,11 +13572,11 @@ GRANT ALL ON FUNCTION app_public.create_booking(event_id uuid, price_tier_id uui
 
 
 --
--- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]); Type: ACL; Schema: app_public; Owner: -
+-- Name: FUNCTION create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[], time_zone text); Type: ACL; Schema: app_public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[]) TO aquastream_member;
+REVOKE ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[], time_zone text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_event(title text, description text, category text, location_name text, latitude double precision, longitude double precision, starts_at timestamp with time zone, ends_at timestamp with time zone, capacity integer, booking_deadline_hours integer, crew_required boolean, price_tiers app_public.price_tier_input[], time_zone text) TO aquastream_member;
 
 
 --
@@ -12945,6 +13843,14 @@ GRANT ALL ON FUNCTION app_public.my_favorite_events() TO aquastream_member;
 
 
 --
+-- Name: FUNCTION pause_waitlist_offers(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.pause_waitlist_offers(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.pause_waitlist_offers(id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION promo_code_uses_left(p app_public.promo_code); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -13009,6 +13915,14 @@ GRANT ALL ON FUNCTION app_public.reply_to_review(review_id uuid, content text) T
 
 
 --
+-- Name: FUNCTION resume_waitlist_offers(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.resume_waitlist_offers(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.resume_waitlist_offers(id uuid) TO aquastream_member;
+
+
+--
 -- Name: FUNCTION retry_crew_assignment(id uuid); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -13057,6 +13971,14 @@ GRANT ALL ON FUNCTION app_public.set_event_max_seats_per_booking(id uuid, max_se
 
 REVOKE ALL ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.set_event_time_zone(id uuid, time_zone text) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION set_waitlist_policy(id uuid, policy app_public.waitlist_policy); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.set_waitlist_policy(id uuid, policy app_public.waitlist_policy) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_waitlist_policy(id uuid, policy app_public.waitlist_policy) TO aquastream_member;
 
 
 --

@@ -3,7 +3,7 @@
  *
  * With RATE_LIMIT_STORE=postgres (the default) the counters are rows of
  * app_private.rate_limit_counter, spent by app_private.take_mutation_points
- * (db/migrations/current/250-rate-limit.sql), so every API replica counts
+ * (the `250-rate-limit` part of db/migrations/committed/000010-*.sql), so every API replica counts
  * against the same budget and a restart forgets nothing. The count costs no
  * round trip of its own: it travels in the message that opens the request's
  * transaction (src/db/request-transaction.ts), committed on its own before

@@ -1,6 +1,6 @@
 /*
  * Attack: invisible and control characters in user-visible text. One SQL
- * function (app_hidden.assert_clean_text, db/migrations/current/
+ * function (app_hidden.assert_clean_text, the text-rule part of
  * 130-api-hardening of migration 000009) is called by a CHECK constraint on every
  * user-visible text column; here: the rule character by character, that
  * every text column of app_public's tables is either under it or exempt on
