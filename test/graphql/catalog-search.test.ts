@@ -198,6 +198,11 @@ describe("Russian and English full-text search", () => {
     expect(await found({ query: "сплав по реке чус" })).toEqual(["chusovaya"]);
   });
 
+  it("takes a prefix only from 3 characters on (a 1–2 letter prefix would match most of a big catalog)", async () => {
+    expect(await found({ query: "кат" })).toContain("katun");
+    expect(await found({ query: "ка" })).toEqual([]);
+  });
+
   it("tolerates a typo in a short query (close spelling of the title)", async () => {
     expect(await found({ query: "катамраны" })).toEqual(["katun"]);
     expect(await found({ query: "яхтинк" })).toEqual(["baikal"]);
