@@ -5041,6 +5041,7 @@ declare
   v_words text[];
   v_result tsquery;
   v_part tsquery;
+  v_last integer;
   i integer;
 begin
   if v_text is null then
@@ -5050,9 +5051,10 @@ begin
     v_result := websearch_to_tsquery('app_hidden.catalog_search', v_text);
   else
     v_words := array(select m[1] from regexp_matches(v_text, '([[:alnum:]]+)', 'g') as m);
-    for i in 1 .. coalesce(array_length(v_words, 1), 0) loop
+    v_last := coalesce(array_length(v_words, 1), 0);
+    for i in 1 .. v_last loop
       v_part := to_tsquery('app_hidden.catalog_search',
-        v_words[i] || case when i = array_length(v_words, 1) then ':*' else '' end);
+        v_words[i] || case when i = v_last and char_length(v_words[i]) >= 3 then ':*' else '' end);
       v_result := case when v_result is null then v_part else v_result && v_part end;
     end loop;
   end if;
@@ -5065,7 +5067,7 @@ $$;
 -- Name: FUNCTION search_query(query text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.search_query(query text) IS 'The catalog tsquery of a search box text: all words stemmed (ru/en, ё = е), the last one also as a prefix; web-search syntax when used. Null when nothing is left (only stop words or punctuation).';
+COMMENT ON FUNCTION app_hidden.search_query(query text) IS 'The catalog tsquery of a search box text: all words stemmed (ru/en, ё = е), the last one also as a prefix when it has 3 characters or more; web-search syntax when used. Null when nothing is left (only stop words or punctuation).';
 
 
 --

@@ -1,3 +1,13 @@
+--! Previous: sha1:0524533661eaa646789dd2e1b883fd5428e0c98a
+--! Hash: sha1:df3d7d4dc2885296bbbb2c44ed9682de8b1e86d7
+--! Message: search prefix from three characters
+
+--! split: 1-current.sql
+-- Enter migration here
+-- One file per topic beside this one (NNN-topic.sql, applied in number order);
+-- npm run db:commit joins them into the next committed migration.
+
+--! split: 300-search-prefix.sql
 /*
  * The last word typed matches as a prefix only from 3 characters on, like
  * the typo tolerance (search_typo_text). A one- or two-letter prefix ("к",
