@@ -29,6 +29,8 @@ import { logger as rootLogger } from "../log/logger.ts";
 import { startRelayLoop, type RelayLoop } from "../outbox/relay-loop.ts";
 import type { OutboxConfig } from "../outbox/config.ts";
 import { startWorker, type WorkerOptions } from "./runner.ts";
+import { isPoolTimeout } from "../db/pool.ts";
+import { databaseUnavailableReason } from "../db/transient.ts";
 
 const log = rootLogger.child({ component: "worker-supervisor" });
 
@@ -58,6 +60,9 @@ export interface WorkerService {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long start-up waits for a database that is not reachable yet. */
+const STARTUP_WAIT_MS = 60_000;
+
 interface Generation {
   control: pg.Client;
   runner: Runner;
@@ -69,8 +74,11 @@ interface Generation {
 
 /**
  * Starts the runner (and the relay loop when brokers are configured) and
- * keeps them running. Resolves once the first runner is up; throws if that
- * fails (start-up errors stay visible), later failures are recovered.
+ * keeps them running. Resolves once the first runner is up. A database that
+ * is not reachable yet (refused, timed out, starting up: a transient failure)
+ * is waited for up to STARTUP_WAIT_MS, as a runner that loses it later is;
+ * any other start-up error, or a database still away after that, throws
+ * (start-up errors stay visible). Later failures are recovered.
  */
 export async function startWorkerService(pool: pg.Pool, concurrency: number, options: WorkerServiceOptions): Promise<WorkerService> {
   let current: Generation | undefined;
@@ -138,6 +146,22 @@ export async function startWorkerService(pool: pg.Pool, concurrency: number, opt
     }
   }
 
+  async function firstGeneration(): Promise<Generation> {
+    const deadline = Date.now() + STARTUP_WAIT_MS;
+    let backoff = 500;
+    for (;;) {
+      try {
+        return await startGeneration();
+      } catch (error) {
+        const transient = databaseUnavailableReason(error) ?? (isPoolTimeout(error) ? "no connection within the pool timeout" : undefined);
+        if (!transient || Date.now() + backoff > deadline) throw error;
+        log.warn({ err: (error as Error).message, retryInMs: backoff }, "database not reachable yet; worker runner waits for it");
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
   async function supervise(): Promise<void> {
     let backoff = 500;
     while (!stopping) {
@@ -164,7 +188,7 @@ export async function startWorkerService(pool: pg.Pool, concurrency: number, opt
     }
   }
 
-  current = await startGeneration();
+  current = await firstGeneration();
   const relay = options.outbox.brokers.length > 0 ? startRelayLoop(options.databaseUrl, options.outbox) : undefined;
   const supervising = supervise().catch((error) => log.fatal({ err: error }, "worker supervisor failed"));
 

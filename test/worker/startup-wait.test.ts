@@ -1,0 +1,58 @@
+/*
+ * A worker started before its database is reachable (a pod scheduled before
+ * PostgreSQL, a loaded machine where connecting takes longer than the pool's
+ * timeout) waits for it instead of exiting: the real worker process is
+ * pointed at a port where nothing listens yet; a TCP forwarder to the real
+ * PostgreSQL opens there a little later, and the runner starts through it.
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../helpers/ports.ts";
+import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
+
+let forwarder: Server | undefined;
+const sockets: Socket[] = [];
+let worker: WorkerProcess | undefined;
+
+afterAll(async () => {
+  await worker?.stop().catch(() => {});
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => (forwarder ? forwarder.close(r) : r(undefined)));
+});
+
+/** Forwards `port` to the real PostgreSQL of `target`. */
+function forward(port: number, target: URL): Promise<Server> {
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.push(client, upstream);
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+describe("worker start-up", () => {
+  it("waits for a database that is not reachable yet, then starts its runner", { timeout: 120_000 }, async () => {
+    const real = new URL(inject("databaseUrl"));
+    const port = await freePort();
+    const away = new URL(real);
+    away.hostname = "127.0.0.1";
+    away.port = String(port);
+
+    // The forwarder opens once the worker has been refused; the worker
+    // process is only returned once its runner has started.
+    const opened = new Promise<void>((resolve) =>
+      setTimeout(() => void forward(port, real).then((server) => ((forwarder = server), resolve())), 3_000),
+    );
+    worker = await startWorkerProcess({ DATABASE_URL: away.toString() });
+    await opened;
+    const messages = worker.logLines().map((l) => l.msg);
+    const waited = messages.indexOf("database not reachable yet; worker runner waits for it");
+    expect(waited).toBeGreaterThanOrEqual(0);
+    expect(messages.indexOf("worker runner started")).toBeGreaterThan(waited);
+    expect(worker.logLines().some((l) => l.msg === "start-up failed")).toBe(false);
+    expect(await worker.stop()).toBe(0);
+    worker = undefined;
+  });
+});
