@@ -11,7 +11,7 @@
  * Settings are .gmrc plus the connection strings of this run.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import type pg from "pg";
+import pg from "pg";
 import { resolve } from "node:path";
 import JSON5 from "json5";
 import { migrate, reset, run, watch, commit, type Settings } from "graphile-migrate";
@@ -48,9 +48,24 @@ export function migrateSettings(urls: DatabaseUrls): Settings {
 }
 
 /** Runs db/afterReset.sql (idempotent) as the superuser against the application database. */
+/**
+ * One bootstrap at a time per server: afterReset.sql's GRANTs and ALTER ROLE
+ * settings touch cluster-wide catalog rows, and two runs at once (replicas
+ * starting together, parallel test files) fail with "tuple concurrently
+ * updated". The advisory lock is taken in the root database when there is
+ * one (shared by every bootstrap of the server), else in the application
+ * database, and goes with its session.
+ */
 export async function bootstrap(urls: DatabaseUrls): Promise<void> {
   const sql = readFileSync(resolve(projectRoot, "db/afterReset.sql"), "utf8");
-  await run(migrateSettings(urls), sql, "afterReset.sql", { root: Boolean(urls.rootUrl) });
+  const lock = new pg.Client({ connectionString: urls.rootUrl ?? urls.databaseUrl, application_name: "aquastream-event:bootstrap" });
+  await lock.connect();
+  try {
+    await lock.query("select pg_advisory_lock(hashtext('aquastream-event bootstrap'))");
+    await run(migrateSettings(urls), sql, "afterReset.sql", { root: Boolean(urls.rootUrl) });
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 export async function installWorkerSchema(databaseUrl: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { migrateDatabase, pendingMigrations, releaseMigrationPools } from "../../src/db/migrations.ts";
+import { bootstrap, migrateDatabase, pendingMigrations, releaseMigrationPools } from "../../src/db/migrations.ts";
 import { execAsRoot, withBootstrapLock } from "../helpers/own-database.ts";
 
 const rootUrl = inject("rootUrl");
@@ -20,6 +20,16 @@ afterAll(async () => {
   releaseMigrationPools();
   await new Promise((r) => setTimeout(r, 300));
   await execAsRoot(`drop database if exists ${dbName} with (force)`);
+});
+
+describe("bootstrap (afterReset.sql)", () => {
+  it("runs once at a time when several processes start together (no 'tuple concurrently updated')", async () => {
+    // Replicas starting at once with ROOT_DATABASE_URL set all bootstrap the same roles.
+    const runs = await withBootstrapLock(() =>
+      Promise.allSettled(Array.from({ length: 4 }, () => bootstrap({ databaseUrl: inject("databaseUrl"), rootUrl }))),
+    );
+    expect(runs.filter((r) => r.status === "rejected")).toEqual([]);
+  });
 });
 
 describe("committed migrations", () => {

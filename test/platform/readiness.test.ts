@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrateDatabase, releaseMigrationPools } from "../../src/db/migrations.ts";
 import { makeReadinessCheck } from "../../src/http/readiness.ts";
+import { withBootstrapLock } from "../helpers/own-database.ts";
 
 const rootUrl = inject("rootUrl");
 const dbName = `aquastream_ready_check_${process.pid}`;
@@ -37,7 +38,7 @@ describe("readiness", () => {
       expect(committed[0]).toBe("000001-event-catalog.sql");
       expect(before.checks).toEqual({ database: "ok", migrations: `pending: ${committed.join(", ")}` });
 
-      await migrateDatabase({ databaseUrl, rootUrl });
+      await withBootstrapLock(() => migrateDatabase({ databaseUrl, rootUrl }));
       expect(await check()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" } });
     } finally {
       await pool.end();
