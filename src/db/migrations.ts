@@ -47,25 +47,29 @@ export function migrateSettings(urls: DatabaseUrls): Settings {
   };
 }
 
-/** Runs db/afterReset.sql (idempotent) as the superuser against the application database. */
 /**
  * One bootstrap at a time per server: afterReset.sql's GRANTs and ALTER ROLE
  * settings touch cluster-wide catalog rows, and two runs at once (replicas
- * starting together, parallel test files) fail with "tuple concurrently
- * updated". The advisory lock is taken in the root database when there is
- * one (shared by every bootstrap of the server), else in the application
- * database, and goes with its session.
+ * starting together, parallel test files, a reset beside a migrate) fail
+ * with "tuple concurrently updated". The advisory lock is taken in the root
+ * database when there is one (shared by every bootstrap of the server), else
+ * in the application database, and goes with its session.
  */
-export async function bootstrap(urls: DatabaseUrls): Promise<void> {
-  const sql = readFileSync(resolve(projectRoot, "db/afterReset.sql"), "utf8");
+async function oneBootstrapAtATime<T>(urls: DatabaseUrls, fn: () => Promise<T>): Promise<T> {
   const lock = new pg.Client({ connectionString: urls.rootUrl ?? urls.databaseUrl, application_name: "aquastream-event:bootstrap" });
   await lock.connect();
   try {
     await lock.query("select pg_advisory_lock(hashtext('aquastream-event bootstrap'))");
-    await run(migrateSettings(urls), sql, "afterReset.sql", { root: Boolean(urls.rootUrl) });
+    return await fn();
   } finally {
     await lock.end().catch(() => {});
   }
+}
+
+/** Runs db/afterReset.sql (idempotent) as the superuser against the application database. */
+export async function bootstrap(urls: DatabaseUrls): Promise<void> {
+  const sql = readFileSync(resolve(projectRoot, "db/afterReset.sql"), "utf8");
+  await oneBootstrapAtATime(urls, () => run(migrateSettings(urls), sql, "afterReset.sql", { root: Boolean(urls.rootUrl) }));
 }
 
 export async function installWorkerSchema(databaseUrl: string): Promise<void> {
@@ -81,7 +85,8 @@ export async function migrateDatabase(urls: DatabaseUrls): Promise<void> {
 
 /** Drops and recreates the database, then applies committed and (optionally) current migrations. */
 export async function resetDatabase(urls: DatabaseUrls, { withCurrent = true } = {}): Promise<void> {
-  await reset(migrateSettings(urls));
+  // graphile-migrate's reset runs afterReset.sql itself.
+  await oneBootstrapAtATime(urls, () => reset(migrateSettings(urls)));
   if (withCurrent) await watch(migrateSettings(urls), true);
 }
 
