@@ -4,6 +4,7 @@
  * type error at start-up, not a job that fails at 3 a.m.
  */
 import type { TaskList } from "graphile-worker";
+import analyze_stale_tables from "./analyze_stale_tables.ts";
 import apply_retention from "./apply_retention.ts";
 import assign_crew from "./assign_crew.ts";
 import complete_ended_events from "./complete_ended_events.ts";
@@ -14,6 +15,7 @@ import prune_outbox from "./prune_outbox.ts";
 import release_crew from "./release_crew.ts";
 
 export const taskList: TaskList = {
+  analyze_stale_tables,
   apply_retention,
   assign_crew,
   complete_ended_events,
