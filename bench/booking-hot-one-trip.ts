@@ -17,6 +17,7 @@ const scenario: RoundScenario = {
     const script = asUser(
       // Extended protocol: pgbench binds :event and :tier as parameters.
       "SELECT id FROM app_public.create_booking(event_id => :event::uuid, price_tier_id => :tier::uuid, quantity => 1, promo_code => null)",
+      { separateOpen: true },
     );
     return ctx.pgbench.run(`\\startpipeline\n${script}\\endpipeline\n`, clients, ctx.seconds, { event: hot!.eventId, tier: hot!.tierId }, [
       "--protocol=extended",

@@ -55,14 +55,19 @@ export async function targetTable(pool: pg.Pool, name: string, targets: Target[]
 }
 
 /**
- * The API's transaction shape in pgbench: begin, one statement for role +
- * claims (src/auth/claims.ts; a fresh user id each time unless `sub` is a
- * pgbench expression), the use case's SQL, commit: four round trips.
+ * The API's transaction shape in pgbench (src/db/request-transaction.ts):
+ * `begin` and one statement setting role and claims (src/auth/claims.ts; a
+ * fresh user id each time unless `sub` is a pgbench expression) sent as ONE
+ * message, the use case's SQL, `commit`: three round trips, as PostGraphile
+ * and the gRPC handlers make them since the opening message (without the
+ * API's rate-limit count, which the API scenario measures).
+ * `separateOpen` sends `begin` on its own (a compound `\;` message is
+ * simple-protocol only; the pipelined scenario uses the extended protocol).
  */
-export function asUser(sql: string, { role = "user", sub = "gen_random_uuid()::text" } = {}): string {
+export function asUser(sql: string, { role = "user", sub = "gen_random_uuid()::text", separateOpen = false } = {}): string {
+  const settings = `SELECT set_config('role', 'aquastream_member', true), set_config('jwt.claims.sub', ${sub}, true), set_config('jwt.claims.roles', '${role}', true);`;
   return [
-    "BEGIN;",
-    `SELECT set_config('role', 'aquastream_member', true), set_config('jwt.claims.sub', ${sub}, true), set_config('jwt.claims.roles', '${role}', true);`,
+    ...(separateOpen ? ["BEGIN;", settings] : [`BEGIN \\; ${settings}`]),
     // A query ending in pgbench's \gset (keep its result in variables) takes no semicolon.
     /\\gset$/.test(sql.trim()) ? sql.trim() : sql.trim().replace(/;?$/, ";"),
     "COMMIT;",
