@@ -19,7 +19,14 @@ import { becomeRoot, becomeUser, newUser, type TestUser } from "../../helpers/db
 import { createOwnDatabase } from "../../helpers/own-database.ts";
 import { createPublishedEvent, firstTier, gateway } from "../factories.ts";
 
-type Step = "quote_booking" | "create_booking" | "initiate_payment" | "confirm_payment" | "cancel_booking";
+type Step =
+  | "quote_booking"
+  | "create_booking"
+  | "my_bookings"
+  | "initiate_payment"
+  | "confirm_payment"
+  | "cancel_booking"
+  | "expire_overdue_bookings";
 type Buffers = Record<Step, number>;
 
 /** B-tree depth may grow by a level per index on the way from 0 to 60,000 rows; a scan of the bookings would be hundreds. */
@@ -54,6 +61,12 @@ async function onePass(client: pg.PoolClient): Promise<Buffers> {
     const create = await explainBuffers(client, "select * from app_public.create_booking($1, $2, $3, $4)", bookingArgs);
     const bookingId = await idOf(client, "select id from app_public.booking where user_id = $1", [buyer.sub]);
     await becomeUser(client, buyer);
+    // GraphQL's allBookings(condition: { userId }, orderBy: CREATED_AT_DESC, first: 20), under RLS.
+    const mine = await explainBuffers(
+      client,
+      "select b.* from app_public.booking b where b.user_id = $1 order by b.created_at desc, b.id desc limit 20",
+      [buyer.sub],
+    );
     const initiate = await explainBuffers(client, "select * from app_public.initiate_payment($1, 'card')", [bookingId]);
     const paymentId = await idOf(client, "select id from app_public.payment where booking_id = $1", [bookingId]);
     await becomeUser(client, gateway);
@@ -63,12 +76,22 @@ async function onePass(client: pg.PoolClient): Promise<Buffers> {
     const toCancel = await idOf(client, "select id from app_public.booking where user_id = $1", [canceler.sub]);
     await becomeUser(client, canceler);
     const cancel = await explainBuffers(client, "select * from app_public.cancel_booking($1, 'plans changed')", [toCancel]);
+    // The worker's expiry batch (as the owner) with the buyer's booking overdue: it finds that one.
+    await becomeRoot(client);
+    const overdue = newUser("user");
+    await becomeUser(client, overdue);
+    await client.query("select * from app_public.create_booking($1, $2, $3, $4)", bookingArgs);
+    await becomeRoot(client);
+    await client.query("update app_public.booking set payment_deadline = now() - interval '1 minute' where user_id = $1", [overdue.sub]);
+    const expire = await explainBuffers(client, "select app_hidden.expire_overdue_bookings(500)", []);
     return {
       quote_booking: quote,
       create_booking: create,
+      my_bookings: mine,
       initiate_payment: initiate,
       confirm_payment: confirm,
       cancel_booking: cancel,
+      expire_overdue_bookings: expire,
     };
   } finally {
     await client.query("rollback");
