@@ -10,6 +10,9 @@
  * go: src/http/drain.ts), the worker finishes its running jobs, pools close,
  * the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it (exit 1
  * when it cut requests).
+ *
+ * The embedded database takes its data directory over from a PostgreSQL a
+ * killed process left running (src/db/postmaster.ts).
  */
 import "./env-defaults.ts";
 import { takeOverShutdownSignals } from "./process-signals.ts";
@@ -177,7 +180,7 @@ logger.info({ role, embedded: db.embedded }, "aquastream-event started");
 
 function fail(error: unknown): never {
   logger.fatal({ err: error }, "start-up failed");
-  console.error(`start-up failed: ${(error as Error).message ?? error}`);
+  console.error(`start-up failed: ${(error as Error | undefined)?.message ?? String(error)}`);
   process.exit(1);
 }
 

