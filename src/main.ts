@@ -11,8 +11,10 @@
  * the embedded PostgreSQL stops; exit 0. SHUTDOWN_TIMEOUT_MS bounds it (exit 1
  * when it cut requests).
  *
- * The embedded database takes its data directory over from a PostgreSQL a
- * killed process left running (src/db/postmaster.ts).
+ * A database that is not reachable yet at start-up is waited for
+ * (DATABASE_STARTUP_WAIT_MS, src/db/startup-wait.ts), the API's port
+ * answering /healthz meanwhile; the embedded one takes its data directory
+ * over from a PostgreSQL a killed process left running (src/db/postmaster.ts).
  */
 import "./env-defaults.ts";
 import { takeOverShutdownSignals } from "./process-signals.ts";
@@ -21,6 +23,8 @@ import { ConfigError, loadConfig, type Role } from "./config/env.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrateDatabase, releaseMigrationPools } from "./db/migrations.ts";
 import { createPool } from "./db/pool.ts";
+import { ping, retryWhileUnreachable, StartUpAborted, type StartUpWaitOptions } from "./db/startup-wait.ts";
+import { listenWhileWaiting, type WaitingServer } from "./http/waiting-server.ts";
 import { assertApiLogin } from "./db/authenticator.ts";
 import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
@@ -69,9 +73,14 @@ try {
 // stop early still drains and exits 0 instead of dying half-started.
 let started = false;
 let signalDuringStartUp: string | undefined;
+// Ends a start-up that waits for its database (src/db/startup-wait.ts).
+const startUpAbort = new AbortController();
 const onSignal = (signal: string) => {
   if (started) void shutdown(signal);
-  else signalDuringStartUp ??= signal;
+  else {
+    signalDuringStartUp ??= signal;
+    startUpAbort.abort();
+  }
 };
 takeOverShutdownSignals(onSignal);
 
@@ -84,9 +93,28 @@ let worker: WorkerService | undefined;
 let metricsServer: MetricsServer | undefined;
 let databaseMetrics: DatabaseMetrics | undefined;
 let ticketMetrics: TicketMetrics | undefined;
+// The API's port while start-up waits for the database: /healthz 200, /readyz 503.
+let waiting: WaitingServer | undefined;
+
+/** Waiting for a database that is not reachable yet: transient failures only, up to DATABASE_STARTUP_WAIT_MS. */
+function startUpWait(message: string): StartUpWaitOptions {
+  return {
+    maxWaitMs: config!.databaseStartupWaitMs,
+    log: logger,
+    message,
+    signal: startUpAbort.signal,
+    onWait: async (reason) => {
+      if (role === "worker") return;
+      if (waiting) waiting.setReason(reason);
+      else waiting = await listenWhileWaiting(config!.httpHost, config!.httpPort, reason);
+    },
+  };
+}
 
 try {
   if (config.migrateOnStart) {
+    // The embedded database is up by now; a server of DATABASE_URL may not be yet.
+    if (!db.embedded) await retryWhileUnreachable(() => ping(db.databaseUrl), startUpWait("database not reachable yet; migrations wait for it"));
     await migrateDatabase(db);
     releaseMigrationPools();
     logger.info("database migrated");
@@ -95,8 +123,13 @@ try {
   if (role === "all" || role === "api") {
     const apiPool = createPool(db.apiUrl, config.databasePoolSize, "api", config.limits.poolQueueTimeoutMs);
     pools.push(apiPool);
-    // Never serve requests as the owner or a superuser (RLS would not bind).
-    await assertApiLogin(apiPool);
+    // The API's first queries, again while the database is not reachable yet:
+    // never serve requests as the owner or a superuser (RLS would not bind),
+    // and may this login read the applied migrations (readiness, below)?
+    const readsMigrations = await retryWhileUnreachable(async () => {
+      await assertApiLogin(apiPool);
+      return apiReadsMigrations(apiPool);
+    }, startUpWait("database not reachable yet; API waits for it"));
     const verifier = createVerifier(config);
     const ticketSigner = loadTicketSigner({
       keyFile: config.ticketSigningKeyFile,
@@ -109,7 +142,7 @@ try {
     // holds no owner connection. Only a schema older than
     // app_private.applied_migrations() needs one, until it is migrated.
     let ownerPool: pg.Pool | undefined;
-    if (!(await apiReadsMigrations(apiPool))) {
+    if (!readsMigrations) {
       logger.warn("app_private.applied_migrations() is not there yet: readiness reads the migrations as the owner until the database is migrated and the API restarted");
       ownerPool = createPool(db.databaseUrl, 1, "readiness");
       pools.push(ownerPool);
@@ -124,6 +157,8 @@ try {
       transport: config.transport,
       readiness,
     });
+    await waiting?.close();
+    waiting = undefined;
     await new Promise<void>((resolve, reject) => {
       http!.server.once("error", reject); // e.g. EADDRINUSE
       http!.server.listen(config.httpPort, config.httpHost, resolve);
@@ -150,7 +185,12 @@ try {
     pools.push(workerPool);
     // The runner and the outbox relay loop, restarted in-process when the
     // database comes back (src/worker/supervisor.ts).
-    worker = await startWorkerService(workerPool, config.workerConcurrency, { databaseUrl: db.databaseUrl, outbox });
+    worker = await startWorkerService(workerPool, config.workerConcurrency, {
+      databaseUrl: db.databaseUrl,
+      outbox,
+      startupWaitMs: config.databaseStartupWaitMs,
+      startupSignal: startUpAbort.signal,
+    });
     // Outbox backlog and business totals: read from SQL on scrape, by the
     // process that has the owner's connection. `all` serves them on the
     // API's /metrics; a worker alone on a small server of its own.
@@ -170,9 +210,13 @@ try {
   }
 } catch (error) {
   // A half-started process must not linger: release what started, then exit.
-  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop(), metricsServer?.close(), databaseMetrics?.close(), ticketMetrics?.close()]);
+  await Promise.allSettled([grpcServer?.close(0), http?.close(), worker?.stop(), metricsServer?.close(), databaseMetrics?.close(), ticketMetrics?.close(), waiting?.close()]);
   await Promise.allSettled(pools.map((pool) => pool.end()));
   await db.stop().catch(() => {});
+  if (error instanceof StartUpAborted) {
+    logger.info({ signal: signalDuringStartUp }, "stopped while start-up waited for the database");
+    process.exit(0);
+  }
   fail(error);
 }
 

@@ -103,6 +103,8 @@ export interface Config {
   /** Scratch database for `npm run db:commit`. */
   shadowDatabaseUrl: string | undefined;
   databasePoolSize: number;
+  /** How long start-up waits for a database that is not reachable yet (transient failures only) before exiting 1. */
+  databaseStartupWaitMs: number;
   embeddedPostgresPort: number;
   dataDir: string;
   /** PKCS#8 PEM Ed25519 key that signs ticket tokens (TICKET_SIGNING_KEY_FILE); unset: a development key in DATA_DIR (refused in production). */
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     rootDatabaseUrl: postgresUrl(env, "ROOT_DATABASE_URL"),
     shadowDatabaseUrl: postgresUrl(env, "SHADOW_DATABASE_URL"),
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10, 1, 500),
+    databaseStartupWaitMs: int(env, "DATABASE_STARTUP_WAIT_MS", 60_000, 0, 3_600_000),
     embeddedPostgresPort: int(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65535),
     dataDir: str(env, "DATA_DIR") ?? ".data",
     ticketSigningKeyFile: str(env, "TICKET_SIGNING_KEY_FILE"),

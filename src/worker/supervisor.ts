@@ -29,8 +29,7 @@ import { logger as rootLogger } from "../log/logger.ts";
 import { startRelayLoop, type RelayLoop } from "../outbox/relay-loop.ts";
 import type { OutboxConfig } from "../outbox/config.ts";
 import { startWorker, type WorkerOptions } from "./runner.ts";
-import { isPoolTimeout } from "../db/pool.ts";
-import { databaseUnavailableReason } from "../db/transient.ts";
+import { retryWhileUnreachable } from "../db/startup-wait.ts";
 
 const log = rootLogger.child({ component: "worker-supervisor" });
 
@@ -48,6 +47,10 @@ export interface WorkerServiceOptions extends WorkerOptions {
   databaseUrl: string;
   /** The relay's settings; no brokers: no relay loop. */
   outbox: OutboxConfig;
+  /** How long start-up waits for a database that is not reachable yet (DATABASE_STARTUP_WAIT_MS). */
+  startupWaitMs: number;
+  /** A shutdown signal during that wait ends it (StartUpAborted). */
+  startupSignal?: AbortSignal | undefined;
 }
 
 export interface WorkerService {
@@ -59,9 +62,6 @@ export interface WorkerService {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** How long start-up waits for a database that is not reachable yet. */
-const STARTUP_WAIT_MS = 60_000;
 
 interface Generation {
   control: pg.Client;
@@ -76,7 +76,7 @@ interface Generation {
  * Starts the runner (and the relay loop when brokers are configured) and
  * keeps them running. Resolves once the first runner is up. A database that
  * is not reachable yet (refused, timed out, starting up: a transient failure)
- * is waited for up to STARTUP_WAIT_MS, as a runner that loses it later is;
+ * is waited for up to options.startupWaitMs (src/db/startup-wait.ts), as a runner that loses it later is;
  * any other start-up error, or a database still away after that, throws
  * (start-up errors stay visible). Later failures are recovered.
  */
@@ -146,20 +146,13 @@ export async function startWorkerService(pool: pg.Pool, concurrency: number, opt
     }
   }
 
-  async function firstGeneration(): Promise<Generation> {
-    const deadline = Date.now() + STARTUP_WAIT_MS;
-    let backoff = 500;
-    for (;;) {
-      try {
-        return await startGeneration();
-      } catch (error) {
-        const transient = databaseUnavailableReason(error) ?? (isPoolTimeout(error) ? "no connection within the pool timeout" : undefined);
-        if (!transient || Date.now() + backoff > deadline) throw error;
-        log.warn({ err: (error as Error).message, retryInMs: backoff }, "database not reachable yet; worker runner waits for it");
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    }
+  function firstGeneration(): Promise<Generation> {
+    return retryWhileUnreachable(startGeneration, {
+      maxWaitMs: options.startupWaitMs,
+      log,
+      message: "database not reachable yet; worker runner waits for it",
+      signal: options.startupSignal,
+    });
   }
 
   async function supervise(): Promise<void> {

@@ -43,12 +43,13 @@ async function choosePorts(portBase: number): Promise<{ http: number; grpc: numb
 }
 
 export async function startApiProcess(
-  portBase: number,
+  /** The first of two ports (HTTP, gRPC) to try, or the two ports to use. */
+  portBase: number | { http: number; grpc: number },
   env: Record<string, string> = {},
   role: "api" | "all" = "api",
 ): Promise<ServiceProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "aquastream-ops-api-"));
-  const ports = await choosePorts(portBase);
+  const ports = typeof portBase === "number" ? await choosePorts(portBase) : portBase;
   const apiUrl = `http://127.0.0.1:${ports.http}`;
   let out = "";
   const databaseUrl = env.DATABASE_URL ?? inject("databaseUrl");

@@ -5,32 +5,18 @@
  * pointed at a port where nothing listens yet; a TCP forwarder to the real
  * PostgreSQL opens there a little later, and the runner starts through it.
  */
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { forward, type Forwarder } from "../helpers/forwarder.ts";
 import { freePort } from "../helpers/ports.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
-let forwarder: Server | undefined;
-const sockets: Socket[] = [];
+let forwarder: Forwarder | undefined;
 let worker: WorkerProcess | undefined;
 
 afterAll(async () => {
   await worker?.stop().catch(() => {});
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => (forwarder ? forwarder.close(r) : r(undefined)));
+  await forwarder?.close();
 });
-
-/** Forwards `port` to the real PostgreSQL of `target`. */
-function forward(port: number, target: URL): Promise<Server> {
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.push(client, upstream);
-    client.pipe(upstream).pipe(client);
-    client.on("error", () => upstream.destroy());
-    upstream.on("error", () => client.destroy());
-  });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}
 
 describe("worker start-up", () => {
   it("waits for a database that is not reachable yet, then starts its runner", { timeout: 120_000 }, async () => {
