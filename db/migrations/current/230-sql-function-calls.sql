@@ -57,3 +57,11 @@ begin
   ));
 end;
 $$;
+
+-- The CHECK of every text column calls this on every insert and update,
+-- nullable columns included (a booking's cancel_reason is null until it is
+-- canceled). Null text holds no bad character: STRICT answers null (the
+-- CHECK passes) without entering PL/pgSQL and its SET search_path.
+alter function app_hidden.assert_clean_text(text, text, boolean) strict;
+comment on function app_hidden.assert_clean_text(text, text, boolean) is
+  E'CHECK constraint body for user-visible text: true, or raises TXCHR naming the column (field) and the character (U+XXXX); null for null text (STRICT: not called at all). Immutable: depends on the value only.';
