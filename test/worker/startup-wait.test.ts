@@ -2,8 +2,8 @@
  * A worker started before its database is reachable (a pod scheduled before
  * PostgreSQL, a loaded machine where connecting takes longer than the pool's
  * timeout) waits for it instead of exiting: the real worker process is
- * pointed at a port where nothing listens yet; a TCP forwarder to the real
- * PostgreSQL opens there a little later, and the runner starts through it.
+ * pointed at a port where nothing listens yet; once it says it waits, a TCP
+ * forwarder to the real PostgreSQL opens there, and the runner starts through it.
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { forward, type Forwarder } from "../helpers/forwarder.ts";
@@ -26,13 +26,13 @@ describe("worker start-up", () => {
     away.hostname = "127.0.0.1";
     away.port = String(port);
 
-    // The forwarder opens once the worker has been refused; the worker
-    // process is only returned once its runner has started.
-    const opened = new Promise<void>((resolve) =>
-      setTimeout(() => void forward(port, real).then((server) => ((forwarder = server), resolve())), 3_000),
-    );
-    worker = await startWorkerProcess({ DATABASE_URL: away.toString() });
-    await opened;
+    // The forwarder opens once the worker has been refused and said it
+    // waits (a fixed delay lost the race on a loaded machine: the worker's
+    // first attempt came after the forwarder had opened).
+    worker = await startWorkerProcess({ DATABASE_URL: away.toString() }, { waitForRunner: false });
+    await worker.logLine((l) => l.msg === "database not reachable yet; worker runner waits for it", "the worker to wait for its database");
+    forwarder = await forward(port, real);
+    await worker.logLine((l) => l.msg === "worker runner started", "the worker's runner to start");
     const messages = worker.logLines().map((l) => l.msg);
     const waited = messages.indexOf("database not reachable yet; worker runner waits for it");
     expect(waited).toBeGreaterThanOrEqual(0);

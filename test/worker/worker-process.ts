@@ -23,7 +23,11 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+/**
+ * Starts the worker and, unless `waitForRunner` is false, waits until its
+ * runner has started (false: returned at once, e.g. to watch it wait for its database).
+ */
+export async function startWorkerProcess(env: Record<string, string>, { waitForRunner = true } = {}): Promise<WorkerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "aquastream-worker-"));
   let out = "";
   const child = spawn("node", ["--import", "tsx", "src/main.ts", "worker"], {
@@ -72,6 +76,6 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
       return exited;
     },
   };
-  await worker.logLine((l) => l.msg === "worker runner started", "the worker's runner to start");
+  if (waitForRunner) await worker.logLine((l) => l.msg === "worker runner started", "the worker's runner to start");
   return worker;
 }
