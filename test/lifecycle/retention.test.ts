@@ -5,18 +5,12 @@
  * partition DDL is transactional too, so nothing is left behind).
  */
 import { readFileSync } from "node:fs";
-import { parseCrontab, type JobHelpers } from "graphile-worker";
+import { parseCrontab } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { taskList } from "../../tasks/index.ts";
 import { bookedEvent, rootQuery } from "../db/factories.ts";
 import { becomeRoot, becomeUser, withRootTx, type Tx } from "../helpers/db.ts";
-
-function helpersFor(tx: Tx, log: string[]): JobHelpers {
-  return {
-    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
-    logger: { info: (message: string) => log.push(message) },
-  } as unknown as JobHelpers;
-}
+import { helpersFor } from "../db/task-harness.ts";
 
 async function runRetention(tx: Tx): Promise<Record<string, any>> {
   await becomeRoot(tx);

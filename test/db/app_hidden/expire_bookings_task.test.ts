@@ -6,19 +6,13 @@
  * query bound to a rolled-back test transaction.
  */
 import { readFileSync } from "node:fs";
-import { parseCrontab, type JobHelpers } from "graphile-worker";
+import { parseCrontab } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { EXPIRE_BATCH, EXPIRE_HELPERS } from "../../../tasks/expire_bookings.ts";
 import { taskList } from "../../../tasks/index.ts";
-import { becomeRoot, withRootTx, type Tx } from "../../helpers/db.ts";
+import { becomeRoot, withRootTx } from "../../helpers/db.ts";
 import { bookedEvent, rootQuery } from "../factories.ts";
-
-function helpersFor(tx: Tx, log: string[]): JobHelpers {
-  return {
-    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
-    logger: { info: (message: string) => log.push(message) },
-  } as unknown as JobHelpers;
-}
+import { helpersFor } from "../task-harness.ts";
 
 describe("expire_bookings task", () => {
   it("is scheduled every minute, as is complete_ended_events, and both are in the task list", () => {

@@ -6,26 +6,15 @@
  * rolled-back test transaction; `set constraints all immediate` fires the
  * deferred offer trigger where a real transaction would fire it at commit.
  */
-import { readFileSync } from "node:fs";
-import { parseCrontab, type JobHelpers } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { taskList } from "../../../tasks/index.ts";
-import { becomeRoot, becomeUser, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { becomeRoot, becomeUser, newUser, withRootTx } from "../../helpers/db.ts";
 import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
-
-function helpersFor(tx: Tx, log: string[]): JobHelpers {
-  return {
-    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
-    logger: { info: (message: string) => log.push(message) },
-  } as unknown as JobHelpers;
-}
+import { expectScheduledEveryMinute, helpersFor } from "../task-harness.ts";
 
 describe("expire_waitlist_offers task", () => {
   it("is scheduled every minute and is in the task list", () => {
-    const item = parseCrontab(readFileSync("tasks/crontab", "utf8")).find((i) => i.task === "expire_waitlist_offers");
-    expect(item).toBeDefined();
-    expect([0, 1, 17, 59].every((min) => item!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }))).toBe(true);
-    expect(taskList.expire_waitlist_offers).toBeTypeOf("function");
+    expectScheduledEveryMinute("expire_waitlist_offers");
   });
 
   it("expires an overdue offer, passes its seats to the next in line, and schedules the next run", async () => {

@@ -4,26 +4,15 @@
  * schedules the expiry of the new offers. Run with the task helpers' query
  * bound to a rolled-back test transaction.
  */
-import { readFileSync } from "node:fs";
-import { parseCrontab, type JobHelpers } from "graphile-worker";
 import { describe, expect, it } from "vitest";
 import { taskList } from "../../../tasks/index.ts";
-import { becomeRoot, becomeUser, newUser, withRootTx, type Tx } from "../../helpers/db.ts";
+import { becomeRoot, becomeUser, newUser, withRootTx } from "../../helpers/db.ts";
 import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
-
-function helpersFor(tx: Tx, log: string[]): JobHelpers {
-  return {
-    query: (sql: string, params?: unknown[]) => tx.query(sql, params),
-    logger: { info: (message: string) => log.push(message) },
-  } as unknown as JobHelpers;
-}
+import { expectScheduledEveryMinute, helpersFor } from "../task-harness.ts";
 
 describe("offer_waitlist_seats task", () => {
   it("is scheduled every minute and is in the task list", () => {
-    const item = parseCrontab(readFileSync("tasks/crontab", "utf8")).find((i) => i.task === "offer_waitlist_seats");
-    expect(item).toBeDefined();
-    expect([0, 1, 17, 59].every((min) => item!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }))).toBe(true);
-    expect(taskList.offer_waitlist_seats).toBeTypeOf("function");
+    expectScheduledEveryMinute("offer_waitlist_seats");
   });
 
   it("offers a first_come event's free seats to the head of its line and schedules their expiry", async () => {
