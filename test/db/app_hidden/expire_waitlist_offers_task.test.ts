@@ -11,6 +11,7 @@ import { taskList } from "../../../tasks/index.ts";
 import { becomeRoot, becomeUser, newUser, withRootTx } from "../../helpers/db.ts";
 import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
 import { expectScheduledEveryMinute, helpersFor } from "../task-harness.ts";
+import { seatFreedWithTwoWaiting } from "../waitlist-task-fixtures.ts";
 
 describe("expire_waitlist_offers task", () => {
   it("is scheduled every minute and is in the task list", () => {
@@ -19,21 +20,7 @@ describe("expire_waitlist_offers task", () => {
 
   it("expires an overdue offer, passes its seats to the next in line, and schedules the next run", async () => {
     await withRootTx(async (tx) => {
-      const organizer = newUser("organizer");
-      const event = await createPublishedEvent(tx, organizer, { capacity: 1 });
-      const tier = await firstTier(tx, event.id);
-      const holder = newUser("user");
-      const booking = await createBooking(tx, holder, event.id, tier.id, 1);
-      const [first, second] = [newUser("user"), newUser("user")];
-      const join = "select id from app_public.join_waitlist(event_id => $1, seats_wanted => 1)";
-      await becomeUser(tx, first);
-      const firstId = (await tx.query(join, [event.id])).rows[0].id as string;
-      await becomeUser(tx, second);
-      const secondId = (await tx.query(join, [event.id])).rows[0].id as string;
-      await becomeUser(tx, holder);
-      await tx.query("select app_public.cancel_booking($1, 'plans changed')", [booking.id]);
-      await tx.query("set constraints all immediate");
-      await tx.query("set constraints all deferred");
+      const { event, firstId, secondId } = await seatFreedWithTwoWaiting(tx);
 
       const status = async () =>
         (await rootQuery(tx, "select id, status from app_public.waitlist_entry where id = any($1) order by joined_at", [[firstId, secondId]])).map(

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { taskList } from "../../../tasks/index.ts";
-import { becomeRoot, becomeUser, newUser, withRootTx } from "../../helpers/db.ts";
-import { createBooking, createPublishedEvent, firstTier, rootQuery } from "../factories.ts";
+import { becomeRoot, withRootTx } from "../../helpers/db.ts";
+import { rootQuery } from "../factories.ts";
 import { expectScheduledEveryMinute, helpersFor } from "../task-harness.ts";
+import { seatFreedWithTwoWaiting } from "../waitlist-task-fixtures.ts";
 
 describe("offer_waitlist_seats task", () => {
   it("is scheduled every minute and is in the task list", () => {
@@ -17,24 +18,8 @@ describe("offer_waitlist_seats task", () => {
 
   it("offers a first_come event's free seats to the head of its line and schedules their expiry", async () => {
     await withRootTx(async (tx) => {
-      const organizer = newUser("organizer");
-      const event = await createPublishedEvent(tx, organizer, { capacity: 1 });
-      const tier = await firstTier(tx, event.id);
-      await becomeUser(tx, organizer);
-      await tx.query("select app_public.set_waitlist_policy($1, 'first_come')", [event.id]);
-      const holder = newUser("user");
-      const booking = await createBooking(tx, holder, event.id, tier.id, 1);
-      const [first, second] = [newUser("user"), newUser("user")];
-      const join = "select id from app_public.join_waitlist(event_id => $1, seats_wanted => 1)";
-      await becomeUser(tx, first);
-      const firstId = (await tx.query(join, [event.id])).rows[0].id as string;
-      await becomeUser(tx, second);
-      await tx.query(join, [event.id]);
-      await becomeUser(tx, holder);
-      await tx.query("select app_public.cancel_booking($1, 'plans changed')", [booking.id]);
-      // What the commit would do: for a first_come event, nothing.
-      await tx.query("set constraints all immediate");
-      await tx.query("set constraints all deferred");
+      // The cancel has been through what its commit would do: for a first_come event, nothing.
+      const { event, firstId } = await seatFreedWithTwoWaiting(tx, { firstCome: true });
       const status = async () =>
         (await rootQuery(tx, "select status from app_public.waitlist_entry where event_id = $1 order by joined_at", [event.id])).map((r) => r.status);
       expect(await status()).toEqual(["waiting", "waiting"]);
