@@ -12,12 +12,7 @@ import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 async function publishedEvent(organizer: TestUser, capacity = 10): Promise<{ eventId: string; tierIds: string[] }> {
   const startsAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);

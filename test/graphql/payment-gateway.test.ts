@@ -6,17 +6,11 @@
  * (GetPaymentByGatewayReference) is in test/grpc/gateway-parity.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import type { TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 const BY_REFERENCE = /* GraphQL */ `
   query($r: String!) {

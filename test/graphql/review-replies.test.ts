@@ -11,12 +11,7 @@ import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 async function refusal(query: string, variables: Record<string, unknown>, as: TestUser | null) {
   const response = await api.graphql(query, variables, as);

@@ -12,7 +12,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 import { ticketPublicJwk, ticketSigner, type TicketClaims } from "../../src/tickets/token.ts";
@@ -33,12 +32,7 @@ const api = useTestApi({
     TICKET_PREVIOUS_KEY_FILES: join(keyDir, "previous.pem"),
   },
 });
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 /** A token of the first format (t1: no kid), as servers before the rotation signed them. */
 function t1Token(key: KeyObject, claims: TicketClaims): string {

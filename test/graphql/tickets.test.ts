@@ -22,12 +22,7 @@ import { ticketSigner } from "../../src/tickets/token.ts";
 const LONG_FLOW_MS = 120_000;
 
 const api = useTestApi();
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 /** The error code (extensions.code) of a call expected to fail. */
 async function refusal(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<unknown> {

@@ -12,12 +12,7 @@ import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
 
 const api = useTestApi();
-
-async function ok<T>(query: string, variables: Record<string, unknown>, as: TestUser | null): Promise<T> {
-  const response = await api.graphql<T>(query, variables, as);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data!;
-}
+const { ok } = api;
 
 const BOOK = `mutation($eventId: UUID!, $tierId: UUID!) { createBooking(input: { eventId: $eventId, priceTierId: $tierId, quantity: 1 }) { result { rowId } } }`;
 const CANCEL = `mutation($id: UUID!) { cancelBooking(input: { id: $id, reason: "plans changed" }) { result { status } } }`;
