@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { publishedEventOverGraphql } from "../helpers/waitlist-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
@@ -25,26 +26,7 @@ type Entry = { rowId: string; userId: string; status: string; endReason: string 
 
 /** A published event with every seat booked (1 per holder) and `waiting` 1-seat entries. */
 async function soldOut(organizer: TestUser, capacity: number, waiting: number) {
-  const startsAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);
-  const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) { createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } } }`,
-    {
-      input: {
-        title: "Rafting the Chuya",
-        category: "rafting",
-        locationName: "Chuya river",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
-        capacity,
-        bookingDeadlineHours: 24,
-        priceTiers: [{ name: "Adult", price: "7000", currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  const tierId = created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+  const { eventId, tierId } = await publishedEventOverGraphql(api, organizer, capacity);
   const holders = Array.from({ length: capacity }, () => newUser());
   const bookings: string[] = [];
   for (const h of holders) bookings.push((await ok<{ createBooking: { result: { rowId: string } } }>(BOOK, { eventId, tierId }, h)).createBooking.result.rowId);

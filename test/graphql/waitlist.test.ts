@@ -6,37 +6,12 @@
  * tests commit: fresh users with the race prefix (left out of row counts).
  */
 import { describe, expect, it } from "vitest";
-import type { TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { publishedEventOverGraphql } from "../helpers/waitlist-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
-
-async function publishedEvent(organizer: TestUser, capacity: number): Promise<{ eventId: string; tierId: string }> {
-  const startsAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);
-  const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) {
-      createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } }
-    }`,
-    {
-      input: {
-        title: "Rafting the Chuya",
-        category: "rafting",
-        locationName: "Chuya river",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
-        capacity,
-        bookingDeadlineHours: 24,
-        priceTiers: [{ name: "Adult", price: "7000", currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
-  return { eventId, tierId: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId };
-}
 
 const JOIN = /* GraphQL */ `
   mutation($eventId: UUID!, $seats: Int, $fewer: Boolean) {
@@ -61,7 +36,7 @@ describe("waiting list over GraphQL", () => {
   it("join a sold-out event, an offer on cancel, accept it into a booking; refusals with their codes", async () => {
     const organizer = newUser("organizer");
     const [holder, first, second] = [newUser(), newUser(), newUser()];
-    const { eventId, tierId } = await publishedEvent(organizer, 3);
+    const { eventId, tierId } = await publishedEventOverGraphql(api, organizer, 3);
 
     const early = await api.graphql(JOIN, { eventId, seats: 1 }, first);
     expect(early.errors?.[0]?.extensions).toMatchObject({ code: "WLFRE", status: "FAILED_PRECONDITION" });

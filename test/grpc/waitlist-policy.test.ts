@@ -8,9 +8,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { WaitlistEndReason, WaitlistPolicy, WaitlistStatus } from "../../src/gen/aquastream/event/v1/event_service.ts";
-import { toTimestamp } from "../../src/grpc/convert.ts";
 import { committingUser } from "../db/factories.ts";
 import type { TestUser } from "../helpers/db.ts";
+import { publishedEventOverGrpc } from "../helpers/waitlist-events.ts";
 import { errorCode, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
@@ -18,24 +18,7 @@ const { call } = api;
 
 /** A published event with `capacity` seats, all booked (one 1-seat booking each), and `waiting` entries in line. */
 async function soldOut(organizer: TestUser, capacity: number, waiting: number) {
-  const start = new Date(Date.now() + 20 * 86400_000);
-  const created = await call(
-    api.client.createEvent,
-    {
-      title: "SUP at sunrise",
-      description: "",
-      category: "sup",
-      locationName: "Lake Baikal",
-      startsAt: toTimestamp(start),
-      endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-      capacity,
-      bookingDeadlineHours: 24,
-      crewRequired: false,
-      priceTiers: [{ name: "Standard", price: "3000", currency: "RUB" }],
-    },
-    organizer,
-  );
-  const event = (await call(api.client.publishEvent, { id: created.response!.event!.id }, organizer)).response!.event!;
+  const event = await publishedEventOverGrpc(api, organizer, capacity);
   const tierId = event.priceTiers[0]!.id;
   const holders = Array.from({ length: capacity }, () => committingUser());
   const bookings: string[] = [];

@@ -7,43 +7,18 @@
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { BookingStatus, WaitlistStatus } from "../../src/gen/aquastream/event/v1/event_service.ts";
-import { toTimestamp } from "../../src/grpc/convert.ts";
 import { committingUser } from "../db/factories.ts";
-import type { TestUser } from "../helpers/db.ts";
+import { publishedEventOverGrpc } from "../helpers/waitlist-events.ts";
 import { errorCode, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
 const { call } = api;
 
-async function publishedEvent(organizer: TestUser, capacity: number) {
-  const start = new Date(Date.now() + 20 * 86400_000);
-  const created = await call(
-    api.client.createEvent,
-    {
-      title: "SUP at sunrise",
-      description: "",
-      category: "sup",
-      locationName: "Lake Baikal",
-      startsAt: toTimestamp(start),
-      endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-      capacity,
-      bookingDeadlineHours: 24,
-      crewRequired: false,
-      priceTiers: [{ name: "Standard", price: "3000", currency: "RUB" }],
-    },
-    organizer,
-  );
-  expect(created.error).toBeUndefined();
-  const published = await call(api.client.publishEvent, { id: created.response!.event!.id }, organizer);
-  expect(published.error).toBeUndefined();
-  return published.response!.event!;
-}
-
 describe("waiting list over gRPC", () => {
   it("join, list, offer on cancel, accept into a booking; leave; refusals as status codes", async () => {
     const organizer = committingUser("organizer");
     const [holder, first, second, rush] = [committingUser(), committingUser(), committingUser(), committingUser()];
-    const event = await publishedEvent(organizer, 2);
+    const event = await publishedEventOverGrpc(api, organizer, 2);
     const tierId = event.priceTiers[0]!.id;
 
     // Seats free: joining is refused.
