@@ -17,11 +17,11 @@
  * are exact whatever other files do.
  */
 import pg from "pg";
-import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useTestApi } from "../helpers/api.ts";
 import { committingUser } from "../db/factories.ts";
 import { committedPublishedEvent } from "../helpers/locks.ts";
+import { recordStatements } from "../helpers/statement-recorder.ts";
 import { expectRefused, expectResponsive, post } from "./helpers.ts";
 
 const root = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
@@ -44,22 +44,13 @@ const byOrganizer = (sub: string, page = "first: 2") =>
 type Counted = { allEvents: { totalCount: number; totalCountIsCapped: boolean; nodes: unknown[] } };
 
 /** Every statement the API's pool sends. */
-const sent: string[] = [];
-function record(pool: Pool): void {
-  pool.on("connect", (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text: string };
-      sent.push(typeof first === "string" ? first : first.text);
-      return query(...args);
-    };
-  });
-}
+const statements = recordStatements();
+const { sent } = statements;
 
 describe("attack: work that grows with the catalog", () => {
   const api = useTestApi({
     env: { GRAPHQL_MAX_TOTAL_COUNT: String(CAP), GRAPHQL_MAX_OFFSET: "50", GRAPHQL_MAX_ROWS: "20000" },
-    observePool: record,
+    observePool: statements.observe,
   });
 
   it("the count PostgreSQL runs is LIMITed to the cap + 1 rows, never a count(*) over every match", async () => {

@@ -14,7 +14,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
@@ -26,34 +25,11 @@ import { apiDatabaseUrl } from "../helpers/db.ts";
 import { useTestApi } from "../helpers/api.ts";
 import { committingUser } from "../db/factories.ts";
 import { committedPublishedEvent } from "../helpers/locks.ts";
+import { recordStatements } from "../helpers/statement-recorder.ts";
 import rootPg from "pg";
 
 const BUDGET = 3;
 const ENV = { RATE_LIMIT_MUTATIONS: String(BUDGET), RATE_LIMIT_WINDOW_SECONDS: "600" };
-
-/** Records every statement the pool's connections send (one entry per round trip). */
-function recorder() {
-  const sent: string[] = [];
-  return {
-    sent,
-    observe(pool: pg.Pool) {
-      pool.on("connect", (client) => {
-        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-        (client as { query: unknown }).query = (...args: unknown[]) => {
-          const first = args[0] as string | { text: string };
-          sent.push(typeof first === "string" ? first : first.text);
-          return query(...args);
-        };
-      });
-    },
-    /** The statements `work` caused. */
-    async during(work: () => Promise<unknown>): Promise<string[]> {
-      sent.length = 0;
-      await work();
-      return [...sent];
-    },
-  };
-}
 
 const isOpening = (sql: string) => /^begin;\s*set local synchronous_commit = off;\s*select .* from app_private\.take_mutation_points\(.*\);\s*commit;\s*begin;\s*select set_config\(/s.test(sql);
 
@@ -61,7 +37,7 @@ const root = new rootPg.Pool({ connectionString: inject("databaseUrl"), max: 2 }
 afterAll(() => root.end());
 
 describe("round trips of a GraphQL mutation", () => {
-  const statements = recorder();
+  const statements = recordStatements();
   const api = useTestApi({ env: ENV, poolSize: 2, observePool: (pool) => statements.observe(pool) });
 
   it("three: the opening message (rate-limit count, committed without waiting for the disk; begin; settings), the mutation, commit", async () => {
@@ -132,7 +108,7 @@ describe("round trips of a GraphQL mutation", () => {
 });
 
 describe("round trips of a gRPC mutation", () => {
-  const statements = recorder();
+  const statements = recordStatements();
   const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-")), LOG_LEVEL: "silent", ...ENV });
   const issuer = loadDevIssuer(config);
   const pool = createPool(apiDatabaseUrl(), 2, "test-round-trips", config.limits.poolQueueTimeoutMs);
