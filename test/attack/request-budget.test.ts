@@ -10,22 +10,14 @@
  * their subject, apart from each other and from anonymous ones. Real HTTP
  * and gRPC against the real servers, real PostgreSQL.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestApi } from "../helpers/api.ts";
+import { useLimitedGrpcServer } from "../helpers/limited-grpc.ts";
 import { committingUser } from "../db/factories.ts";
 import { expectRefused, post } from "./helpers.ts";
-import { loadConfig } from "../../src/config/env.ts";
-import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
-import { createVerifier } from "../../src/auth/verifier.ts";
-import { createPool } from "../../src/db/pool.ts";
-import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
-import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { addressKey } from "../../src/limits/request-limiter.ts";
-import { apiDatabaseUrl, type TestUser } from "../helpers/db.ts";
+import type { TestUser } from "../helpers/db.ts";
 
 const BUDGET = 5;
 const limits = { RATE_LIMIT_REQUESTS: String(BUDGET), RATE_LIMIT_REQUEST_WINDOW_SECONDS: "600" };
@@ -106,25 +98,10 @@ describe("addressKey", () => {
 
 /** A gRPC server with these limits and a way to call ListCategories as someone, with metadata. */
 function useGrpc(env: Record<string, string>) {
-  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-budget-")), LOG_LEVEL: "silent", ...env });
-  const issuer = loadDevIssuer(config);
-  const pool = createPool(apiDatabaseUrl(), 3, "test-grpc-budget", config.limits.poolQueueTimeoutMs);
-  let server: GrpcServer;
-  let client: EventServiceClient;
-  beforeAll(async () => {
-    server = await startGrpcServer("127.0.0.1", 0, { pool, verifier: createVerifier(config), limits: config.limits });
-    client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-  });
-  afterAll(async () => {
-    client.close();
-    await server.close(1000);
-    await pool.end();
-  });
+  const server = useLimitedGrpcServer({ env, poolSize: 3, poolName: "test-grpc-budget" });
   return async (as: TestUser | null, extra: Record<string, string> = {}): Promise<grpc.ServiceError | undefined> => {
-    const md = new grpc.Metadata();
-    if (as) md.set("authorization", `Bearer ${await issuer.signDevToken({ role: as.roles, sub: as.sub })}`);
-    for (const [key, value] of Object.entries(extra)) md.set(key, value);
-    return new Promise((resolve) => client.listCategories({}, md, (error) => resolve(error ?? undefined)));
+    const md = await server.metadataFor(as, extra);
+    return new Promise((resolve) => server.client.listCategories({}, md, (error) => resolve(error ?? undefined)));
   };
 }
 

@@ -10,19 +10,10 @@
  * kind of pool).
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadConfig } from "../../src/config/env.ts";
-import { createPool } from "../../src/db/pool.ts";
-import { createVerifier } from "../../src/auth/verifier.ts";
-import { loadDevIssuer } from "../../src/auth/dev-issuer.ts";
-import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
-import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
-import { apiDatabaseUrl } from "../helpers/db.ts";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { useTestApi } from "../helpers/api.ts";
+import { useLimitedGrpcServer } from "../helpers/limited-grpc.ts";
 import { committingUser } from "../db/factories.ts";
 import { committedPublishedEvent } from "../helpers/locks.ts";
 import { recordStatements } from "../helpers/statement-recorder.ts";
@@ -109,30 +100,15 @@ describe("round trips of a GraphQL mutation", () => {
 
 describe("round trips of a gRPC mutation", () => {
   const statements = recordStatements();
-  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "aquastream-grpc-")), LOG_LEVEL: "silent", ...ENV });
-  const issuer = loadDevIssuer(config);
-  const pool = createPool(apiDatabaseUrl(), 2, "test-round-trips", config.limits.poolQueueTimeoutMs);
-  statements.observe(pool);
-  let server: GrpcServer;
-  let client: EventServiceClient;
-  beforeAll(async () => {
-    server = await startGrpcServer("127.0.0.1", 0, { pool, verifier: createVerifier(config), limits: config.limits });
-    client = new EventServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-  });
-  afterAll(async () => {
-    client.close();
-    await server.close(1000);
-    await pool.end();
-  });
+  const server = useLimitedGrpcServer({ env: ENV, poolSize: 2, poolName: "test-round-trips", observePool: statements.observe });
 
   it("the count travels in the opening message: no statement of its own, one begin", async () => {
     const eventId = await committedPublishedEvent(root, committingUser("organizer"));
     const user = committingUser("user");
-    const metadata = new grpc.Metadata();
-    metadata.set("authorization", `Bearer ${await issuer.signDevToken({ role: user.roles, sub: user.sub })}`);
+    const metadata = await server.metadataFor(user);
     let error: grpc.ServiceError | null = null;
     const sent = await statements.during(
-      () => new Promise<void>((resolve) => client.addFavorite({ eventId }, metadata, (e) => ((error = e), resolve()))),
+      () => new Promise<void>((resolve) => server.client.addFavorite({ eventId }, metadata, (e) => ((error = e), resolve()))),
     );
     expect(error).toBeNull();
     expect(isOpening(sent[0]!)).toBe(true);
