@@ -13,7 +13,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { useTestApi } from "../helpers/api.ts";
 import { errorCode, errorField, useGrpcApi } from "../grpc/helpers.ts";
 import { committingUser } from "../db/factories.ts";
-import { toTimestamp } from "../../src/grpc/convert.ts";
+import { graphqlEventInput, grpcEventRequest } from "../helpers/event-inputs.ts";
 import { post } from "./helpers.ts";
 
 const root = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
@@ -127,25 +127,6 @@ describe("attack: invisible and control characters over GraphQL and gRPC", () =>
   const grpcApi = useGrpcApi();
   const CREATE = `mutation($input: CreateEventInput!) { createEvent(input: $input) { result { rowId title description } } }`;
 
-  function input(overrides: Record<string, unknown>) {
-    const startsAt = new Date(Date.now() + 9 * 86400_000);
-    return {
-      title: "Kayak school",
-      description: "Eskimo roll in warm water",
-      category: "kayaking",
-      locationName: "Katun",
-      latitude: 51.9,
-      longitude: 85.9,
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
-      capacity: 8,
-      bookingDeadlineHours: 24,
-      crewRequired: false,
-      priceTiers: [{ name: "Standard", price: "5000", currency: "RUB" }],
-      ...overrides,
-    };
-  }
-
   const eventsOf = async (sub: string) =>
     (await root.query("select count(*)::int as n from app_public.event where organizer_id = $1", [sub])).rows[0]!.n as number;
 
@@ -158,7 +139,7 @@ describe("attack: invisible and control characters over GraphQL and gRPC", () =>
   ])("createEvent with a bad %s → TXCHR naming it, no event written", async (field, overrides, char) => {
     const organizer = committingUser("organizer");
     const token = await api.token(organizer);
-    const answer = await post(api.url, { query: CREATE, variables: { input: input(overrides) } }, { authorization: `Bearer ${token}` });
+    const answer = await post(api.url, { query: CREATE, variables: { input: graphqlEventInput(overrides) } }, { authorization: `Bearer ${token}` });
     expect(answer.errors?.[0]?.extensions, JSON.stringify(answer.errors)).toMatchObject({ code: "TXCHR", status: "INVALID_ARGUMENT", field });
     expect(answer.errors![0]!.message).toContain(char);
     expect(await eventsOf(organizer.sub)).toBe(0);
@@ -167,30 +148,16 @@ describe("attack: invisible and control characters over GraphQL and gRPC", () =>
   it("a multi-line description with tabs and line breaks is fine", async () => {
     const organizer = committingUser("organizer");
     const description = "Day 1:\tthe river\r\nDay 2:\tthe lake";
-    const answer = await api.graphql<{ createEvent: { result: { description: string } } }>(CREATE, { input: input({ description }) }, organizer);
+    const answer = await api.graphql<{ createEvent: { result: { description: string } } }>(CREATE, { input: graphqlEventInput({ description }) }, organizer);
     expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
     expect(answer.data!.createEvent.result.description).toBe(description);
   });
 
   it("gRPC CreateEvent with a C1 control in the title → INVALID_ARGUMENT, TXCHR, field title; nothing written", async () => {
     const organizer = committingUser("organizer");
-    const start = new Date(Date.now() + 10 * 86400_000);
     const answer = await grpcApi.call(
       grpcApi.client.createEvent,
-      {
-        title: "SUP\u0085at sunrise",
-        description: "Calm water",
-        category: "sup",
-        locationName: "Lake Teletskoye",
-        latitude: 51.6,
-        longitude: 87.7,
-        startsAt: toTimestamp(start),
-        endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-        capacity: 8,
-        bookingDeadlineHours: 2,
-        crewRequired: false,
-        priceTiers: [{ name: "Standard", price: "3500.50", currency: "RUB" }],
-      } as never,
+      grpcEventRequest({ title: "SUP\u0085at sunrise", description: "Calm water" }),
       organizer,
     );
     expect(answer.error?.code, answer.error?.details).toBe(grpc.status.INVALID_ARGUMENT);

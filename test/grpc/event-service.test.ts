@@ -6,33 +6,15 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { EventStatus, type CreateEventRequest } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import { EventStatus } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 // Users whose committed rows the db tests' "nothing written" counts leave out.
 import { committingUser } from "../db/factories.ts";
+import { grpcEventRequest } from "../helpers/event-inputs.ts";
 import { errorCode, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
 const call = api.call;
-
-function createRequest(overrides: Partial<CreateEventRequest> = {}): CreateEventRequest {
-  const start = new Date(Date.now() + 10 * 86400_000);
-  return {
-    title: "SUP at sunrise",
-    description: "Calm water, all levels",
-    category: "sup",
-    locationName: "Lake Teletskoye",
-    latitude: 51.6,
-    longitude: 87.7,
-    startsAt: toTimestamp(start),
-    endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-    capacity: 8,
-    bookingDeadlineHours: 2,
-    crewRequired: false,
-    priceTiers: [{ name: "Standard", price: "3500.50", currency: "RUB" }],
-    ...overrides,
-  };
-}
 
 /** A word no other event contains, for full-text search. */
 const uniqueWord = () => Array.from({ length: 12 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
@@ -41,7 +23,7 @@ describe("EventService over gRPC", () => {
   it("create → publish → anyone gets and lists it", async () => {
     const organizer = committingUser("organizer");
     const word = uniqueWord();
-    const created = await call(api.client.createEvent, createRequest({ title: `Sunrise ${word}` }), organizer);
+    const created = await call(api.client.createEvent, grpcEventRequest({ title: `Sunrise ${word}` }), organizer);
     expect(created.error).toBeUndefined();
     const event = created.response!.event!;
     expect(event.status).toBe(EventStatus.EVENT_STATUS_DRAFT);
@@ -67,21 +49,21 @@ describe("EventService over gRPC", () => {
     const start = new Date(Date.now() + 86400_000);
     const badDates = await call(
       api.client.createEvent,
-      createRequest({ startsAt: toTimestamp(start), endsAt: toTimestamp(new Date(start.getTime() - 1000)) }),
+      grpcEventRequest({ startsAt: toTimestamp(start), endsAt: toTimestamp(new Date(start.getTime() - 1000)) }),
       committingUser("organizer"),
     );
     expect(badDates.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(errorCode(badDates.error)).toBe("EVDAT");
     expect(badDates.error?.metadata.get("aquastream-error-field")[0]).toBe("ends_at");
 
-    const asUser = await call(api.client.createEvent, createRequest(), committingUser("user"));
+    const asUser = await call(api.client.createEvent, grpcEventRequest(), committingUser("user"));
     expect(asUser.error?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(errorCode(asUser.error)).toBe("42501");
 
-    const anonymous = await call(api.client.createEvent, createRequest(), null);
+    const anonymous = await call(api.client.createEvent, grpcEventRequest(), null);
     expect(anonymous.error?.code).toBe(grpc.status.UNAUTHENTICATED);
 
-    const badToken = await call(api.client.createEvent, createRequest(), "Bearer nonsense");
+    const badToken = await call(api.client.createEvent, grpcEventRequest(), "Bearer nonsense");
     expect(badToken.error?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(badToken.error?.details).toMatch(/invalid token/);
 
@@ -90,7 +72,7 @@ describe("EventService over gRPC", () => {
 
     const badPrice = await call(
       api.client.createEvent,
-      createRequest({ priceTiers: [{ name: "X", price: "-1", currency: "RUB" }] }),
+      grpcEventRequest({ priceTiers: [{ name: "X", price: "-1", currency: "RUB" }] }),
       committingUser("organizer"),
     );
     expect(badPrice.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -98,7 +80,7 @@ describe("EventService over gRPC", () => {
 
   it("another organizer's draft is NOT_FOUND, and cannot be published", async () => {
     const owner = committingUser("organizer");
-    const { response } = await call(api.client.createEvent, createRequest(), owner);
+    const { response } = await call(api.client.createEvent, grpcEventRequest(), owner);
     const id = response!.event!.id;
     const other = committingUser("organizer");
     const get = await call(api.client.getEvent, { id }, other);
@@ -110,7 +92,7 @@ describe("EventService over gRPC", () => {
 
   it("publishing a canceled event is FAILED_PRECONDITION", async () => {
     const owner = committingUser("organizer");
-    const { response } = await call(api.client.createEvent, createRequest(), owner);
+    const { response } = await call(api.client.createEvent, grpcEventRequest(), owner);
     const id = response!.event!.id;
     expect((await call(api.client.cancelEvent, { id, reason: "river too high" }, owner)).response!.event!.status).toBe(
       EventStatus.EVENT_STATUS_CANCELED,
@@ -121,7 +103,7 @@ describe("EventService over gRPC", () => {
 
   it("partial update changes only the given fields", async () => {
     const owner = committingUser("organizer");
-    const { response } = await call(api.client.createEvent, createRequest(), owner);
+    const { response } = await call(api.client.createEvent, grpcEventRequest(), owner);
     const updated = await call(api.client.updateEvent, { id: response!.event!.id, capacity: 20 }, owner);
     expect(updated.error).toBeUndefined();
     expect(updated.response!.event!).toMatchObject({ capacity: 20, title: "SUP at sunrise", locationName: "Lake Teletskoye" });
@@ -135,7 +117,7 @@ describe("EventService over gRPC", () => {
       const start = new Date(Date.now() + (5 + i) * 86400_000);
       const { response } = await call(
         api.client.createEvent,
-        createRequest({ startsAt: toTimestamp(start), endsAt: toTimestamp(new Date(start.getTime() + 3600_000)) }),
+        grpcEventRequest({ startsAt: toTimestamp(start), endsAt: toTimestamp(new Date(start.getTime() + 3600_000)) }),
         owner,
       );
       ids.push(response!.event!.id);

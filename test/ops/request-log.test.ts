@@ -15,6 +15,7 @@ import { loadDevIssuer, type DevIssuer } from "../../src/auth/dev-issuer.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { committingUser } from "../db/factories.ts";
+import { graphqlEventInput } from "../helpers/event-inputs.ts";
 import { startApiProcess, type ServiceProcess } from "./service-process.ts";
 
 const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
@@ -38,24 +39,6 @@ afterAll(async () => {
 
 const CREATE = `mutation OpsCreate($input: CreateEventInput!) { createEvent(input: $input) { result { rowId } } }`;
 
-function eventInput() {
-  const startsAt = new Date(Date.now() + 9 * 86400_000);
-  return {
-    title: "Kayak school",
-    description: "Eskimo roll in warm water",
-    category: "kayaking",
-    locationName: "Katun",
-    latitude: 51.9,
-    longitude: 85.9,
-    startsAt: startsAt.toISOString(),
-    endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
-    capacity: 8,
-    bookingDeadlineHours: 24,
-    crewRequired: false,
-    priceTiers: [{ name: "Standard", price: "5000", currency: "RUB" }],
-  };
-}
-
 describe("request id", () => {
   it("passes from x-request-id to the response, the log line, the audit row and the outbox row", async () => {
     const organizer = committingUser("organizer");
@@ -64,7 +47,7 @@ describe("request id", () => {
     const response = await fetch(`${apiUrl}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": requestId },
-      body: JSON.stringify({ query: CREATE, variables: { input: eventInput() } }),
+      body: JSON.stringify({ query: CREATE, variables: { input: graphqlEventInput() } }),
     });
     expect(response.headers.get("x-request-id")).toBe(requestId);
     const body = (await response.json()) as { data: { createEvent: { result: { rowId: string } } } };
