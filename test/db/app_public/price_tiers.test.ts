@@ -12,12 +12,21 @@ import {
   outboxFor,
   rootQuery,
   rowCounts,
+  type EventInput,
   type Row,
 } from "../factories.ts";
 
 const add = "select * from app_public.add_price_tier(event_id => $1, name => $2, price => $3, currency => $4, quota => $5)";
 const updateTier = "select * from app_public.update_price_tier(id => $1, name => $2, price => $3, quota => $4)";
 const remove = "select * from app_public.remove_price_tier($1)";
+
+/** An event input with two tiers ("Adult" first, then "Child") at one price: one to act on, one left over. */
+const ADULT_AND_CHILD: Partial<EventInput> = {
+  priceTiers: [
+    { name: "Adult", price: 1, currency: "EUR" },
+    { name: "Child", price: 1, currency: "EUR" },
+  ],
+};
 
 async function tiersOf(tx: Tx, eventId: string): Promise<Row[]> {
   const { rows } = await tx.query(
@@ -153,12 +162,7 @@ describe("update_price_tier", () => {
 
     it("bad values (22023) and a taken name (23505)", async () => {
       await withRootTx(async (tx) => {
-        const event = await createEvent(tx, newUser("organizer"), {
-          priceTiers: [
-            { name: "Adult", price: 1, currency: "EUR" },
-            { name: "Child", price: 1, currency: "EUR" },
-          ],
-        });
+        const event = await createEvent(tx, newUser("organizer"), ADULT_AND_CHILD);
         const [adult] = await tiersOf(tx, event.id);
         expect((await expectPgError(tx, updateTier, [adult!.id, "Child", null, null])).code).toBe("23505");
         expect((await expectPgError(tx, updateTier, [adult!.id, " ", null, null])).code).toBe("22023");
@@ -191,12 +195,7 @@ describe("update_price_tier", () => {
 describe("remove_price_tier", () => {
   it("removes a tier, returns the event and announces EventUpdated", async () => {
     await withRootTx(async (tx) => {
-      const event = await createPublishedEvent(tx, newUser("organizer"), {
-        priceTiers: [
-          { name: "Adult", price: 1, currency: "EUR" },
-          { name: "Child", price: 1, currency: "EUR" },
-        ],
-      });
+      const event = await createPublishedEvent(tx, newUser("organizer"), ADULT_AND_CHILD);
       const [, child] = await tiersOf(tx, event.id);
       const { rows } = await tx.query(remove, [child!.id]);
       expect(rows[0].id).toBe(event.id);
@@ -237,12 +236,7 @@ describe("remove_price_tier", () => {
 
     it("a tier with seats taken (TRSEA)", async () => {
       await withRootTx(async (tx) => {
-        const event = await createEvent(tx, newUser("organizer"), {
-          priceTiers: [
-            { name: "Adult", price: 1, currency: "EUR" },
-            { name: "Child", price: 1, currency: "EUR" },
-          ],
-        });
+        const event = await createEvent(tx, newUser("organizer"), ADULT_AND_CHILD);
         const [adult] = await tiersOf(tx, event.id);
         await rootQuery(tx, "update app_public.price_tier_seat_counter set seats_taken = 1 where price_tier_id = $1", [adult!.id]);
         const before = await rowCounts(tx);
@@ -257,12 +251,7 @@ describe("remove_price_tier", () => {
     it("tiers of canceled events (55000) and someone else's (42501)", async () => {
       await withRootTx(async (tx) => {
         const owner = newUser("organizer");
-        const event = await createPublishedEvent(tx, owner, {
-          priceTiers: [
-            { name: "Adult", price: 1, currency: "EUR" },
-            { name: "Child", price: 1, currency: "EUR" },
-          ],
-        });
+        const event = await createPublishedEvent(tx, owner, ADULT_AND_CHILD);
         const [adult] = await tiersOf(tx, event.id);
         await becomeUser(tx, newUser("organizer"));
         expect((await expectPgError(tx, remove, [adult!.id])).code).toBe("42501");
