@@ -11,7 +11,7 @@
  * suite running beside it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { TestUser } from "../../helpers/db.ts";
+import { withCommittedTx, type TestUser } from "../../helpers/db.ts";
 import { racer, tally, type Outcome } from "../../helpers/race.ts";
 import { createEventCall, raceUserNo, RACE_PREFIX, type EventInput, type Row } from "../factories.ts";
 
@@ -45,9 +45,7 @@ afterEach(async () => {
   );
   expect(drift.rows).toEqual([]);
 
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await withCommittedTx(pool, async (client) => {
     await client.query(`
       create temp table race_event on commit drop as
         select id from app_public.event where organizer_id = $1`, [organizer.sub]);
@@ -71,13 +69,7 @@ afterEach(async () => {
     await client.query("delete from app_public.booking where id in (select id from race_booking)");
     await client.query("delete from app_public.promo_code where event_id in (select id from race_event)");
     await client.query("delete from app_public.event where id in (select id from race_event)");
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 });
 
 describe("booking races (real concurrent connections)", () => {

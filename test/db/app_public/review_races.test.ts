@@ -11,7 +11,7 @@
  */
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { becomeUser, type TestUser } from "../../helpers/db.ts";
+import { becomeUser, withCommittedTx, type TestUser } from "../../helpers/db.ts";
 import { racer, tally, type Outcome } from "../../helpers/race.ts";
 import { createEventCall, raceUserNo, type Row } from "../factories.ts";
 
@@ -71,9 +71,7 @@ afterEach(async () => {
   );
   expect(drift.rows).toEqual([]);
 
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await withCommittedTx(pool, async (client) => {
     await client.query("create temp table race_event on commit drop as select id from app_public.event where organizer_id = $1", [
       organizer.sub,
     ]);
@@ -94,13 +92,7 @@ afterEach(async () => {
     await client.query("delete from app_public.payment where id in (select id from race_payment)");
     await client.query("delete from app_public.booking where event_id in (select id from race_event)");
     await client.query("delete from app_public.event where id in (select id from race_event)");
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 });
 
 describe("review races (real concurrent connections)", () => {
