@@ -10,40 +10,29 @@ import { describe, expect, it } from "vitest";
 import { testPool, type TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
 
 async function publishedEvent(organizer: TestUser, capacity = 10): Promise<{ eventId: string; tierIds: string[] }> {
   const startsAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);
-  const created = await ok<{
-    createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string; name: string }[] } } };
-  }>(
-    `mutation($input: CreateEventInput!) {
-      createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId name } } } }
-    }`,
-    {
-      input: {
-        title: "Sailing the Gulf of Finland",
-        category: "sailing",
-        locationName: "Kronstadt marina",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
-        capacity,
-        bookingDeadlineHours: 24,
-        priceTiers: [
-          { name: "Crew", price: "5000", currency: "RUB" },
-          { name: "Skipper", price: "2500.50", currency: "RUB", quota: 2 },
-        ],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+  const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+    title: "Sailing the Gulf of Finland",
+    category: "sailing",
+    locationName: "Kronstadt marina",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
+    capacity,
+    bookingDeadlineHours: 24,
+    priceTiers: [
+      { name: "Crew", price: "5000", currency: "RUB" },
+      { name: "Skipper", price: "2500.50", currency: "RUB", quota: 2 },
+    ],
+  });
   // tierIds[0]: "Crew", tierIds[1]: "Skipper" (quota 2).
-  const tiers = [...created.createEvent.result.eventPriceTiersByEventId.nodes].sort((a, b) => a.name.localeCompare(b.name));
-  return { eventId, tierIds: tiers.map((n) => n.rowId) };
+  const byName = [...tiers].sort((a, b) => a.name.localeCompare(b.name));
+  return { eventId, tierIds: byName.map((n) => n.rowId) };
 }
 
 const BOOK = /* GraphQL */ `

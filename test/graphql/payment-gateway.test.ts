@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
@@ -37,28 +38,18 @@ describe("paymentByGatewayReference over GraphQL", () => {
     const ann = newUser("user");
     const gateway = newUser("payment-gateway");
     const startsAt = new Date(Date.now() + 9 * 86400_000);
-    const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-      `mutation($input: CreateEventInput!) {
-        createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } }
-      }`,
-      {
-        input: {
-          title: "Sailing the Gulf of Finland",
-          category: "sailing",
-          locationName: "Strelna marina",
-          startsAt: startsAt.toISOString(),
-          endsAt: new Date(startsAt.getTime() + 5 * 3600_000).toISOString(),
-          capacity: 6,
-          priceTiers: [{ name: "Deck", price: "7000", currency: "RUB" }],
-        },
-      },
-      organizer,
-    );
-    const eventId = created.createEvent.result.rowId;
-    await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+    const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+      title: "Sailing the Gulf of Finland",
+      category: "sailing",
+      locationName: "Strelna marina",
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 5 * 3600_000).toISOString(),
+      capacity: 6,
+      priceTiers: [{ name: "Deck", price: "7000", currency: "RUB" }],
+    });
     const booked = await ok<{ createBooking: { result: { rowId: string } } }>(
       `mutation($e: UUID!, $t: UUID!) { createBooking(input: { eventId: $e, priceTierId: $t }) { result { rowId } } }`,
-      { e: eventId, t: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId },
+      { e: eventId, t: tiers[0]!.rowId },
       ann,
     );
     const paying = await ok<{ initiatePayment: { result: { rowId: string } } }>(

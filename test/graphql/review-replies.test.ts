@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { testPool, type TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
@@ -22,27 +23,19 @@ async function refusal(query: string, variables: Record<string, unknown>, as: Te
 /** An ended event of `organizer` with one confirmed booking by `participant` (created through GraphQL; ended as the owner). */
 async function endedEvent(organizer: TestUser, participant?: TestUser): Promise<string> {
   const startsAt = new Date(Date.now() + 12 * 86400_000);
-  const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) { createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } } }`,
-    {
-      input: {
-        title: "SUP on the Neva",
-        category: "sup",
-        locationName: "Petrovsky island",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 2 * 3600_000).toISOString(),
-        capacity: 8,
-        priceTiers: [{ name: "Standard", price: "2500", currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+  const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+    title: "SUP on the Neva",
+    category: "sup",
+    locationName: "Petrovsky island",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 2 * 3600_000).toISOString(),
+    capacity: 8,
+    priceTiers: [{ name: "Standard", price: "2500", currency: "RUB" }],
+  });
   if (participant) {
     const booked = await ok<{ createBooking: { result: { rowId: string } } }>(
       `mutation($e: UUID!, $t: UUID!) { createBooking(input: { eventId: $e, priceTierId: $t }) { result { rowId } } }`,
-      { e: eventId, t: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId },
+      { e: eventId, t: tiers[0]!.rowId },
       participant,
     );
     const paying = await ok<{ initiatePayment: { result: { rowId: string } } }>(

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { testPool, type TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 
 const api = useTestApi();
 const { ok } = api;
@@ -25,26 +26,16 @@ async function refusal(query: string, variables: Record<string, unknown>, as: Te
 async function bookedEvent(organizer: TestUser, participants: TestUser[]): Promise<string> {
   const gateway = newUser("payment-gateway");
   const startsAt = new Date(Date.now() + 7 * 24 * 3600 * 1000);
-  const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) {
-      createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } }
-    }`,
-    {
-      input: {
-        title: "Kayaking the Vuoksi rapids",
-        category: "kayaking",
-        locationName: "Losevo",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 6 * 3600 * 1000).toISOString(),
-        capacity: 10,
-        priceTiers: [{ name: "Standard", price: "4000", currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  const tierId = created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+  const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+    title: "Kayaking the Vuoksi rapids",
+    category: "kayaking",
+    locationName: "Losevo",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 6 * 3600 * 1000).toISOString(),
+    capacity: 10,
+    priceTiers: [{ name: "Standard", price: "4000", currency: "RUB" }],
+  });
+  const tierId = tiers[0]!.rowId;
   for (const participant of participants) {
     const booked = await ok<{ createBooking: { result: { rowId: string } } }>(
       `mutation($e: UUID!, $t: UUID!) { createBooking(input: { eventId: $e, priceTierId: $t }) { result { rowId } } }`,

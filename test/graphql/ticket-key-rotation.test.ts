@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 import { ticketPublicJwk, ticketSigner, type TicketClaims } from "../../src/tickets/token.ts";
 
 const keyDir = mkdtempSync(join(tmpdir(), "aq-ticket-rotation-"));
@@ -52,27 +53,19 @@ describe("ticket key rotation", () => {
     const organizer = newUser("organizer");
     const holder = newUser();
     const startsAt = new Date(Date.now() + 15 * 86400_000);
-    const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-      `mutation($input: CreateEventInput!) { createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } } }`,
-      {
-        input: {
-          title: "Canoe weekend",
-          category: "kayaking",
-          locationName: "Vuoksa",
-          startsAt: startsAt.toISOString(),
-          endsAt: new Date(startsAt.getTime() + 4 * 3600_000).toISOString(),
-          capacity: 8,
-          bookingDeadlineHours: 24,
-          priceTiers: [{ name: "Free", price: "0", currency: "RUB" }],
-        },
-      },
-      organizer,
-    );
-    const eventId = created.createEvent.result.rowId;
-    await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
+    const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+      title: "Canoe weekend",
+      category: "kayaking",
+      locationName: "Vuoksa",
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 4 * 3600_000).toISOString(),
+      capacity: 8,
+      bookingDeadlineHours: 24,
+      priceTiers: [{ name: "Free", price: "0", currency: "RUB" }],
+    });
     const booked = await ok<{ createBooking: { result: { rowId: string } } }>(
       `mutation($e: UUID!, $t: UUID!) { createBooking(input: { eventId: $e, priceTierId: $t, quantity: 4 }) { result { rowId } } }`,
-      { e: eventId, t: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId },
+      { e: eventId, t: tiers[0]!.rowId },
       holder,
     );
     const listed = await ok<{ allTickets: { nodes: { rowId: string; seatNo: number; code: string; version: number; token: string }[] } }>(

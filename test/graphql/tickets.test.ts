@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import type { TestUser } from "../helpers/db.ts";
 import { committingUser as newUser } from "../db/factories.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { createAndPublishOverGraphql } from "../helpers/graphql-events.ts";
 import { ticketSigner } from "../../src/tickets/token.ts";
 
 // Many round trips each; on a loaded 2-core machine they outlast the default 30 s.
@@ -33,27 +34,17 @@ async function refusal(query: string, variables: Record<string, unknown>, as: Te
 
 async function publishedEvent(organizer: TestUser, price: string, capacity = 10): Promise<{ eventId: string; tierId: string }> {
   const startsAt = new Date(Date.now() + 12 * 86400_000);
-  const created = await ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) {
-      createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } }
-    }`,
-    {
-      input: {
-        title: "Kayaking the Katun",
-        category: "kayaking",
-        locationName: "Katun river",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 6 * 3600_000).toISOString(),
-        capacity,
-        bookingDeadlineHours: 24,
-        priceTiers: [{ name: "Seat", price, currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  await ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
-  return { eventId, tierId: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId };
+  const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+    title: "Kayaking the Katun",
+    category: "kayaking",
+    locationName: "Katun river",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 6 * 3600_000).toISOString(),
+    capacity,
+    bookingDeadlineHours: 24,
+    priceTiers: [{ name: "Seat", price, currency: "RUB" }],
+  });
+  return { eventId, tierId: tiers[0]!.rowId };
 }
 
 async function book(user: TestUser, eventId: string, tierId: string, quantity: number): Promise<{ rowId: string; status: string }> {

@@ -10,6 +10,7 @@ import { toTimestamp } from "../../src/grpc/convert.ts";
 import type { Event } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import type { GrpcTestApi } from "../grpc/helpers.ts";
 import type { TestApi } from "./api.ts";
+import { createAndPublishOverGraphql } from "./graphql-events.ts";
 import type { TestUser } from "./db.ts";
 
 /** Created and published through GraphQL (both calls must succeed); the event's and its tier's ids. */
@@ -19,27 +20,17 @@ export async function publishedEventOverGraphql(
   capacity: number,
 ): Promise<{ eventId: string; tierId: string }> {
   const startsAt = new Date(Date.now() + 14 * 24 * 3600 * 1000);
-  const created = await api.ok<{ createEvent: { result: { rowId: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } }>(
-    `mutation($input: CreateEventInput!) {
-      createEvent(input: $input) { result { rowId eventPriceTiersByEventId { nodes { rowId } } } }
-    }`,
-    {
-      input: {
-        title: "Rafting the Chuya",
-        category: "rafting",
-        locationName: "Chuya river",
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
-        capacity,
-        bookingDeadlineHours: 24,
-        priceTiers: [{ name: "Adult", price: "7000", currency: "RUB" }],
-      },
-    },
-    organizer,
-  );
-  const eventId = created.createEvent.result.rowId;
-  await api.ok(`mutation($id: UUID!) { publishEvent(input: { id: $id }) { result { status } } }`, { id: eventId }, organizer);
-  return { eventId, tierId: created.createEvent.result.eventPriceTiersByEventId.nodes[0]!.rowId };
+  const { eventId, tiers } = await createAndPublishOverGraphql(api, organizer, {
+    title: "Rafting the Chuya",
+    category: "rafting",
+    locationName: "Chuya river",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 8 * 3600 * 1000).toISOString(),
+    capacity,
+    bookingDeadlineHours: 24,
+    priceTiers: [{ name: "Adult", price: "7000", currency: "RUB" }],
+  });
+  return { eventId, tierId: tiers[0]!.rowId };
 }
 
 /** Created and published over gRPC (both calls must succeed); the published event as PublishEvent answers it. */
