@@ -18,7 +18,7 @@ import { toTimestamp } from "../../src/grpc/convert.ts";
 import { committingUser } from "../db/factories.ts";
 import type { TestUser } from "../helpers/db.ts";
 import { eventually } from "../helpers/eventually.ts";
-import { errorCode, errorField, useGrpcApi } from "./helpers.ts";
+import { createAndPublishOverGrpc, errorCode, errorField, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
 const { call } = api;
@@ -27,26 +27,18 @@ const gateway = committingUser("payment-gateway");
 /** A published event of `organizer` (through gRPC), with its tiers. */
 async function publishedEvent(organizer: TestUser, capacity = 10, tiers?: PriceTierInput[]) {
   const start = new Date(Date.now() + 20 * 86400_000);
-  const created = await call(
-    api.client.createEvent,
-    {
-      title: "Kayaks on the Katun",
-      description: "",
-      category: "kayaking",
-      locationName: "Katun river",
-      startsAt: toTimestamp(start),
-      endsAt: toTimestamp(new Date(start.getTime() + 6 * 3600_000)),
-      capacity,
-      bookingDeadlineHours: 24,
-      crewRequired: false,
-      priceTiers: tiers ?? [{ name: "Standard", price: "5000", currency: "RUB" }],
-    },
-    organizer,
-  );
-  expect(created.error).toBeUndefined();
-  const published = await call(api.client.publishEvent, { id: created.response!.event!.id }, organizer);
-  expect(published.error).toBeUndefined();
-  return published.response!.event!;
+  return createAndPublishOverGrpc(api, organizer, {
+    title: "Kayaks on the Katun",
+    description: "",
+    category: "kayaking",
+    locationName: "Katun river",
+    startsAt: toTimestamp(start),
+    endsAt: toTimestamp(new Date(start.getTime() + 6 * 3600_000)),
+    capacity,
+    bookingDeadlineHours: 24,
+    crewRequired: false,
+    priceTiers: tiers ?? [{ name: "Standard", price: "5000", currency: "RUB" }],
+  });
 }
 
 describe("bookings, payments and promo codes over gRPC", () => {

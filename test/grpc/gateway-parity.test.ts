@@ -14,7 +14,7 @@ import { toTimestamp } from "../../src/grpc/convert.ts";
 import { committingUser } from "../db/factories.ts";
 import type { TestUser } from "../helpers/db.ts";
 import { testPool } from "../helpers/db.ts";
-import { errorCode, errorField, useGrpcApi } from "./helpers.ts";
+import { createAndPublishOverGrpc, createOverGrpc, errorCode, errorField, useGrpcApi } from "./helpers.ts";
 
 const api = useGrpcApi();
 const { call } = api;
@@ -23,27 +23,19 @@ const admin = committingUser("admin");
 
 async function createEvent(organizer: TestUser, publish: boolean, tiers?: PriceTierInput[]): Promise<Event> {
   const start = new Date(Date.now() + 30 * 86400_000);
-  const created = await call(
-    api.client.createEvent,
-    {
-      title: "SUP at dawn on Lake Teletskoye",
-      description: "",
-      category: "sup",
-      locationName: "Artybash pier",
-      startsAt: toTimestamp(start),
-      endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-      capacity: 10,
-      bookingDeadlineHours: 0,
-      crewRequired: false,
-      priceTiers: tiers ?? [{ name: "Standard", price: "3000", currency: "RUB" }],
-    },
-    organizer,
-  );
-  expect(created.error).toBeUndefined();
-  if (!publish) return created.response!.event!;
-  const published = await call(api.client.publishEvent, { id: created.response!.event!.id }, organizer);
-  expect(published.error).toBeUndefined();
-  return published.response!.event!;
+  const request = {
+    title: "SUP at dawn on Lake Teletskoye",
+    description: "",
+    category: "sup",
+    locationName: "Artybash pier",
+    startsAt: toTimestamp(start),
+    endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
+    capacity: 10,
+    bookingDeadlineHours: 0,
+    crewRequired: false,
+    priceTiers: tiers ?? [{ name: "Standard", price: "3000", currency: "RUB" }],
+  };
+  return publish ? createAndPublishOverGrpc(api, organizer, request) : createOverGrpc(api, organizer, request);
 }
 
 /** A user's confirmed booking of the event's first tier: booked, paid, confirmed by the gateway with `reference`. */

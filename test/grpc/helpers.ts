@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { loadConfig } from "../../src/config/env.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { apiDatabaseUrl } from "../helpers/db.ts";
@@ -17,7 +17,7 @@ import { createVerifier } from "../../src/auth/verifier.ts";
 import { DEV_ISSUER, loadDevIssuer } from "../../src/auth/dev-issuer.ts";
 import { startGrpcServer, type GrpcServer } from "../../src/grpc/server.ts";
 import { loadTicketSigningKey, ticketSigner } from "../../src/tickets/token.ts";
-import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
+import { EventServiceClient, type CreateEventRequest, type Event } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import type { TestUser } from "../helpers/db.ts";
 
 /** Who calls: a test user (a dev token is signed for it), a raw `authorization` value, or nobody. */
@@ -122,3 +122,23 @@ export function useGrpcApi(): GrpcTestApi {
 export const errorCode = (error: grpc.ServiceError | undefined) => error?.metadata.get("aquastream-error-code")[0];
 /** The argument the server named as at fault. */
 export const errorField = (error: grpc.ServiceError | undefined) => error?.metadata.get("aquastream-error-field")[0];
+
+/*
+ * Creating (and publishing) an event is the first step of most gRPC flow
+ * tests; these two spare each file the calls and their success checks.
+ */
+
+/** CreateEvent with `request` as `organizer`, which must succeed; the event as created (a draft). */
+export async function createOverGrpc(api: GrpcTestApi, organizer: Caller, request: CreateEventRequest): Promise<Event> {
+  const created = await api.call(api.client.createEvent, request, organizer);
+  expect(created.error).toBeUndefined();
+  return created.response!.event!;
+}
+
+/** CreateEvent then PublishEvent as `organizer`, both must succeed; the event as PublishEvent answers it. */
+export async function createAndPublishOverGrpc(api: GrpcTestApi, organizer: Caller, request: CreateEventRequest): Promise<Event> {
+  const created = await createOverGrpc(api, organizer, request);
+  const published = await api.call(api.client.publishEvent, { id: created.id }, organizer);
+  expect(published.error).toBeUndefined();
+  return published.response!.event!;
+}

@@ -5,10 +5,9 @@
  * tests each built it word for word in two files; one place keeps the two
  * APIs' tests on the same kind of event.
  */
-import { expect } from "vitest";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 import type { Event } from "../../src/gen/aquastream/event/v1/event_service.ts";
-import type { GrpcTestApi } from "../grpc/helpers.ts";
+import { createAndPublishOverGrpc, type GrpcTestApi } from "../grpc/helpers.ts";
 import type { TestApi } from "./api.ts";
 import { createAndPublishOverGraphql } from "./graphql-events.ts";
 import type { TestUser } from "./db.ts";
@@ -36,24 +35,16 @@ export async function publishedEventOverGraphql(
 /** Created and published over gRPC (both calls must succeed); the published event as PublishEvent answers it. */
 export async function publishedEventOverGrpc(api: GrpcTestApi, organizer: TestUser, capacity: number): Promise<Event> {
   const start = new Date(Date.now() + 20 * 86400_000);
-  const created = await api.call(
-    api.client.createEvent,
-    {
-      title: "SUP at sunrise",
-      description: "",
-      category: "sup",
-      locationName: "Lake Baikal",
-      startsAt: toTimestamp(start),
-      endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-      capacity,
-      bookingDeadlineHours: 24,
-      crewRequired: false,
-      priceTiers: [{ name: "Standard", price: "3000", currency: "RUB" }],
-    },
-    organizer,
-  );
-  expect(created.error).toBeUndefined();
-  const published = await api.call(api.client.publishEvent, { id: created.response!.event!.id }, organizer);
-  expect(published.error).toBeUndefined();
-  return published.response!.event!;
+  return createAndPublishOverGrpc(api, organizer, {
+    title: "SUP at sunrise",
+    description: "",
+    category: "sup",
+    locationName: "Lake Baikal",
+    startsAt: toTimestamp(start),
+    endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
+    capacity,
+    bookingDeadlineHours: 24,
+    crewRequired: false,
+    priceTiers: [{ name: "Standard", price: "3000", currency: "RUB" }],
+  });
 }
