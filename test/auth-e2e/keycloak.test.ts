@@ -27,6 +27,7 @@ import {
 } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { toTimestamp } from "../../src/grpc/convert.ts";
 import { createOwnDatabase } from "../helpers/own-database.ts";
+import { grpcEventRequest } from "../helpers/event-inputs.ts";
 import { apiDatabaseUrl } from "../helpers/db.ts";
 import {
   addDevClient,
@@ -168,22 +169,15 @@ function eventInput(title: string) {
   };
 }
 
-function grpcEventRequest(title: string): CreateEventRequest {
+/** The shared gRPC event request, three weeks ahead and at a whole price. */
+function grpcEventRequestTitled(title: string): CreateEventRequest {
   const start = inDays(21);
-  return {
+  return grpcEventRequest({
     title,
-    description: "Calm water, all levels",
-    category: "sup",
-    locationName: "Lake Teletskoye",
-    latitude: 51.6,
-    longitude: 87.7,
     startsAt: toTimestamp(start),
     endsAt: toTimestamp(new Date(start.getTime() + 3 * 3600_000)),
-    capacity: 8,
-    bookingDeadlineHours: 2,
-    crewRequired: false,
     priceTiers: [{ name: "Standard", price: "3500", currency: "RUB" }],
-  };
+  });
 }
 
 type CreatedEvent = { createEvent: { result: { rowId: string; organizerId: string; status: string; eventPriceTiersByEventId: { nodes: { rowId: string }[] } } } };
@@ -332,7 +326,7 @@ describe("gRPC with Keycloak tokens", () => {
     const organizer = await passwordToken(demo.organizer.username, demo.organizer.password);
     const user = await passwordToken(demo.user.username, demo.user.password);
 
-    const created = await rpc(grpcClient.createEvent, grpcEventRequest("SUP with Keycloak"), organizer);
+    const created = await rpc(grpcClient.createEvent, grpcEventRequestTitled("SUP with Keycloak"), organizer);
     expect(created.error).toBeUndefined();
     const event = created.response!.event!;
     expect(event.organizerId).toBe(demo.organizer.sub);
@@ -361,7 +355,7 @@ describe("gRPC with Keycloak tokens", () => {
     const favorites = await rpc(grpcClient.listFavorites, { pageSize: 10, pageToken: "" }, user);
     expect(favorites.response?.events.map((e) => e.id)).toContain(event.id);
 
-    const asUser = await rpc(grpcClient.createEvent, grpcEventRequest("Not allowed"), user);
+    const asUser = await rpc(grpcClient.createEvent, grpcEventRequestTitled("Not allowed"), user);
     expect(asUser.error?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(asUser.error?.metadata.get("aquastream-error-code")[0]).toBe("42501");
 
@@ -541,7 +535,7 @@ describe("key rotation without restarting the service", () => {
     const pidBefore = service.pid;
     const created = await ok<CreatedEvent>(newToken, CREATE_EVENT, { input: eventInput("Signed with the new key") });
     expect(created.createEvent.result.organizerId).toBe(demo.organizer.sub);
-    const overGrpc = await rpc(grpcClient.createEvent, grpcEventRequest("New key over gRPC"), newToken);
+    const overGrpc = await rpc(grpcClient.createEvent, grpcEventRequestTitled("New key over gRPC"), newToken);
     expect(overGrpc.error).toBeUndefined();
     // The old key is still published (passive), so its tokens still work.
     expect((await graphql(oldToken, "{ __typename }")).status).toBe(200);
