@@ -6,12 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { parseCrontab, type JobHelpers } from "graphile-worker";
+import type pg from "pg";
 import { expect } from "vitest";
 import { taskList } from "../../tasks/index.ts";
 import type { Tx } from "../helpers/db.ts";
 
-/** JobHelpers whose query runs in `tx` and whose logger.info appends to `log`. */
-export function helpersFor(tx: Tx, log: string[]): JobHelpers {
+/** JobHelpers whose query runs in `tx` (a test transaction, or a pool for tasks that need committed rows) and whose logger.info appends to `log`. */
+export function helpersFor(tx: Pick<Tx, "query"> | pg.Pool, log: string[]): JobHelpers {
   return {
     query: (sql: string, params?: unknown[]) => tx.query(sql, params),
     logger: { info: (message: string) => log.push(message) },

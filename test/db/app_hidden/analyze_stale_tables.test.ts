@@ -9,14 +9,13 @@
  * depend on the server's setting; ANALYZE and the cumulative statistics it
  * reads need committed rows, hence the own database.
  */
-import { readFileSync } from "node:fs";
-import { parseCrontab, type JobHelpers } from "graphile-worker";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { taskList } from "../../../tasks/index.ts";
 import { becomeRoot, becomeUser, newUser } from "../../helpers/db.ts";
 import { createOwnDatabase } from "../../helpers/own-database.ts";
 import { createPublishedEvent, firstTier } from "../factories.ts";
+import { expectScheduledEveryMinute, helpersFor } from "../task-harness.ts";
 
 let pool: pg.Pool;
 
@@ -92,18 +91,11 @@ describe("analyze_stale_tables", () => {
   });
 
   it("the cron task runs it every minute and says what it analyzed", async () => {
-    const items = parseCrontab(readFileSync("tasks/crontab", "utf8"));
-    const item = items.find((i) => i.task === "analyze_stale_tables");
-    expect(item).toBeDefined();
-    expect([0, 1, 17, 59].every((min) => item!.match({ min, hour: 3, date: 5, month: 6, dow: 2 }))).toBe(true);
+    expectScheduledEveryMinute("analyze_stale_tables");
 
     await addBookings(6_000);
     const log: string[] = [];
-    const helpers = {
-      query: (sql: string, params?: unknown[]) => pool.query(sql, params),
-      logger: { info: (message: string) => log.push(message) },
-    } as unknown as JobHelpers;
-    await taskList.analyze_stale_tables!({}, helpers);
+    await taskList.analyze_stale_tables!({}, helpersFor(pool, log));
     expect(log).toEqual([expect.stringMatching(/^analyzed (.*, )?app_public\.booking(, .*)? \(autovacuum does not look after them on this server\)$/)]);
     expect(await bookingRowEstimate()).toBe(11_010);
   });
