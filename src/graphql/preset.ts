@@ -25,6 +25,7 @@ import { ObservePlugin } from "./observe-plugin.ts";
 import { DatetimeOffsetPlugin } from "./datetime-offset-plugin.ts";
 import { makeRetryingPgService } from "./retrying-pg-service.ts";
 import { makeTicketTokenPlugin } from "./ticket-token-plugin.ts";
+import { RowComputedInlinePlugin } from "./row-computed-inline-plugin.ts";
 import type { TicketSigner } from "../tickets/token.ts";
 
 export interface PresetOptions {
@@ -58,6 +59,9 @@ export function makePreset({ pool, graphiql, exportSchemaPath, limits, rateLimit
       DatetimeOffsetPlugin,
       // Ticket.token and checkInTicketByToken, signed/verified in TypeScript.
       makeTicketTokenPlugin(ticketSigner),
+      // ratingSummary and other one-composite computed columns in the parent's query,
+      // also under searchEvents (no second query shipping the page's rows back).
+      RowComputedInlinePlugin,
     ],
     // Conflicts (40001/40P01) rerun the rolled-back transaction (retrying-pg-service.ts).
     pgServices: [makeRetryingPgService({ pool, schemas: ["app_public"] })],

@@ -1,0 +1,188 @@
+/*
+ * A page of the catalog with each event's rating summary and tiers is ONE
+ * statement through GraphQL (src/graphql/row-computed-inline-plugin.ts):
+ * @dataplan/pg used to fetch `ratingSummary` under `searchEvents` in a second
+ * query that sent the page's whole event rows back to PostgreSQL as JSON
+ * (docs/benchmarks.md, "Catalog at scale"). The answers must stay what
+ * app_public.event_rating_summary itself says, in search_events' order.
+ *
+ * Real server, real PostgreSQL; the events (one fresh organizer, committed)
+ * get real active reviews, so event_stats is kept by its own triggers.
+ */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import rootPg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { becomeAnonymous, becomeUser } from "../helpers/db.ts";
+import { useTestApi } from "../helpers/api.ts";
+import { committingUser, createEventCall, inDays, RACE_PREFIX } from "../db/factories.ts";
+
+/** Every statement the API's pool sends (one entry per round trip). */
+const sent: string[] = [];
+function observe(pool: pg.Pool) {
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text: string };
+      sent.push(typeof first === "string" ? first : first.text);
+      return query(...args);
+    };
+  });
+}
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  sent.length = 0;
+  await work();
+  return [...sent];
+}
+/** The statements of a read besides the opening message (begin; set_config) and commit. */
+const work = (statements: string[]) => statements.filter((s) => !/^begin;\s*select set_config\(/.test(s) && s !== "commit");
+
+const api = useTestApi({ poolSize: 2, observePool: observe });
+const root = new rootPg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
+afterAll(() => root.end());
+
+const organizer = committingUser("organizer");
+/** Ratings of the active reviews per event, in start order; the last event has none. */
+const RATINGS = [[5, 4, 4], [1], [3, 3, 5, 2], [5, 5], []];
+const ids: string[] = [];
+
+beforeAll(async () => {
+  const client = await root.connect();
+  try {
+    await client.query("begin");
+    await becomeUser(client, organizer);
+    for (let i = 0; i < RATINGS.length; i++) {
+      const [sql, params] = createEventCall({
+        startsAt: inDays(30 + i),
+        priceTiers: [
+          { name: "Adult", price: 100 + i, currency: "EUR", quota: null },
+          { name: "Child", price: 50 + i, currency: "EUR", quota: null },
+        ],
+      });
+      const { rows } = await client.query(sql, params);
+      await client.query("select app_public.publish_event($1)", [rows[0]!.id]);
+      ids.push(rows[0]!.id as string);
+    }
+    // Reviews as the owner (their use case needs ended events); the review
+    // triggers keep app_hidden.event_stats as they do for create_review.
+    await client.query("reset role");
+    for (let i = 0; i < RATINGS.length; i++) {
+      for (const rating of RATINGS[i]!) {
+        await client.query(
+          "insert into app_public.review (event_id, user_id, rating, content, status) values ($1, $2, $3, 'fine', 'active')",
+          [ids[i], `${RACE_PREFIX}${randomUUID().slice(-12)}`, rating],
+        );
+      }
+    }
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
+});
+
+/** What the function answers per event, in search_events' order, as an anonymous caller. */
+async function fromSql(): Promise<{ rowId: string; ratingSummary: Record<string, number | null> }[]> {
+  const client = await root.connect();
+  try {
+    await client.query("begin");
+    await becomeAnonymous(client);
+    const { rows } = await client.query(
+      `select e.id, r.average, r.count, r.one_star, r.two_stars, r.three_stars, r.four_stars, r.five_stars
+       from app_public.search_events(organizer_id => $1) e, app_public.event_rating_summary(e) r`,
+      [organizer.sub],
+    );
+    return rows.map((r) => ({
+      rowId: r.id,
+      ratingSummary: {
+        average: r.average, count: r.count, oneStar: r.one_star, twoStars: r.two_stars,
+        threeStars: r.three_stars, fourStars: r.four_stars, fiveStars: r.five_stars,
+      },
+    }));
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
+}
+
+const SUMMARY = "ratingSummary { average count oneStar twoStars threeStars fourStars fiveStars }";
+
+describe("a catalog page with ratingSummary through GraphQL", () => {
+  it("is one statement (no second query shipping the page's rows), with the function's answers in search_events' order", async () => {
+    let answer: Awaited<ReturnType<typeof api.graphql>> | undefined;
+    const statements = await statementsOf(async () => {
+      answer = await api.graphql(
+        `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes {
+           rowId minPrice ${SUMMARY}
+           eventPriceTiersByEventId(orderBy: SORT_ORDER_ASC) { nodes { name price } } } } }`,
+        { o: organizer.sub },
+      );
+    });
+    expect(answer!.errors).toBeUndefined();
+    const nodes = (answer!.data as { searchEvents: { nodes: { rowId: string; minPrice: string; ratingSummary: unknown; eventPriceTiersByEventId: { nodes: unknown[] } }[] } })
+      .searchEvents.nodes;
+
+    const reads = work(statements);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/search_events/);
+    expect(reads[0]).toMatch(/event_rating_summary/);
+    // The summary is read in the page's own query, from the row itself, not by
+    // a follow-up query that gets the rows back as a JSON array;
+    expect(reads[0]).toMatch(/from "app_public"\."event_rating_summary"\(__search_events__\)/);
+    expect(reads[0]).not.toMatch(/json_array_elements/);
+    // and as a subquery of the select list, not a join: a join beside
+    // search_events makes PostgreSQL plan the whole listing (no LIMIT reaches it).
+    expect(reads[0]).not.toMatch(/\bjoin\b/i);
+
+    expect(nodes.map(({ rowId, ratingSummary }) => ({ rowId, ratingSummary }))).toEqual(await fromSql());
+    expect(nodes.map((n) => n.rowId)).toEqual(ids);
+    // The figures themselves, from the reviews: 13/3 = 4.33, and nothing for the last event.
+    expect(nodes[0]!.ratingSummary).toEqual({ average: 4.33, count: 3, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 2, fiveStars: 1 });
+    expect(nodes[4]!.ratingSummary).toEqual({ average: null, count: 0, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 0, fiveStars: 0 });
+    expect(nodes.map((n) => n.eventPriceTiersByEventId.nodes)).toEqual(
+      ids.map((_, i) => [{ name: "Adult", price: `${100 + i}.00` }, { name: "Child", price: `${50 + i}.00` }]),
+    );
+  });
+
+  it("keeps the order of other sorts and of keyset pages (rating: best first)", async () => {
+    const page = async (after?: string) => {
+      const answer = await api.graphql<{ searchEvents: { nodes: { rowId: string; ratingSummary: { average: number | null } }[] } }>(
+        `query($o: UUID, $a: UUID) { searchEvents(organizerId: $o, sort: rating, first: 3, afterEventId: $a) { nodes { rowId ratingSummary { average } } } }`,
+        { o: organizer.sub, a: after ?? null },
+      );
+      expect(answer.errors).toBeUndefined();
+      return answer.data!.searchEvents.nodes;
+    };
+    const first = await page();
+    const second = await page(first.at(-1)!.rowId);
+    // 5.0, 4.33, 3.25, 1.0, none.
+    expect([...first, ...second].map((n) => n.rowId)).toEqual([ids[3], ids[0], ids[2], ids[1], ids[4]]);
+    expect([...first, ...second].map((n) => n.ratingSummary.average)).toEqual([5, 4.33, 3.25, 1, null]);
+  });
+
+  it("one event (eventByRowId) and a mutation's payload still answer ratingSummary", async () => {
+    const statements = await statementsOf(async () => {
+      const one = await api.graphql<{ eventByRowId: { ratingSummary: unknown } }>(
+        `query($id: UUID!) { eventByRowId(rowId: $id) { ${SUMMARY} } }`,
+        { id: ids[2] },
+      );
+      expect(one.errors).toBeUndefined();
+      expect(one.data!.eventByRowId.ratingSummary).toEqual({ average: 3.25, count: 4, oneStar: 0, twoStars: 1, threeStars: 2, fourStars: 0, fiveStars: 1 });
+    });
+    expect(work(statements)).toHaveLength(1);
+
+    // A mutation's result row keeps PostGraphile's own plan (a select after the insert).
+    const created = await api.graphql<{ createEvent: { result: { ratingSummary: unknown } } }>(
+      `mutation($input: CreateEventInput!) { createEvent(input: $input) { result { rowId ${SUMMARY} } } }`,
+      {
+        input: {
+          title: "Rating summary of a new event", description: "None yet.", category: "rafting", locationName: "Ust-Utka",
+          latitude: 57.55, longitude: 59.05, startsAt: inDays(40).toISOString(), endsAt: inDays(41).toISOString(),
+          capacity: 5, bookingDeadlineHours: 0, crewRequired: false, priceTiers: [{ name: "Adult", price: "10", currency: "EUR" }],
+        },
+      },
+      organizer,
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createEvent.result.ratingSummary).toEqual({ average: null, count: 0, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 0, fiveStars: 0 });
+  });
+});
