@@ -7,7 +7,9 @@
  * app_public.event_rating_summary itself says, in search_events' order.
  *
  * Real server, real PostgreSQL; the events (one fresh organizer, committed)
- * get real active reviews, so event_stats is kept by its own triggers.
+ * get real active reviews, so event_stats is kept by its own triggers, and
+ * one member's review and booking (myReview, myBooking: the other
+ * single-row computed columns of an event, read the same way).
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
@@ -15,7 +17,7 @@ import rootPg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { becomeAnonymous, becomeUser } from "../helpers/db.ts";
 import { useTestApi } from "../helpers/api.ts";
-import { committingUser, createEventCall, inDays, RACE_PREFIX } from "../db/factories.ts";
+import { committingUser, CREATE_BOOKING, createEventCall, inDays, RACE_PREFIX } from "../db/factories.ts";
 
 /** Every statement the API's pool sends (one entry per round trip). */
 const sent: string[] = [];
@@ -42,6 +44,8 @@ const root = new rootPg.Pool({ connectionString: inject("databaseUrl"), max: 2 }
 afterAll(() => root.end());
 
 const organizer = committingUser("organizer");
+/** Has a review of the first event and a booking of the second. */
+const member = committingUser("user");
 /** Ratings of the active reviews per event, in start order; the last event has none. */
 const RATINGS = [[5, 4, 4], [1], [3, 3, 5, 2], [5, 5], []];
 const ids: string[] = [];
@@ -74,6 +78,13 @@ beforeAll(async () => {
         );
       }
     }
+    await client.query(
+      "insert into app_public.review (event_id, user_id, rating, content, status) values ($1, $2, 4, 'mine', 'active')",
+      [ids[0], member.sub],
+    );
+    await becomeUser(client, member);
+    const { rows: tiers } = await client.query("select id from app_public.event_price_tier where event_id = $1 order by sort_order limit 1", [ids[1]]);
+    await client.query(CREATE_BOOKING, [ids[1], tiers[0]!.id, 2, null]);
     await client.query("commit");
   } finally {
     client.release();
@@ -104,6 +115,9 @@ async function fromSql(): Promise<{ rowId: string; ratingSummary: Record<string,
   }
 }
 
+/** The page's FROM is search_events alone, straight to the LIMIT (no join beside it). */
+const ALONE = /\nfrom "app_public"\."search_events"\([^)]*\) as __search_events__\s+limit \d+;?\s*$/;
+
 const SUMMARY = "ratingSummary { average count oneStar twoStars threeStars fourStars fiveStars }";
 
 describe("a catalog page with ratingSummary through GraphQL", () => {
@@ -131,12 +145,12 @@ describe("a catalog page with ratingSummary through GraphQL", () => {
     expect(reads[0]).not.toMatch(/json_array_elements/);
     // and as a subquery of the select list, not a join: a join beside
     // search_events makes PostgreSQL plan the whole listing (no LIMIT reaches it).
-    expect(reads[0]).not.toMatch(/\bjoin\b/i);
+    expect(reads[0]).toMatch(ALONE);
 
     expect(nodes.map(({ rowId, ratingSummary }) => ({ rowId, ratingSummary }))).toEqual(await fromSql());
     expect(nodes.map((n) => n.rowId)).toEqual(ids);
-    // The figures themselves, from the reviews: 13/3 = 4.33, and nothing for the last event.
-    expect(nodes[0]!.ratingSummary).toEqual({ average: 4.33, count: 3, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 2, fiveStars: 1 });
+    // The figures themselves, from the reviews (5, 4, 4 and the member's 4): 4.25, and nothing for the last event.
+    expect(nodes[0]!.ratingSummary).toEqual({ average: 4.25, count: 4, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 3, fiveStars: 1 });
     expect(nodes[4]!.ratingSummary).toEqual({ average: null, count: 0, oneStar: 0, twoStars: 0, threeStars: 0, fourStars: 0, fiveStars: 0 });
     expect(nodes.map((n) => n.eventPriceTiersByEventId.nodes)).toEqual(
       ids.map((_, i) => [{ name: "Adult", price: `${100 + i}.00` }, { name: "Child", price: `${50 + i}.00` }]),
@@ -154,9 +168,49 @@ describe("a catalog page with ratingSummary through GraphQL", () => {
     };
     const first = await page();
     const second = await page(first.at(-1)!.rowId);
-    // 5.0, 4.33, 3.25, 1.0, none.
+    // 5.0, 4.25, 3.25, 1.0, none.
     expect([...first, ...second].map((n) => n.rowId)).toEqual([ids[3], ids[0], ids[2], ids[1], ids[4]]);
-    expect([...first, ...second].map((n) => n.ratingSummary.average)).toEqual([5, 4.33, 3.25, 1, null]);
+    expect([...first, ...second].map((n) => n.ratingSummary.average)).toEqual([5, 4.25, 3.25, 1, null]);
+  });
+
+  it("the caller's own review and booking of each event (myReview, myBooking) too: one statement, null where there is none", async () => {
+    let answer: Awaited<ReturnType<typeof api.graphql>> | undefined;
+    const statements = await statementsOf(async () => {
+      answer = await api.graphql(
+        `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes {
+           rowId myReview { rating content } myBooking { quantity status eventByEventId { rowId } } } } }`,
+        { o: organizer.sub },
+        member,
+      );
+    });
+    expect(answer!.errors).toBeUndefined();
+    const reads = work(statements);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/from "app_public"\."event_my_booking"\(__search_events__\)/);
+    expect(reads[0]).toMatch(ALONE);
+    const nodes = (answer!.data as { searchEvents: { nodes: Record<string, unknown>[] } }).searchEvents.nodes;
+    expect(nodes).toEqual(
+      ids.map((rowId, i) => ({
+        rowId,
+        myReview: i === 0 ? { rating: 4, content: "mine" } : null,
+        myBooking: i === 1 ? { quantity: 2, status: "pending_payment", eventByEventId: { rowId } } : null,
+      })),
+    );
+    // A review whose asked fields are all null is still a review (not null).
+    const nullFields = await api.graphql<{ searchEvents: { nodes: { myReview: unknown }[] } }>(
+      `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes { myReview { moderationNote editedAt } } } }`,
+      { o: organizer.sub },
+      member,
+    );
+    expect(nullFields.errors).toBeUndefined();
+    expect(nullFields.data!.searchEvents.nodes).toEqual(ids.map((_, i) => ({ myReview: i === 0 ? { moderationNote: null, editedAt: null } : null })));
+    // Anonymous: no review, no booking.
+    const anonymous = await api.graphql<{ searchEvents: { nodes: { myReview: unknown; myBooking: unknown }[] } }>(
+      `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes { myReview { rating } myBooking { quantity } } } }`,
+      { o: organizer.sub },
+    );
+    expect(anonymous.errors).toBeUndefined();
+    expect(anonymous.data!.searchEvents.nodes).toEqual(ids.map(() => ({ myReview: null, myBooking: null })));
   });
 
   it("one event (eventByRowId) and a mutation's payload still answer ratingSummary", async () => {
