@@ -194,8 +194,8 @@ export function scaleDataSql(events: number, bookings: number, reviews: number):
     [
       "event_stats (prices, ratings)",
       `insert into app_hidden.event_stats
-         (event_id, min_price, currency, rating_count, rating_average, one_star, two_stars, three_stars, four_stars, five_stars)
-       select e.id, p.min_price, p.currency, coalesce(r.n, 0), r.average,
+         (event_id, status, min_price, currency, rating_count, rating_average, one_star, two_stars, three_stars, four_stars, five_stars)
+       select e.id, e.status, p.min_price, p.currency, coalesce(r.n, 0), r.average,
          coalesce(r.s1, 0), coalesce(r.s2, 0), coalesce(r.s3, 0), coalesce(r.s4, 0), coalesce(r.s5, 0)
        from app_public.event e
        left join (select t.event_id, min(t.price) as min_price, min(t.currency) as currency
@@ -205,7 +205,7 @@ export function scaleDataSql(events: number, bookings: number, reviews: number):
                     count(*) filter (where v.rating = 3) as s3, count(*) filter (where v.rating = 4) as s4,
                     count(*) filter (where v.rating = 5) as s5
                   from app_public.review v where v.status = 'active' group by v.event_id) r on r.event_id = e.id
-       on conflict (event_id) do update set min_price = excluded.min_price, currency = excluded.currency,
+       on conflict (event_id) do update set status = excluded.status, min_price = excluded.min_price, currency = excluded.currency,
          rating_count = excluded.rating_count, rating_average = excluded.rating_average,
          one_star = excluded.one_star, two_stars = excluded.two_stars, three_stars = excluded.three_stars,
          four_stars = excluded.four_stars, five_stars = excluded.five_stars`,

@@ -220,6 +220,105 @@ describe("search_events", () => {
     });
   });
 
+  it("best rated first reads the published events' rating index and stops after the page: the order of ranking every match", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      // Upcoming published events with these active review ratings ([]: none), a
+      // tie at 4.5 and two unrated ones (best first, unrated last, ties by id).
+      const ratings = [[5, 4], [2], [], [4, 5], [5], [], [3]];
+      const published: { id: string; average: number | null }[] = [];
+      for (const r of ratings) {
+        const id = (await createPublishedEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+        published.push({ id, average: r.length ? Math.round((r.reduce((a, b) => a + b, 0) / r.length) * 100) / 100 : null });
+      }
+      // Better rated events the listing must skip: completed, canceled, a draft.
+      const completed = (await createPublishedEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      const canceled = (await createPublishedEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      const draft = (await createEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      await rootQuery(tx, "update app_public.event set status = 'completed' where id = $1", [completed]);
+      await rootQuery(tx, "update app_public.event set status = 'canceled', cancel_reason = 'wind' where id = $1", [canceled]);
+      const review = (eventId: string, rating: number) =>
+        rootQuery(tx, "insert into app_public.review (event_id, user_id, rating, content, status) values ($1, gen_random_uuid(), $2, 'ok', 'active')", [
+          eventId,
+          rating,
+        ]);
+      for (let i = 0; i < ratings.length; i++) for (const rating of ratings[i]!) await review(published[i]!.id, rating);
+      for (const id of [completed, canceled, draft]) await review(id, 5);
+      const ids = [...published.map((p) => p.id), completed, canceled, draft];
+      // The stats rows carry each event's status (kept by the event trigger).
+      expect(
+        await rootQuery(tx, "select count(*)::int as n from app_hidden.event_stats s join app_public.event e on e.id = s.event_id where e.id = any($1) and s.status = e.status", [ids]),
+      ).toEqual([{ n: ids.length }]);
+
+      const expected = [...published]
+        .sort((a, b) => (b.average ?? -1) - (a.average ?? -1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((p) => p.id);
+      await becomeAnonymous(tx);
+      const args = "sort => 'rating'";
+      // The planner may take the index order (and stop at LIMIT) even on a tiny table: check it can.
+      await tx.query("set local enable_sort = off; set local enable_bitmapscan = off; set local enable_seqscan = off");
+      const { rows: plan } = await tx.query(`explain select id from app_public.search_events(${args}) limit 3`);
+      const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(text).toMatch(/Index (Only )?Scan using event_stats_published_rating_idx/);
+      expect(text).not.toMatch(/\bSort\b/);
+      const byIndex = await search(tx, ids, args);
+      expect(byIndex).toEqual(expected);
+      // Keyset pages of two, one cut inside the 4.5 tie.
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 5 && seen.length < expected.length; page++) {
+        const { rows } = await tx.query(
+          `select id from app_public.search_events(${args}, after_event_id => $1) where id = any($2::uuid[]) limit 2`,
+          [after, ids],
+        );
+        seen.push(...rows.map((r) => r.id as string));
+        after = seen.at(-1)!;
+      }
+      expect(seen).toEqual(expected);
+      // Ranking every match instead (no index order at all): the same list.
+      await tx.query("set local enable_sort = on; set local enable_indexscan = off; set local enable_indexonlyscan = off; set local enable_bitmapscan = on");
+      expect(await search(tx, ids, args)).toEqual(byIndex);
+      // Other statuses on request keep ranking every match (the draft is its organizer's).
+      await tx.query("reset enable_sort; reset enable_indexscan; reset enable_indexonlyscan; reset enable_bitmapscan; reset enable_seqscan");
+      await becomeUser(tx, organizer);
+      const everyStatus = [...published, { id: completed, average: 5 }, { id: draft, average: 5 }]
+        .sort((a, b) => (b.average ?? -1) - (a.average ?? -1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((p) => p.id);
+      expect(await search(tx, ids, "statuses => '{draft,published,completed}', sort => 'rating'")).toEqual(everyStatus);
+    });
+  });
+
+  it("the stats row follows its event's status: created, published, canceled, completed", async () => {
+    await withRootTx(async (tx) => {
+      const organizer = newUser("organizer");
+      const status = async (id: string) =>
+        (await rootQuery(tx, "select s.status from app_hidden.event_stats s where s.event_id = $1", [id]))[0]!.status as string;
+      const a = (await createEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      expect(await status(a)).toBe("draft");
+      await tx.query("select app_public.publish_event($1)", [a]);
+      expect(await status(a)).toBe("published");
+      await tx.query("select app_public.cancel_event($1, 'wind')", [a]);
+      expect(await status(a)).toBe("canceled");
+      const b = (await createPublishedEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      await rootQuery(tx, "update app_public.event set status = 'completed' where id = $1", [b]);
+      expect(await status(b)).toBe("completed");
+      // A rating or price change keeps it (the refresh functions); deleting the
+      // event deletes its row (the refresh functions insert nothing for it).
+      await rootQuery(tx, "insert into app_public.review (event_id, user_id, rating, content, status) values ($1, gen_random_uuid(), 4, 'ok', 'active')", [b]);
+      expect(await rootQuery(tx, "select status, rating_count from app_hidden.event_stats where event_id = $1", [b])).toEqual([
+        { status: "completed", rating_count: 1 },
+      ]);
+      const c = (await createEvent(tx, organizer, { startsAt: inDays(3) })).id as string;
+      await rootQuery(tx, "update app_public.event_price_tier set price = 99 where event_id = $1", [c]);
+      await rootQuery(tx, "insert into app_public.review (event_id, user_id, rating, content, status) values ($1, gen_random_uuid(), 2, 'ok', 'active')", [c]);
+      expect(await rootQuery(tx, "select status, min_price, rating_count from app_hidden.event_stats where event_id = $1", [c])).toEqual([
+        { status: "draft", min_price: "99.00", rating_count: 1 },
+      ]);
+      await rootQuery(tx, "delete from app_public.event where id = $1", [c]);
+      expect(await rootQuery(tx, "select 1 from app_hidden.event_stats where event_id = $1", [c])).toEqual([]);
+    });
+  });
+
   it("only_available keeps published events with free seats", async () => {
     await withRootTx(async (tx) => {
       const c = await catalog(tx);
