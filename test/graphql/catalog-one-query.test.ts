@@ -12,34 +12,19 @@
  * single-row computed columns of an event, read the same way).
  */
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import rootPg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { becomeAnonymous, becomeUser } from "../helpers/db.ts";
 import { useTestApi } from "../helpers/api.ts";
+import { recordStatements } from "../helpers/statement-recorder.ts";
 import { committingUser, CREATE_BOOKING, createEventCall, inDays, RACE_PREFIX } from "../db/factories.ts";
 
 /** Every statement the API's pool sends (one entry per round trip). */
-const sent: string[] = [];
-function observe(pool: pg.Pool) {
-  pool.on("connect", (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text: string };
-      sent.push(typeof first === "string" ? first : first.text);
-      return query(...args);
-    };
-  });
-}
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  sent.length = 0;
-  await work();
-  return [...sent];
-}
+const recorder = recordStatements();
 /** The statements of a read besides the opening message (begin; set_config) and commit. */
-const work = (statements: string[]) => statements.filter((s) => !/^begin;\s*select set_config\(/.test(s) && s !== "commit");
+const work = (sent: string[]) => sent.filter((s) => !/^begin;\s*select set_config\(/.test(s) && s !== "commit");
 
-const api = useTestApi({ poolSize: 2, observePool: observe });
+const api = useTestApi({ poolSize: 2, observePool: (pool) => recorder.observe(pool) });
 const root = new rootPg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
 afterAll(() => root.end());
 
@@ -123,7 +108,7 @@ const SUMMARY = "ratingSummary { average count oneStar twoStars threeStars fourS
 describe("a catalog page with ratingSummary through GraphQL", () => {
   it("is one statement (no second query shipping the page's rows), with the function's answers in search_events' order", async () => {
     let answer: Awaited<ReturnType<typeof api.graphql>> | undefined;
-    const statements = await statementsOf(async () => {
+    const statements = await recorder.during(async () => {
       answer = await api.graphql(
         `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes {
            rowId minPrice ${SUMMARY}
@@ -175,7 +160,7 @@ describe("a catalog page with ratingSummary through GraphQL", () => {
 
   it("the caller's own review and booking of each event (myReview, myBooking) too: one statement, null where there is none", async () => {
     let answer: Awaited<ReturnType<typeof api.graphql>> | undefined;
-    const statements = await statementsOf(async () => {
+    const statements = await recorder.during(async () => {
       answer = await api.graphql(
         `query($o: UUID) { searchEvents(organizerId: $o, first: 50) { nodes {
            rowId myReview { rating content } myBooking { quantity status eventByEventId { rowId } } } } }`,
@@ -214,7 +199,7 @@ describe("a catalog page with ratingSummary through GraphQL", () => {
   });
 
   it("one event (eventByRowId) and a mutation's payload still answer ratingSummary", async () => {
-    const statements = await statementsOf(async () => {
+    const statements = await recorder.during(async () => {
       const one = await api.graphql<{ eventByRowId: { ratingSummary: unknown } }>(
         `query($id: UUID!) { eventByRowId(rowId: $id) { ${SUMMARY} } }`,
         { id: ids[2] },
