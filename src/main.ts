@@ -30,6 +30,7 @@ import { createVerifier } from "./auth/verifier.ts";
 import { createHttpApi, type HttpApi } from "./http/app.ts";
 import { apiReadsMigrations, makeReadinessCheck } from "./http/readiness.ts";
 import { startGrpcServer, type GrpcServer } from "./grpc/server.ts";
+import { checkDescriptorBudget } from "./http/connection-limits.ts";
 import { loadTicketSigner } from "./tickets/token.ts";
 import { startWorkerService, type WorkerService } from "./worker/supervisor.ts";
 import { loadOutboxConfig } from "./outbox/config.ts";
@@ -174,6 +175,11 @@ try {
       { pool: apiPool, verifier, limits: config.limits, ticketSigner },
       grpcTls ? { files: grpcTls, reloadIntervalMs: config.transport.grpcTlsReloadIntervalMs } : undefined,
     );
+    checkDescriptorBudget({
+      httpMax: config.limits.httpMaxConnections,
+      grpcMax: config.limits.grpcMaxConnections,
+      databasePool: config.databasePoolSize,
+    });
     // gRPC health answers NOT_SERVING while /readyz would answer 503 (database away).
     grpcServer.followReadiness(readiness);
     // /metrics on the admin port, never the public one (in `all` mode the worker's series too).

@@ -13,7 +13,11 @@ import { logger } from "../log/logger.ts";
 import { EventServiceService } from "../gen/aquastream/event/v1/event_service.ts";
 import { eventServiceHandlers } from "./event-service.ts";
 import type { CallContext } from "./call.ts";
-import { loadLimits } from "../config/limits.ts";
+import { loadLimits, type LimitsConfig } from "../config/limits.ts";
+import type { Http2SecureServer, Http2Server, ServerHttp2Session } from "node:http2";
+import type { Socket } from "node:net";
+import { Server as TlsServer } from "node:tls";
+import { limitConnections } from "../http/connection-limits.ts";
 import { createRateLimiter } from "../limits/rate-limiter.ts";
 import { createRequestLimiter } from "../limits/request-limiter.ts";
 import type { GrpcTlsFiles } from "../config/transport.ts";
@@ -61,6 +65,41 @@ function decodingSafely(service: grpc.ServiceDefinition): grpc.ServiceDefinition
   );
 }
 
+const kPrefaceTimer = Symbol("aquastream.prefaceTimer");
+
+/**
+ * Connection caps and the preface bound on grpc-js's HTTP/2 servers (it has
+ * no option for either): at most GRPC_MAX_CONNECTIONS connections per
+ * listening address and GRPC_MAX_CONNECTIONS_PER_CLIENT per peer address,
+ * and a connection that has not sent its HTTP/2 preface (after its TLS
+ * handshake) within GRPC_HANDSHAKE_TIMEOUT_MS is closed: grpc-js's idle
+ * timeout would hold a silent connection for GRPC_MAX_CONNECTION_IDLE_MS.
+ */
+function boundConnections(server: grpc.Server, limits: LimitsConfig): void {
+  const servers = (server as unknown as { http2Servers?: Map<Http2Server | Http2SecureServer, unknown> }).http2Servers;
+  if (!servers || servers.size === 0) throw new Error("grpc-js changed: cannot reach its HTTP/2 servers to cap connections (see server.ts)");
+  const listening = [...servers.keys()];
+  limitConnections(listening, "grpc", { max: limits.grpcMaxConnections, perClient: limits.grpcMaxConnectionsPerClient });
+  for (const http2Server of listening) {
+    const arm = (socket: Socket) => {
+      const timer = setTimeout(() => socket.destroy(), limits.grpcHandshakeTimeoutMs);
+      timer.unref();
+      (socket as Socket & { [kPrefaceTimer]?: NodeJS.Timeout })[kPrefaceTimer] = timer;
+      socket.once("close", () => clearTimeout(timer));
+    };
+    // The socket an HTTP/2 session reads: the TLS socket once its handshake is over, else the TCP one.
+    if (http2Server instanceof TlsServer) http2Server.on("secureConnection", arm);
+    else http2Server.on("connection", arm);
+    http2Server.on("session", (session: ServerHttp2Session) => {
+      // The client's SETTINGS follow its preface: the connection speaks HTTP/2.
+      session.once("remoteSettings", () => {
+        const socket = session.socket as (Socket & { [kPrefaceTimer]?: NodeJS.Timeout }) | undefined;
+        clearTimeout(socket?.[kPrefaceTimer]);
+      });
+    });
+  }
+}
+
 export async function startGrpcServer(
   host: string,
   port: number,
@@ -83,6 +122,13 @@ export async function startGrpcServer(
     "grpc.max_send_message_length": limits.grpcMaxMessageBytes,
     // Calls one connection may have in flight at once.
     "grpc.max_concurrent_streams": limits.grpcMaxConcurrentStreams,
+    // A connection without a call for this long is closed (GOAWAY), one
+    // older than this is asked to go, its calls get the grace to finish
+    // (docs/limits.md "Connections"). 0: never (grpc-js's default).
+    ...(limits.grpcMaxConnectionIdleMs > 0 ? { "grpc.max_connection_idle_ms": limits.grpcMaxConnectionIdleMs } : {}),
+    ...(limits.grpcMaxConnectionAgeMs > 0
+      ? { "grpc.max_connection_age_ms": limits.grpcMaxConnectionAgeMs, "grpc.max_connection_age_grace_ms": limits.grpcMaxConnectionAgeGraceMs }
+      : {}),
   });
   // Node's HTTP/2 drops a header whose value ends in white space (RFC 9113
   // strictness) without a word, so `authorization: Bearer ` (an empty token)
@@ -94,6 +140,8 @@ export async function startGrpcServer(
   const http2Options = (server as unknown as { commonServerOptions?: Record<string, unknown> }).commonServerOptions;
   if (!http2Options) throw new Error("grpc-js changed: cannot keep white space in header values (see server.ts)");
   http2Options.strictFieldWhitespaceValidation = false;
+  // A TLS handshake must be over within this long (Node's default: 120 s).
+  http2Options.handshakeTimeout = limits.grpcHandshakeTimeoutMs;
   // "" is the overall status that load balancers and `grpc_health_probe` ask for.
   // The service's own name too, for clients that ask per service; both
   // follow readiness once main.ts calls followReadiness (health-follower.ts).
@@ -124,6 +172,7 @@ export async function startGrpcServer(
     tls?.stop();
     throw error;
   });
+  boundConnections(server, limits);
   logger.info({ port: boundPort, tls: tls ? (tlsOptions!.files.clientCaFile ? "mutual" : "server") : "off" }, "gRPC server listening");
 
   return {

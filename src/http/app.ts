@@ -23,6 +23,7 @@ import { makeDrainer } from "./drain.ts";
 import type { TicketSigner } from "../tickets/token.ts";
 import { createRequestLimiter } from "../limits/request-limiter.ts";
 import { requestBudget } from "./request-budget.ts";
+import { limitConnections } from "./connection-limits.ts";
 
 export interface HttpOptions {
   pool: pg.Pool;
@@ -113,7 +114,24 @@ export async function createHttpApi(options: HttpOptions): Promise<HttpApi> {
     }),
   );
   const serv = pgl.createServ(grafserv);
-  const server = createServer(app);
+  // Connection-level bounds (docs/limits.md "Connections"): a request's
+  // headers and then its whole body must arrive in time (slowloris: a byte at
+  // a time), idle keep-alive connections go, and the server and each client
+  // hold at most so many connections. The check runs every second (Node's
+  // default, 30 s, would let a timed-out connection linger that much longer).
+  const server = createServer(
+    {
+      headersTimeout: options.limits.httpHeadersTimeoutMs,
+      requestTimeout: options.limits.httpRequestTimeoutMs,
+      keepAliveTimeout: options.limits.httpKeepAliveTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
+  limitConnections(server, "http", {
+    max: options.limits.httpMaxConnections,
+    perClient: options.limits.httpMaxConnectionsPerClient,
+  });
   const drainer = makeDrainer(server);
   server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
   await serv.addTo(app, server);

@@ -28,7 +28,10 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(host: string, port: number, name = "worker"): Promise<MetricsServer> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Short bounds for a request's headers and the whole request (Node's
+  // defaults: 60 s, 300 s): it serves small GETs to Prometheus and probes.
+  const bounds = { headersTimeout: 10_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 };
+  const server = createServer(bounds, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/metrics") {
       void writeMetrics(res);

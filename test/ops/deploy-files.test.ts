@@ -221,7 +221,8 @@ describe("k8s/ objects", () => {
     expect(api.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
     const c = api.spec.template.spec.containers[0];
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
-    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    // Liveness on the admin port: a flood that fills the public port's connection cap does not restart the pod.
+    expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "admin" });
     // The admin server starts after GraphQL and gRPC: its /healthz says both listen.
     expect(c.startupProbe.httpGet).toEqual({ path: "/healthz", port: "admin" });
     expect(c.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]);

@@ -39,7 +39,25 @@ describe("limits configuration", () => {
       graphqlMaxTotalCount: 1_000,
       graphqlMaxOffset: 10_000,
       graphqlMaxRows: 20_000,
+      httpHeadersTimeoutMs: 10_000,
+      httpRequestTimeoutMs: 30_000,
+      httpKeepAliveTimeoutMs: 5_000,
+      httpMaxConnections: 4_000,
+      httpMaxConnectionsPerClient: 100,
+      grpcMaxConnections: 1_000,
+      grpcMaxConnectionsPerClient: 100,
+      grpcHandshakeTimeoutMs: 10_000,
+      grpcMaxConnectionIdleMs: 300_000,
+      grpcMaxConnectionAgeMs: 1_800_000,
+      grpcMaxConnectionAgeGraceMs: 30_000,
     });
+  });
+
+  it("caps connections per client only where clients connect directly: behind a trusted proxy or gateway, unless set", () => {
+    expect(loadConfig({ HTTP_TRUST_PROXY: "1" }).limits.httpMaxConnectionsPerClient).toBe(0);
+    expect(loadConfig({ HTTP_TRUST_PROXY: "1", HTTP_MAX_CONNECTIONS_PER_CLIENT: "500" }).limits.httpMaxConnectionsPerClient).toBe(500);
+    expect(loadConfig({ GRPC_TRUST_FORWARDED_FOR: "true" }).limits.grpcMaxConnectionsPerClient).toBe(0);
+    expect(loadConfig({ GRPC_TRUST_FORWARDED_FOR: "true", GRPC_MAX_CONNECTIONS_PER_CLIENT: "50" }).limits.grpcMaxConnectionsPerClient).toBe(50);
   });
 
   it("turns introspection off in production unless enabled", () => {
@@ -71,6 +89,14 @@ describe("limits configuration", () => {
     [{ DATABASE_STATEMENT_TIMEOUT_MS: "-1" }, "DATABASE_STATEMENT_TIMEOUT_MS", "whole number"],
     [{ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: "0" }, "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", "between 100 and"],
     [{ DATABASE_POOL_TIMEOUT_MS: "1" }, "DATABASE_POOL_TIMEOUT_MS", "between 100 and"],
+    [{ HTTP_HEADERS_TIMEOUT_MS: "10" }, "HTTP_HEADERS_TIMEOUT_MS", "between 1000 and"],
+    [{ HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" }, "HTTP_REQUEST_TIMEOUT_MS", "at least HTTP_HEADERS_TIMEOUT_MS"],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: "soon" }, "HTTP_KEEP_ALIVE_TIMEOUT_MS", "whole number"],
+    [{ HTTP_MAX_CONNECTIONS: "0" }, "HTTP_MAX_CONNECTIONS", "between 1 and"],
+    [{ HTTP_MAX_CONNECTIONS_PER_CLIENT: "-1" }, "HTTP_MAX_CONNECTIONS_PER_CLIENT", "whole number"],
+    [{ GRPC_MAX_CONNECTIONS: "0" }, "GRPC_MAX_CONNECTIONS", "between 1 and"],
+    [{ GRPC_HANDSHAKE_TIMEOUT_MS: "5" }, "GRPC_HANDSHAKE_TIMEOUT_MS", "between 100 and"],
+    [{ GRPC_MAX_CONNECTION_IDLE_MS: "x" }, "GRPC_MAX_CONNECTION_IDLE_MS", "whole number"],
   ])("refuses %j naming %s", (env, variable, fragment) => {
     const error = configRefusal(loadConfig, env);
     expect(error.variable).toBe(variable);
