@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { becomeRoot, becomeUser, newUser, type TestUser } from "../../helpers/db.ts";
 import { createOwnDatabase } from "../../helpers/own-database.ts";
 import { createPublishedEvent, firstTier, gateway } from "../factories.ts";
+import { explainBuffers, expectNoGrowth, measure as measureWith, type Buffers as BuffersOf } from "../../helpers/plan-buffers.ts";
 
 type Step =
   | "quote_booking"
@@ -27,20 +28,12 @@ type Step =
   | "confirm_payment"
   | "cancel_booking"
   | "expire_overdue_bookings";
-type Buffers = Record<Step, number>;
+type Buffers = BuffersOf<Step>;
 
-/** B-tree depth may grow by a level per index on the way from 0 to 60,000 rows; a scan of the bookings would be hundreds. */
-const ALLOWED_GROWTH = 40;
 const ADDED_BOOKINGS = { livePerOtherEvent: 40_000, expiredOnTarget: 10_000, canceledOnTarget: 10_000 };
 
 let pool: pg.Pool;
 let target: { eventId: string; tierId: string };
-
-async function explainBuffers(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
-  const { rows } = await client.query(`explain (analyze, buffers, format json) ${sql}`, params);
-  const plan = rows[0]["QUERY PLAN"][0].Plan;
-  return plan["Shared Hit Blocks"] + plan["Shared Read Blocks"];
-}
 
 async function idOf(client: pg.PoolClient, sql: string, params: unknown[]): Promise<string> {
   await becomeRoot(client);
@@ -98,24 +91,8 @@ async function onePass(client: pg.PoolClient): Promise<Buffers> {
   }
 }
 
-/** A fresh session (no cached plans), warmed by two passes: the third pass's buffers. */
 async function measure(): Promise<Buffers> {
-  const client = await pool.connect();
-  try {
-    await onePass(client);
-    await onePass(client);
-    return await onePass(client);
-  } finally {
-    client.release(true);
-  }
-}
-
-/** Every call within ALLOWED_GROWTH buffers of its figure on the small database (the failure lists the calls that grew). */
-function expectNoGrowth(before: Buffers, after: Buffers): void {
-  const grown = (Object.keys(before) as Step[])
-    .filter((step) => after[step] > before[step] + ALLOWED_GROWTH)
-    .map((step) => `${step}: ${before[step]} -> ${after[step]} buffers`);
-  expect(grown).toEqual([]);
+  return measureWith(pool, onePass);
 }
 
 async function addBookings(): Promise<void> {
