@@ -66,6 +66,16 @@ const bookingArgs = (req: api.QuoteBookingRequest | api.CreateBookingRequest) =>
   promo_code: [req.promoCode, "text"] as [string | undefined, string],
 });
 
+/** ListBookings: $1 event, $2 user, $3 statuses (each may be null), $4 limit, $5 offset; without event or user, the caller's own (booking_user_id_idx). */
+export const LIST_BOOKINGS_SQL = `
+  select b.* from app_public.booking b
+  where ($1::uuid is not null or $2::uuid is not null or b.user_id = app_public.current_user_id())
+    and ($1::uuid is null or b.event_id = $1::uuid)
+    and ($2::uuid is null or b.user_id = $2::uuid)
+    and ($3::app_public.booking_status[] is null or b.status = any($3::app_public.booking_status[]))
+  order by b.created_at desc, b.id desc
+  limit $4 offset $5`;
+
 export function bookingHandlers(ctx: CallContext): BookingHandlers {
   return {
     quoteBooking: unary(ctx, "QuoteBooking", async (tx, req: api.QuoteBookingRequest) => {
@@ -100,13 +110,7 @@ export function bookingHandlers(ctx: CallContext): BookingHandlers {
       const { rows, nextPageToken } = await queryPage<BookingRow>(
         tx,
         req,
-        `select b.* from app_public.booking b
-          where ($1::uuid is not null or $2::uuid is not null or b.user_id = app_public.current_user_id())
-            and ($1::uuid is null or b.event_id = $1::uuid)
-            and ($2::uuid is null or b.user_id = $2::uuid)
-            and ($3::app_public.booking_status[] is null or b.status = any($3::app_public.booking_status[]))
-          order by b.created_at desc, b.id desc
-          limit $4 offset $5`,
+        LIST_BOOKINGS_SQL,
         [
           optionalUuid(req.eventId, "event_id") ?? null,
           optionalUuid(req.userId, "user_id") ?? null,
