@@ -244,7 +244,8 @@ export interface RelayResult {
   busy: boolean;
 }
 
-const CLAIM_SQL = `
+/** The claim of a batch (exported for test/db/app_public/member_paths_scaling.test.ts, which measures it). */
+export const CLAIM_SQL = `
   select o.id, o.position::text as position, o.aggregate_type, o.aggregate_id, o.event_type, o.version,
          o.occurred_at, o.actor_id, o.data, o.request_id, o.trace_parent
   from app_private.outbox o
