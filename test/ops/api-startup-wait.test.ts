@@ -16,7 +16,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { apiDatabaseUrl } from "../helpers/db.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { forward, type Forwarder } from "../helpers/forwarder.ts";
-import { freePort } from "../helpers/ports.ts";
+import { freePort, lowPorts } from "../helpers/ports.ts";
 import { startApiProcess, type ServiceProcess } from "./service-process.ts";
 
 const WAITS = "database not reachable yet; API waits for it";
@@ -86,8 +86,9 @@ async function answers200(url: string): Promise<boolean | undefined> {
 describe("API start-up", () => {
   it("waits for a database that is not reachable yet, alive but not ready, then serves", { timeout: 180_000 }, async () => {
     const real = new URL(inject("databaseUrl"));
-    const port = await freePort();
-    const ports = { http: await freePort(), grpc: await freePort() };
+    // Below the ephemeral range: the database's port stays free until the forwarder opens there.
+    const [port, httpPort, grpcPort] = (await lowPorts(3, 2)) as [number, number, number];
+    const ports = { http: httpPort, grpc: grpcPort };
     const http = `http://127.0.0.1:${ports.http}`;
 
     // Resolves once /readyz says 200, rejects if the process exits first.
@@ -137,7 +138,7 @@ describe("API start-up", () => {
   });
 
   it("gives up after DATABASE_STARTUP_WAIT_MS when the database never comes", { timeout: 120_000 }, async () => {
-    const { exited, messages, output } = await spawnApi(at(await freePort()).toString(), { DATABASE_STARTUP_WAIT_MS: "1500" });
+    const { exited, messages, output } = await spawnApi(at((await lowPorts(1, 4))[0]!).toString(), { DATABASE_STARTUP_WAIT_MS: "1500" });
     expect(await exited).toBe(1);
     expect(messages()).toContain(WAITS);
     expect(messages()).toContain("start-up failed");
@@ -145,7 +146,7 @@ describe("API start-up", () => {
   });
 
   it("a SIGTERM while it waits ends the wait with exit 0", { timeout: 120_000 }, async () => {
-    const { child, exited, messages, httpUrl } = await spawnApi(at(await freePort()).toString());
+    const { child, exited, messages, httpUrl } = await spawnApi(at((await lowPorts(1, 5))[0]!).toString());
     await Promise.race([
       eventually(() => answers200(`${httpUrl}/healthz`), "/healthz while the database is away", { tries: 1_200, intervalMs: 100 }),
       exited.then((code) => Promise.reject(new Error(`the API exited (${code}) instead of waiting`))),

@@ -22,7 +22,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPostmasterPid } from "../../src/db/postmaster.ts";
-import { freePort } from "../helpers/ports.ts";
+import { lowPorts } from "../helpers/ports.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "aquastream-crash-"));
 const pgDir = join(dataDir, "postgres");
@@ -142,7 +142,10 @@ async function notes(): Promise<string[]> {
 let service: Service | undefined;
 
 beforeAll(async () => {
-  ports = { http: await freePort(), grpc: await freePort(), pg: await freePort() };
+  // Below the ephemeral range: the same ports serve four starts, and a port
+  // freed by a kill must not go to someone else's connection meanwhile.
+  const [http, grpc, pgPort] = await lowPorts(3, 1);
+  ports = { http: http!, grpc: grpc!, pg: pgPort! };
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { forward, type Forwarder } from "../helpers/forwarder.ts";
-import { freePort } from "../helpers/ports.ts";
+import { lowPorts } from "../helpers/ports.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
 let forwarder: Forwarder | undefined;
@@ -21,7 +21,8 @@ afterAll(async () => {
 describe("worker start-up", () => {
   it("waits for a database that is not reachable yet, then starts its runner", { timeout: 120_000 }, async () => {
     const real = new URL(inject("databaseUrl"));
-    const port = await freePort();
+    // Below the ephemeral range: the port stays free until the forwarder opens there.
+    const [port] = (await lowPorts(1, 3)) as [number];
     const away = new URL(real);
     away.hostname = "127.0.0.1";
     away.port = String(port);
