@@ -32,8 +32,12 @@ export async function listenWhileWaiting(host: string, port: number, reason: str
     res.setHeader("Retry-After", "2");
     res.end(JSON.stringify({ error: "starting: waiting for the database" }));
   });
-  // Probes should not hold the port once the real server wants it.
+  // Probes should not hold the port once the real server wants it, nor a
+  // slow client for long (the real server's bounds: src/http/connection-limits.ts).
   server.keepAliveTimeout = 1_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.maxConnections = 100;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject); // e.g. EADDRINUSE: start-up fails as the real server's would
     server.listen(port, host, () => {
