@@ -25,6 +25,7 @@ type Step =
   | "join_waitlist"
   | "leave_waitlist"
   | "accept_offer"
+  | "decline_offer"
   | "grpc_list_my_waitlist_entries"
   | "graphql_my_waitlist_entries"
   | "waitlist_events_to_offer"
@@ -54,6 +55,14 @@ type Step =
   | "grpc_list_organizer_waitlist_entries"
   | "check_in_ticket"
   | "undo_check_in"
+  | "check_in_batch"
+  | "pause_waitlist_offers"
+  | "resume_waitlist_offers"
+  | "set_waitlist_policy"
+  | "reply_to_review"
+  | "export_user_data"
+  | "moderate_review"
+  | "reissue_tickets"
   | "update_event"
   | "publish_event"
   | "complete_ended_events"
@@ -106,6 +115,7 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
   const offered = newUser("user");
   const reviewer = newUser("user");
   const fan = newUser("user");
+  const admin = newUser("admin");
   await client.query("begin");
   try {
     // The waiting list, as members.
@@ -131,6 +141,19 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
     );
     await becomeUser(client, offered);
     await at("accept_offer", "select * from app_public.accept_offer($1, $2)", [offer, t.waitlistedTier.id]);
+    const decliner = newUser("user");
+    await becomeUser(client, decliner);
+    await client.query("select * from app_public.join_waitlist($1, 1, null, false)", [t.waitlisted.id]);
+    await becomeRoot(client);
+    const declined = await uuidOf(
+      client,
+      `update app_public.waitlist_entry set status = 'offered', offered_seats = 1, offered_at = now(),
+         offer_expires_at = now() + interval '1 hour'
+       where user_id = $1 returning id`,
+      [decliner.sub],
+    );
+    await becomeUser(client, decliner);
+    await at("decline_offer", "select * from app_public.decline_offer($1)", [declined]);
 
     // The worker's waiting-list tasks (as the owner), with one entry waiting for the first_come event.
     await becomeRoot(client);
@@ -185,6 +208,8 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
       t.paymentId,
     ]);
 
+    await at("export_user_data", "select app_public.export_user_data($1)", [t.ticketHolder.sub]);
+
     // The organizer: check-in at the door, an edit, a publication.
     await becomeUser(client, t.organizer);
     await at("grpc_list_event_tickets_with_void", LIST_TICKETS_SQL, [null, t.edited.id, true, 21, 0]);
@@ -193,6 +218,14 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
     await at("grpc_list_organizer_waitlist_entries", LIST_VISIBLE_WAITLIST_ENTRIES_SQL, [21, 0]);
     await at("check_in_ticket", "select * from app_public.check_in_ticket($1)", [t.ticketCode]);
     await at("undo_check_in", "select * from app_public.undo_check_in($1)", [t.ticketCode]);
+    await at("check_in_batch", "select * from app_public.check_in_batch(array[row($1, now(), 'door-1')::app_public.ticket_scan_input])", [
+      t.ticketCode,
+    ]);
+    await client.query("select * from app_public.undo_check_in($1)", [t.ticketCode]);
+    await at("pause_waitlist_offers", "select id from app_public.pause_waitlist_offers($1)", [t.waitlisted.id]);
+    await at("resume_waitlist_offers", "select id from app_public.resume_waitlist_offers($1)", [t.waitlisted.id]);
+    await at("set_waitlist_policy", "select id from app_public.set_waitlist_policy($1, 'first_come')", [t.waitlisted.id]);
+    await at("reply_to_review", "select * from app_public.reply_to_review($1, 'Thank you, see you next summer.')", [t.review.id]);
     await at("update_event", "select id from app_public.update_event(id => $1, title => $2)", [t.edited.id, `Edited ${joiner.sub}`]);
     const draft = await createEvent(client, t.organizer);
     await at("publish_event", "select id from app_public.publish_event($1)", [draft.id]);
@@ -204,6 +237,12 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
       [draft.id],
     );
     await at("complete_ended_events", "select app_hidden.complete_ended_events()");
+    // An admin rejects the review; the holder gets new tickets (last: the old code goes void).
+    await becomeUser(client, admin);
+    await at("moderate_review", "select * from app_public.moderate_review($1, 'rejected', 'off topic')", [t.review.id]);
+    await becomeUser(client, t.ticketHolder);
+    await at("reissue_tickets", "select * from app_public.reissue_tickets($1)", [t.booking.id]);
+    await becomeRoot(client);
     await at("outbox_claim", CLAIM_SQL, ["0", "-1", [], 100]);
     return b;
   } finally {
