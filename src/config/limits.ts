@@ -76,6 +76,8 @@ export interface LimitsConfig {
   grpcMaxConnectionsPerClient: number;
   /** A gRPC connection must finish its TLS handshake and HTTP/2 preface within this long; else it is closed. */
   grpcHandshakeTimeoutMs: number;
+  /** A gRPC call's request (headers, message, end) must have arrived this long after the call began; else the call is reset. */
+  grpcRequestTimeoutMs: number;
   /** A gRPC connection without a call for this long is closed (GOAWAY); 0: never (grpc.max_connection_idle_ms). */
   grpcMaxConnectionIdleMs: number;
   /** A gRPC connection older than this is asked to go (GOAWAY); 0: never (grpc.max_connection_age_ms). */
@@ -143,6 +145,7 @@ export function loadLimits(env: Env, nodeEnv: "development" | "production" | "te
     // Likewise behind the gateway (GRPC_TRUST_FORWARDED_FOR: every peer is the gateway).
     grpcMaxConnectionsPerClient: int(env, "GRPC_MAX_CONNECTIONS_PER_CLIENT", grpcTrustForwardedFor ? 0 : 100, 0, 1_000_000),
     grpcHandshakeTimeoutMs: int(env, "GRPC_HANDSHAKE_TIMEOUT_MS", 10_000, 100, 600_000),
+    grpcRequestTimeoutMs: int(env, "GRPC_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
     grpcMaxConnectionIdleMs: int(env, "GRPC_MAX_CONNECTION_IDLE_MS", 300_000, 0, 86_400_000),
     grpcMaxConnectionAgeMs: int(env, "GRPC_MAX_CONNECTION_AGE_MS", 1_800_000, 0, 86_400_000),
     grpcMaxConnectionAgeGraceMs: int(env, "GRPC_MAX_CONNECTION_AGE_GRACE_MS", 30_000, 0, 3_600_000),

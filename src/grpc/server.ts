@@ -14,7 +14,7 @@ import { EventServiceService } from "../gen/aquastream/event/v1/event_service.ts
 import { eventServiceHandlers } from "./event-service.ts";
 import type { CallContext } from "./call.ts";
 import { loadLimits, type LimitsConfig } from "../config/limits.ts";
-import type { Http2SecureServer, Http2Server, ServerHttp2Session } from "node:http2";
+import { constants as http2Constants, type Http2SecureServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import type { Socket } from "node:net";
 import { Server as TlsServer } from "node:tls";
 import { limitConnections } from "../http/connection-limits.ts";
@@ -74,6 +74,7 @@ const kPrefaceTimer = Symbol("aquastream.prefaceTimer");
  * and a connection that has not sent its HTTP/2 preface (after its TLS
  * handshake) within GRPC_HANDSHAKE_TIMEOUT_MS is closed: grpc-js's idle
  * timeout would hold a silent connection for GRPC_MAX_CONNECTION_IDLE_MS.
+ * And a call's request must arrive within GRPC_REQUEST_TIMEOUT_MS.
  */
 function boundConnections(server: grpc.Server, limits: LimitsConfig): void {
   const servers = (server as unknown as { http2Servers?: Map<Http2Server | Http2SecureServer, unknown> }).http2Servers;
@@ -90,6 +91,19 @@ function boundConnections(server: grpc.Server, limits: LimitsConfig): void {
     // The socket an HTTP/2 session reads: the TLS socket once its handshake is over, else the TCP one.
     if (http2Server instanceof TlsServer) http2Server.on("secureConnection", arm);
     else http2Server.on("connection", arm);
+    // Every method takes one request message (no client streams but
+    // reflection's): a call whose request has not arrived in full (END_STREAM)
+    // within GRPC_REQUEST_TIMEOUT_MS is reset, so a message trickled a byte
+    // at a time holds neither the stream nor, through it, the connection
+    // (an active stream keeps the idle bound from applying).
+    http2Server.on("stream", (stream: ServerHttp2Stream) => {
+      const timer = setTimeout(() => {
+        if (!stream.destroyed && !stream.readableEnded) stream.close(http2Constants.NGHTTP2_CANCEL);
+      }, limits.grpcRequestTimeoutMs);
+      timer.unref();
+      stream.once("end", () => clearTimeout(timer));
+      stream.once("close", () => clearTimeout(timer));
+    });
     http2Server.on("session", (session: ServerHttp2Session) => {
       // The client's SETTINGS follow its preface: the connection speaks HTTP/2.
       session.once("remoteSettings", () => {

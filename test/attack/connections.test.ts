@@ -3,7 +3,9 @@
  * process (`npm run start:api`'s command): a slowloris client trickling its
  * headers or its body a byte at a time, a flood of idle TCP connections on
  * the public port and on the gRPC port, idle HTTP/2 connections, and one
- * client holding more connections than its share. Before these bounds, Node's
+ * client holding more connections than its share; on the gRPC port also a
+ * request message trickled a byte at a time and, with TLS, connections that
+ * never handshake or never send their HTTP/2 preface. Before these bounds, Node's
  * defaults held a trickled request for 60–90 s (headers) or 300 s (body),
  * an idle gRPC connection forever, and any number of connections until the
  * process ran out of file descriptors (EMFILE: then /healthz, /readyz, the
@@ -14,7 +16,8 @@
  * client gets its answers, and afterwards the process is fine: running,
  * answering, its descriptors given back.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import tls from "node:tls";
 import http2 from "node:http2";
 import net from "node:net";
 import { networkInterfaces } from "node:os";
@@ -23,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventServiceClient } from "../../src/gen/aquastream/event/v1/event_service.ts";
 import { startApiProcess, type ServiceProcess } from "../ops/service-process.ts";
 import { freePort } from "../helpers/ports.ts";
+import { certDir, makeCa, type TestCa } from "../helpers/certs.ts";
 import { expectResponsive } from "./helpers.ts";
 
 /** What the server did to one of our sockets. */
@@ -99,6 +103,7 @@ describe("attack: slow and idle connections are cut by the configured timeouts",
       HTTP_REQUEST_TIMEOUT_MS: "3000",
       GRPC_HANDSHAKE_TIMEOUT_MS: "1500",
       GRPC_MAX_CONNECTION_IDLE_MS: "2000",
+      GRPC_REQUEST_TIMEOUT_MS: "1500",
     });
     baseline = descriptors(service.pid);
   }, 120_000);
@@ -161,12 +166,77 @@ describe("attack: slow and idle connections are cut by the configured timeouts",
     for (const session of sessions) session.destroy();
   }, 20_000);
 
+  it("a gRPC request message trickled a byte at a time: the call is reset after GRPC_REQUEST_TIMEOUT_MS", async () => {
+    const session = http2.connect(`http://${service.grpcAddress}`);
+    session.on("error", () => {});
+    const streams = Array.from({ length: 10 }, () => {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/aquastream.event.v1.EventService/ListCategories",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      stream.on("error", () => {});
+      stream.resume();
+      // A message announced as 100 bytes long, then a byte at a time.
+      stream.write(Buffer.from([0, 0, 0, 0, 100]));
+      const timer = setInterval(() => stream.write(Buffer.from([0])), 100);
+      return new Promise<number>((resolve) => stream.once("close", () => (clearInterval(timer), resolve(stream.rstCode ?? -1))));
+    });
+    await honestGrpcCall(service.grpcAddress);
+    expect(await Promise.all(streams)).toEqual(Array(streams.length).fill(http2.constants.NGHTTP2_CANCEL));
+    session.destroy();
+  }, 20_000);
+
   it("afterwards the process is fine: running, answering, its descriptors given back", async () => {
     expect(service.exitCode()).toBeNull();
     await expectResponsive(service.apiUrl);
     await honestGrpcCall(service.grpcAddress);
     // Liveness wait: the sockets of the tests above are gone (a few of the process's own may come and go).
     while (descriptors(service.pid) > baseline + 10) await new Promise((r) => setTimeout(r, 100));
+  }, 20_000);
+});
+
+describe("attack: silent connections on the gRPC port with TLS", () => {
+  let service: ServiceProcess;
+  let ca: TestCa;
+
+  beforeAll(async () => {
+    const dir = certDir();
+    ca = makeCa(dir, "server");
+    const cert = ca.issue("aquastream-event");
+    service = await startApiProcess({ http: await freePort(), grpc: await freePort() }, {
+      GRPC_TLS_CERT_FILE: cert.certFile,
+      GRPC_TLS_KEY_FILE: cert.keyFile,
+      GRPC_HANDSHAKE_TIMEOUT_MS: "1500",
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it("no TLS handshake, or a handshake and then no HTTP/2 preface: closed after GRPC_HANDSHAKE_TIMEOUT_MS; TLS calls are served meanwhile", async () => {
+    const port = Number(service.grpcAddress.split(":")[1]);
+    const silent = await Promise.all(Array.from({ length: 20 }, () => hold(port)));
+    const handshaken = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<{ closed: Promise<void> }>((resolve, reject) => {
+            const socket = tls.connect({ port, host: "127.0.0.1", ca: readFileSync(ca.certFile), servername: "localhost", ALPNProtocols: ["h2"] });
+            socket.on("error", () => {});
+            socket.resume(); // read, so the server's close is seen
+            const closed = new Promise<void>((r) => socket.once("close", () => r()));
+            socket.once("secureConnect", () => resolve({ closed }));
+            socket.once("close", () => reject(new Error("closed before the handshake")));
+          }),
+      ),
+    );
+    const client = new EventServiceClient(service.grpcAddress, grpc.credentials.createSsl(readFileSync(ca.certFile)));
+    await new Promise<void>((resolve, reject) => client.listCategories({}, (error) => (error ? reject(error) : resolve())));
+    client.close();
+    await Promise.all([...silent, ...handshaken].map((held) => held.closed));
+    expect(service.exitCode()).toBeNull();
   }, 20_000);
 });
 

@@ -47,6 +47,7 @@ describe("limits configuration", () => {
       grpcMaxConnections: 1_000,
       grpcMaxConnectionsPerClient: 100,
       grpcHandshakeTimeoutMs: 10_000,
+      grpcRequestTimeoutMs: 30_000,
       grpcMaxConnectionIdleMs: 300_000,
       grpcMaxConnectionAgeMs: 1_800_000,
       grpcMaxConnectionAgeGraceMs: 30_000,
@@ -96,6 +97,7 @@ describe("limits configuration", () => {
     [{ HTTP_MAX_CONNECTIONS_PER_CLIENT: "-1" }, "HTTP_MAX_CONNECTIONS_PER_CLIENT", "whole number"],
     [{ GRPC_MAX_CONNECTIONS: "0" }, "GRPC_MAX_CONNECTIONS", "between 1 and"],
     [{ GRPC_HANDSHAKE_TIMEOUT_MS: "5" }, "GRPC_HANDSHAKE_TIMEOUT_MS", "between 100 and"],
+    [{ GRPC_REQUEST_TIMEOUT_MS: "0" }, "GRPC_REQUEST_TIMEOUT_MS", "between 100 and"],
     [{ GRPC_MAX_CONNECTION_IDLE_MS: "x" }, "GRPC_MAX_CONNECTION_IDLE_MS", "whole number"],
   ])("refuses %j naming %s", (env, variable, fragment) => {
     const error = configRefusal(loadConfig, env);
