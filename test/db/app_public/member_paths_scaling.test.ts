@@ -64,6 +64,13 @@ type Step =
   | "moderate_review"
   | "reissue_tickets"
   | "update_event"
+  | "add_price_tier"
+  | "update_price_tier"
+  | "remove_price_tier"
+  | "set_event_time_zone"
+  | "set_event_max_seats_per_booking"
+  | "create_promo_code"
+  | "cancel_event"
   | "publish_event"
   | "complete_ended_events"
   | "outbox_claim";
@@ -229,6 +236,20 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
     await at("update_event", "select id from app_public.update_event(id => $1, title => $2)", [t.edited.id, `Edited ${joiner.sub}`]);
     const draft = await createEvent(client, t.organizer);
     await at("publish_event", "select id from app_public.publish_event($1)", [draft.id]);
+    await at("add_price_tier", "select id from app_public.add_price_tier($1, 'Student', 90, 'EUR', 10)", [t.edited.id]);
+    const tier = await uuidOf(client, "select id from app_public.event_price_tier where event_id = $1 and name = 'Student'", [t.edited.id]);
+    await at("update_price_tier", "select id from app_public.update_price_tier($1, price => 80)", [tier]);
+    await at("remove_price_tier", "select app_public.remove_price_tier($1)", [tier]);
+    await at("set_event_time_zone", "select id from app_public.set_event_time_zone($1, 'Asia/Yekaterinburg')", [t.edited.id]);
+    await at("set_event_max_seats_per_booking", "select id from app_public.set_event_max_seats_per_booking($1, 4)", [t.edited.id]);
+    await at(
+      "create_promo_code",
+      "select id from app_public.create_promo_code(code => $1, event_id => $2, percent_off => 10)",
+      [`SPRING${joiner.sub.slice(0, 4).toUpperCase()}`, t.edited.id],
+    );
+    // Canceling an event of its own with no bookings: the work of the event's bookings is inherent, the others' is not.
+    const toCancel = await createPublishedEvent(client, t.organizer);
+    await at("cancel_event", "select id from app_public.cancel_event($1, 'river too high')", [toCancel.id]);
 
     // The worker's completion task with one ended event, and the relay's claim (as the owner).
     await becomeRoot(client);
