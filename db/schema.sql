@@ -809,6 +809,51 @@ COMMENT ON TYPE app_public.waitlist_status IS 'Where a waiting-list entry stands
 
 
 --
+-- Name: analyze_stale_tables(integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.analyze_stale_tables(max_tables integer DEFAULT 5) RETURNS SETOF regclass
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_server_autovacuum boolean := current_setting('autovacuum')::boolean;
+  v_threshold real := current_setting('autovacuum_analyze_threshold')::real;
+  v_scale real := current_setting('autovacuum_analyze_scale_factor')::real;
+  v_table regclass;
+begin
+  if max_tables is null or max_tables < 1 then
+    raise exception 'max_tables must be at least 1' using errcode = '22023', column = 'max_tables';
+  end if;
+  for v_table in
+    select s.relid::regclass
+    from pg_stat_user_tables s
+    join pg_class c on c.oid = s.relid
+    where s.schemaname in ('app_public', 'app_private')
+      and c.relkind = 'r'
+      and not (v_server_autovacuum and coalesce(
+        (select o.option_value::boolean
+         from pg_options_to_table(c.reloptions) o
+         where o.option_name = 'autovacuum_enabled'), true))
+      and s.n_mod_since_analyze > v_threshold + v_scale * greatest(c.reltuples, 0)
+    order by s.n_mod_since_analyze desc
+    limit max_tables
+  loop
+    execute format('analyze %s', v_table);
+    return next v_table;
+  end loop;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION analyze_stale_tables(max_tables integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.analyze_stale_tables(max_tables integer) IS 'Analyzes (at most max_tables of) the service''s tables that autovacuum does not look after (off for the server or the table) and that changed past the server''s autovacuum analyze threshold; returns them. Does nothing where autovacuum runs. Run every minute by the worker''s analyze_stale_tables task as the owner.';
+
+
+--
 -- Name: apply_retention(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -882,7 +927,7 @@ COMMENT ON FUNCTION app_hidden.apply_retention() IS 'The daily retention pass (c
 --
 
 CREATE FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog'
     AS $$
 declare
@@ -905,7 +950,7 @@ $$;
 -- Name: FUNCTION assert_clean_text(value text, field text, multiline boolean); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) IS 'CHECK constraint body for user-visible text: true, or raises TXCHR naming the column (field) and the character (U+XXXX). Immutable: depends on the value only.';
+COMMENT ON FUNCTION app_hidden.assert_clean_text(value text, field text, multiline boolean) IS 'CHECK constraint body for user-visible text: true, or raises TXCHR naming the column (field) and the character (U+XXXX); null for null text (STRICT: not called at all). Immutable: depends on the value only.';
 
 
 --
@@ -1383,11 +1428,20 @@ begin
       using errcode = 'BKMAX', column = 'quantity', hint = 'Book fewer seats.';
   end if;
 
-  -- Every count in one pass over the caller's bookings (booking_user_id_idx):
-  -- unpaid holds (those past their payment deadline are about to expire and do
-  -- not count), overall and for this organizer, and for the cool-down the
-  -- bookings of this event the user ended (canceled themselves) or let lapse
-  -- lately; an organizer's cancellation does not count.
+  -- Every count in one pass over the caller's own bookings: unpaid holds
+  -- (those past their payment deadline are about to expire and do not count),
+  -- overall and for this organizer, and for the cool-down the bookings of this
+  -- event the user ended (canceled themselves) or let lapse lately; an
+  -- organizer's cancellation does not count.
+  --
+  -- The WHERE names the user and nothing an index of other rows could serve:
+  -- only booking_user_id_idx matches, whatever the statistics say. With the
+  -- event's bookings in an OR beside it, a server that had not analyzed the
+  -- table (autovacuum off, or a fresh database) planned a bitmap OR that read
+  -- all of booking_event_id_user_id_key (every live booking of every event)
+  -- plus every canceled or expired booking of the event: work growing with
+  -- the whole table, on every booking. The event row is read for pending
+  -- bookings only (their organizer).
   select
     count(*) filter (where b.status = 'pending_payment' and b.payment_deadline > now()),
     count(*) filter (where b.status = 'pending_payment' and b.payment_deadline > now() and pe.organizer_id = e.organizer_id),
@@ -1399,9 +1453,8 @@ begin
       or (b.status = 'expired' and b.expired_at > now() - v_window)))
   into v_pending, v_pending_organizer, v_recent, v_last_end
   from app_public.booking b
-  join app_public.event pe on pe.id = b.event_id
-  where b.user_id = assert_booking_limits.user_id
-    and (b.status = 'pending_payment' or (b.event_id = e.id and b.status in ('canceled', 'expired')));
+  left join app_public.event pe on pe.id = b.event_id and b.status = 'pending_payment'
+  where b.user_id = assert_booking_limits.user_id;
 
   if v_cooldown > interval '0' and v_recent >= v_cooldown_after and v_last_end + v_cooldown > now() then
     raise exception 'you canceled or let lapse % bookings of this event lately: you can book it again from %',
@@ -1424,7 +1477,7 @@ $$;
 -- Name: FUNCTION assert_booking_limits(e app_public.event, user_id uuid, quantity integer); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) IS 'The anti-hoarding rules of a new booking, from app_private.setting (read once): BKMAX (seats per booking), BKCDN (cool-down after repeated cancel/lapse on the event), BKPEN (unpaid bookings overall), BKPOR (unpaid bookings for the organizer''s events), counted in one query. Reads only; create_booking serializes a user''s bookings first so the counts hold under concurrency.';
+COMMENT ON FUNCTION app_hidden.assert_booking_limits(e app_public.event, user_id uuid, quantity integer) IS 'The anti-hoarding rules of a new booking, from app_private.setting (read once): BKMAX (seats per booking), BKCDN (cool-down after repeated cancel/lapse on the event), BKPEN (unpaid bookings overall), BKPOR (unpaid bookings for the organizer''s events), counted in one query over the caller''s own bookings (booking_user_id_idx, whatever the statistics). Reads only; create_booking serializes a user''s bookings first so the counts hold under concurrency.';
 
 
 --
@@ -2040,12 +2093,14 @@ COMMENT ON FUNCTION app_hidden.booking_for_change(booking_id uuid) IS 'Locks (ev
 --
 
 CREATE FUNCTION app_hidden.booking_hold() RETURNS interval
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select make_interval(mins => coalesce(
+begin
+  return make_interval(mins => coalesce(
     (select s.value::integer from app_private.setting s where s.key = 'booking_hold_minutes'),
     30
   ));
+end;
 $$;
 
 
@@ -2381,12 +2436,23 @@ CREATE FUNCTION app_hidden.end_closed_waitlists() RETURNS integer
 declare
   v_entry app_public.waitlist_entry;
   v_count integer := 0;
+  v_closed uuid[] := array(
+    select l.event_id
+    from app_hidden.waitlisted_event_ids() l(event_id)
+    cross join lateral (
+      select from app_public.event_seat_counter c
+      where c.event_id = l.event_id and c.bookable_until <= now()
+      limit 1
+    ) closed
+  );
 begin
+  if cardinality(v_closed) = 0 then
+    return 0;
+  end if;
   for v_entry in
     update app_public.waitlist_entry w
     set status = 'ended', end_reason = 'bookings_closed', ended_at = now()
-    from app_public.event_seat_counter c
-    where c.event_id = w.event_id and w.status = 'waiting' and c.bookable_until <= now()
+    where w.event_id = any(v_closed) and w.status = 'waiting'
     returning w.*
   loop
     perform app_hidden.record_change(
@@ -2403,7 +2469,7 @@ $$;
 -- Name: FUNCTION end_closed_waitlists(); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.end_closed_waitlists() IS 'Ends the waiting entries of events whose booking deadline has passed (end_reason bookings_closed, WaitlistEnded each); returns how many. Run by the expire_waitlist_offers task as the owner.';
+COMMENT ON FUNCTION app_hidden.end_closed_waitlists() IS 'Ends the waiting entries of events whose booking deadline has passed (end_reason bookings_closed, WaitlistEnded each); returns how many. Work follows the events with a waiting list (waitlisted_event_ids) and the entries it ends. Run by the expire_waitlist_offers task as the owner.';
 
 
 --
@@ -2962,10 +3028,12 @@ COMMENT ON FUNCTION app_hidden.event_sort_key(sort app_public.event_sort, event_
 --
 
 CREATE FUNCTION app_hidden.event_visible(event_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-  select exists (select from app_public.event e where e.id = event_visible.event_id);
+begin
+  -- Under the event's own RLS policy: true exactly when the caller may see it.
+  return exists (select from app_public.event e where e.id operator(pg_catalog.=) event_visible.event_id);
+end;
 $$;
 
 
@@ -2973,7 +3041,7 @@ $$;
 -- Name: FUNCTION event_visible(event_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.event_visible(event_id uuid) IS 'Whether the caller can see this event (its RLS policy), by a primary-key probe: what the policies of tiers and seat counters ask per row.';
+COMMENT ON FUNCTION app_hidden.event_visible(event_id uuid) IS 'Whether the caller can see this event (its RLS policy), by a primary-key probe: what the policies of tiers and seat counters ask per row. PL/pgSQL so the probe''s plan is kept for the session (a SQL function with SET re-planned it per row).';
 
 
 --
@@ -2984,64 +3052,81 @@ CREATE FUNCTION app_hidden.expire_overdue_bookings(batch integer DEFAULT 500) RE
     LANGUAGE plpgsql
     AS $$
 declare
-  v_count integer;
+  v_due uuid[];
+  v_expired app_public.booking[];
+  v_events uuid[];
+  v_event_seats integer[];
+  v_tiers uuid[];
+  v_tier_seats integer[];
+  v_promos uuid[];
+  v_promo_uses integer[];
 begin
-  create temp table if not exists expiring (
-    id uuid, event_id uuid, price_tier_id uuid, promo_code_id uuid, quantity integer, data jsonb
-  ) on commit drop;
-  truncate expiring;
-
-  with due as (
+  -- The batch: the oldest overdue pending bookings that nobody else holds.
+  select array_agg(d.id) into v_due
+  from (
     select b.id
     from app_public.booking b
     where b.status = 'pending_payment' and b.payment_deadline <= now()
     order by b.payment_deadline, b.id
     limit greatest(coalesce(expire_overdue_bookings.batch, 500), 1)
     for update skip locked
-  ), expired as (
-    update app_public.booking b
-    set status = 'expired', expired_at = now()
-    from due
-    where b.id = due.id
-    returning b.*
-  )
-  insert into expiring
-  select e.id, e.event_id, e.price_tier_id, e.promo_code_id, e.quantity, app_hidden.booking_data(row(e.*)::app_public.booking)
-  from expired e;
-  get diagnostics v_count = row_count;
-  if v_count = 0 then
+  ) d;
+  if v_due is null then
     return 0;
   end if;
 
+  with expired as (
+    update app_public.booking b
+    set status = 'expired', expired_at = now()
+    where b.id = any(v_due) and b.status = 'pending_payment'
+    returning b.*
+  )
+  select array_agg(row(e.*)::app_public.booking order by e.id) into v_expired from expired e;
+
   insert into app_private.audit_log (actor_id, actor_roles, action, table_name, row_id, details, request_id)
-  select app_public.current_user_id(), app_public.current_user_roles(), 'booking.expire', 'booking', x.id::text, x.data,
-         nullif(current_setting('app.request_id', true), '')
-  from expiring x;
+  select app_public.current_user_id(), app_public.current_user_roles(), 'booking.expire', 'booking', x.id::text,
+         app_hidden.booking_data(x), nullif(current_setting('app.request_id', true), '')
+  from unnest(v_expired) x;
   insert into app_private.outbox (aggregate_type, aggregate_id, event_type, actor_id, data)
-  select 'booking', x.id, 'BookingExpired', app_public.current_user_id(), x.data
-  from expiring x
+  select 'booking', x.id, 'BookingExpired', app_public.current_user_id(), app_hidden.booking_data(x)
+  from unnest(v_expired) x
   order by x.id;
 
-  -- Last (as in create_booking), so the counter rows stay locked only from here to
-  -- the commit: seats and promo uses come back, one update per counter row, in key order.
+  -- Last (as in create_booking), so the counter rows stay locked only from
+  -- here to the commit: seats and promo uses come back, one update per
+  -- counter row, each kind locked in key order.
+  select array_agg(s.event_id order by s.event_id), array_agg(s.seats order by s.event_id)
+  into v_events, v_event_seats
+  from (select x.event_id, sum(x.quantity)::integer as seats from unnest(v_expired) x group by x.event_id) s;
   perform from app_public.event_seat_counter c
-  where c.event_id in (select x.event_id from expiring x) order by c.event_id for no key update;
-  update app_public.event_seat_counter c set seats_taken = c.seats_taken - x.quantity
-  from (select event_id, sum(quantity)::integer as quantity from expiring group by event_id) x
-  where c.event_id = x.event_id;
-  perform from app_public.price_tier_seat_counter c
-  where c.price_tier_id in (select x.price_tier_id from expiring x) order by c.price_tier_id for no key update;
-  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - x.quantity
-  from (select price_tier_id, sum(quantity)::integer as quantity from expiring group by price_tier_id) x
-  where c.price_tier_id = x.price_tier_id;
-  perform from app_public.promo_code pc
-  where pc.id in (select x.promo_code_id from expiring x) order by pc.id for no key update;
-  update app_public.promo_code pc set uses = pc.uses - x.uses
-  from (select promo_code_id, count(*)::integer as uses from expiring where promo_code_id is not null group by promo_code_id) x
-  where pc.id = x.promo_code_id;
+  where c.event_id = any(v_events) order by c.event_id for no key update;
+  update app_public.event_seat_counter c set seats_taken = c.seats_taken - s.seats
+  from unnest(v_events, v_event_seats) as s(event_id, seats)
+  where c.event_id = s.event_id and c.event_id = any(v_events);
 
-  truncate expiring;
-  return v_count;
+  select array_agg(s.price_tier_id order by s.price_tier_id), array_agg(s.seats order by s.price_tier_id)
+  into v_tiers, v_tier_seats
+  from (select x.price_tier_id, sum(x.quantity)::integer as seats from unnest(v_expired) x group by x.price_tier_id) s;
+  perform from app_public.price_tier_seat_counter c
+  where c.price_tier_id = any(v_tiers) order by c.price_tier_id for no key update;
+  update app_public.price_tier_seat_counter c set seats_taken = c.seats_taken - s.seats
+  from unnest(v_tiers, v_tier_seats) as s(price_tier_id, seats)
+  where c.price_tier_id = s.price_tier_id and c.price_tier_id = any(v_tiers);
+
+  select array_agg(s.promo_code_id order by s.promo_code_id), array_agg(s.uses order by s.promo_code_id)
+  into v_promos, v_promo_uses
+  from (
+    select x.promo_code_id, count(*)::integer as uses from unnest(v_expired) x
+    where x.promo_code_id is not null group by x.promo_code_id
+  ) s;
+  if v_promos is not null then
+    perform from app_public.promo_code pc where pc.id = any(v_promos) order by pc.id for no key update;
+    update app_public.promo_code pc set uses = pc.uses - s.uses
+    from unnest(v_promos, v_promo_uses) as s(id, uses)
+    where pc.id = s.id and pc.id = any(v_promos);
+  end if;
+
+  return coalesce(array_length(v_expired, 1), 0);
 end;
 $$;
 
@@ -3050,7 +3135,7 @@ $$;
 -- Name: FUNCTION expire_overdue_bookings(batch integer); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) IS 'Expires up to `batch` pending bookings whose payment deadline has passed, set-based (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once (SKIP LOCKED). Run by the worker''s expire_bookings task as the owner, one batch per transaction.';
+COMMENT ON FUNCTION app_hidden.expire_overdue_bookings(batch integer) IS 'Expires up to `batch` pending bookings whose payment deadline has passed, set-based (seats and promo uses given back, BookingExpired each); returns how many. Safe to run in several workers at once (SKIP LOCKED). Finds every row by primary key (ids in arrays), so a batch does not read the table whatever the statistics. Run by the worker''s expire_bookings task as the owner, one batch per transaction.';
 
 
 --
@@ -3915,9 +4000,17 @@ begin
     return 0; -- the organizer paused offers
   end if;
   v_free := v_counter.capacity - v_counter.seats_taken;
-  if v_free <= 0 or not exists (
-    select from app_public.waitlist_entry w where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
-  ) then
+  -- The first in line (waitlist_entry_waiting_line_idx, one probe). As an
+  -- EXISTS, a generic plan expecting thousands of waiting rows for any event
+  -- chose a sequential scan "that stops at the first match" and read the
+  -- whole table when the event had none; the order makes the index the only
+  -- cheap way.
+  if v_free <= 0 or (
+    select w.id from app_public.waitlist_entry w
+    where w.event_id = offer_freed_seats.event_id and w.status = 'waiting'
+    order by w.joined_at, w.id
+    limit 1
+  ) is null then
     return 0;
   end if;
 
@@ -5133,10 +5226,10 @@ COMMENT ON FUNCTION app_hidden.setting_int(key text, fallback integer) IS 'An in
 
 CREATE FUNCTION app_hidden.text_violation(value text, multiline boolean) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
-  select substring(
-    value from case
+  select pg_catalog.substring(
+    value,
+    case
       when multiline then '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]'
       else '[\u0001-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]'
     end)
@@ -5336,15 +5429,19 @@ COMMENT ON FUNCTION app_hidden.waitlist_entry_data(w app_public.waitlist_entry) 
 CREATE FUNCTION app_hidden.waitlist_events_to_offer() RETURNS SETOF uuid
     LANGUAGE sql STABLE
     AS $$
-  select e.id
-  from (select distinct w.event_id from app_public.waitlist_entry w where w.status = 'waiting') l
-  join app_public.event e on e.id = l.event_id
-  join app_public.event_seat_counter c on c.event_id = e.id
-  where e.waitlist_policy = 'first_come'
-    and e.waitlist_paused_at is null
-    and c.seats_taken < c.capacity
-    and now() < c.bookable_until
-  order by e.id;
+  select l.event_id
+  from app_hidden.waitlisted_event_ids() l(event_id)
+  cross join lateral (
+    select from app_public.event e
+    join app_public.event_seat_counter c on c.event_id = e.id
+    where e.id = l.event_id
+      and e.waitlist_policy = 'first_come'
+      and e.waitlist_paused_at is null
+      and c.seats_taken < c.capacity
+      and now() < c.bookable_until
+    limit 1
+  ) open
+  order by l.event_id;
 $$;
 
 
@@ -5352,7 +5449,7 @@ $$;
 -- Name: FUNCTION waitlist_events_to_offer(); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.waitlist_events_to_offer() IS 'The first_come events whose free seats the offer_waitlist_seats task offers to their list: taking bookings, not paused, seats free, entries waiting. Owner only.';
+COMMENT ON FUNCTION app_hidden.waitlist_events_to_offer() IS 'The first_come events whose free seats the offer_waitlist_seats task offers to their list: taking bookings, not paused, seats free, entries waiting. Work follows the events with a waiting list (waitlisted_event_ids), each event and counter by primary key. Owner only.';
 
 
 --
@@ -5378,6 +5475,33 @@ COMMENT ON FUNCTION app_hidden.waitlist_offer_hold() IS 'How long an offer holds
 
 
 --
+-- Name: waitlisted_event_ids(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.waitlisted_event_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE
+    AS $$
+  with recursive l(event_id) as (
+    (select w.event_id from app_public.waitlist_entry w where w.status = 'waiting' order by w.event_id limit 1)
+    union all
+    select (select w.event_id from app_public.waitlist_entry w
+            where w.status = 'waiting' and w.event_id > l.event_id
+            order by w.event_id limit 1)
+    from l
+    where l.event_id is not null
+  )
+  select l.event_id from l where l.event_id is not null;
+$$;
+
+
+--
+-- Name: FUNCTION waitlisted_event_ids(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.waitlisted_event_ids() IS 'The events with at least one waiting entry, in id order: one probe of waitlist_entry_live_idx per event (a loose index scan), however many wait. Owner only.';
+
+
+--
 -- Name: within_km(double precision, double precision, double precision, double precision, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -5395,6 +5519,44 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) IS 'Whether the second point lies within radius_km (great circle, earthdistance''s sphere) of the first.';
+
+
+--
+-- Name: add_event_rating(uuid, integer, integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.add_event_rating(event_id uuid, rating integer, delta integer) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if rating is null or rating not between 1 and 5 or delta = 0 then
+    return;
+  end if;
+  update app_hidden.event_stats s set
+    one_star = s.one_star + case when add_event_rating.rating = 1 then add_event_rating.delta else 0 end,
+    two_stars = s.two_stars + case when add_event_rating.rating = 2 then add_event_rating.delta else 0 end,
+    three_stars = s.three_stars + case when add_event_rating.rating = 3 then add_event_rating.delta else 0 end,
+    four_stars = s.four_stars + case when add_event_rating.rating = 4 then add_event_rating.delta else 0 end,
+    five_stars = s.five_stars + case when add_event_rating.rating = 5 then add_event_rating.delta else 0 end,
+    rating_count = s.rating_count + add_event_rating.delta,
+    rating_average = case when s.rating_count + add_event_rating.delta > 0 then round(
+      (s.one_star + 2 * s.two_stars + 3 * s.three_stars + 4 * s.four_stars + 5 * s.five_stars
+       + add_event_rating.rating * add_event_rating.delta)::numeric / (s.rating_count + add_event_rating.delta), 2)::double precision end
+  where s.event_id = add_event_rating.event_id;
+  if not found then
+    -- No summary row yet (an event from before the stats table): count once.
+    perform app_private.refresh_event_rating(add_event_rating.event_id);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION add_event_rating(event_id uuid, rating integer, delta integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.add_event_rating(event_id uuid, rating integer, delta integer) IS 'Adds delta (+1/-1) reviews of this rating to the event''s rating summary (app_hidden.event_stats, by primary key, under its row lock); recounts when the event has no summary row yet. Called by the review trigger.';
 
 
 --
@@ -5424,10 +5586,14 @@ CREATE FUNCTION app_private.refresh_event_price(event_id uuid) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  insert into app_hidden.event_stats as s (event_id, min_price, currency)
-  select refresh_event_price.event_id, min(t.price), min(t.currency)
-  from app_public.event_price_tier t
-  where t.event_id = refresh_event_price.event_id
+  insert into app_hidden.event_stats as s (event_id, status, min_price, currency)
+  select e.id, e.status, p.min_price, p.currency
+  from app_public.event e
+  cross join lateral (
+    select min(t.price) as min_price, min(t.currency) as currency
+    from app_public.event_price_tier t where t.event_id = e.id
+  ) p
+  where e.id = refresh_event_price.event_id
   on conflict (event_id) do update set min_price = excluded.min_price, currency = excluded.currency
   where (s.min_price, s.currency) is distinct from (excluded.min_price, excluded.currency);
 $$;
@@ -5449,13 +5615,18 @@ CREATE FUNCTION app_private.refresh_event_rating(event_id uuid) RETURNS void
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   insert into app_hidden.event_stats as s
-    (event_id, rating_count, rating_average, one_star, two_stars, three_stars, four_stars, five_stars)
-  select refresh_event_rating.event_id, count(*), round(avg(r.rating), 2)::double precision,
-    count(*) filter (where r.rating = 1), count(*) filter (where r.rating = 2),
-    count(*) filter (where r.rating = 3), count(*) filter (where r.rating = 4),
-    count(*) filter (where r.rating = 5)
-  from app_public.review r
-  where r.event_id = refresh_event_rating.event_id and r.status = 'active'
+    (event_id, status, rating_count, rating_average, one_star, two_stars, three_stars, four_stars, five_stars)
+  select e.id, e.status, r.n, r.average, r.s1, r.s2, r.s3, r.s4, r.s5
+  from app_public.event e
+  cross join lateral (
+    select count(*) as n, round(avg(v.rating), 2)::double precision as average,
+      count(*) filter (where v.rating = 1) as s1, count(*) filter (where v.rating = 2) as s2,
+      count(*) filter (where v.rating = 3) as s3, count(*) filter (where v.rating = 4) as s4,
+      count(*) filter (where v.rating = 5) as s5
+    from app_public.review v
+    where v.event_id = e.id and v.status = 'active'
+  ) r
+  where e.id = refresh_event_rating.event_id
   on conflict (event_id) do update set
     rating_count = excluded.rating_count, rating_average = excluded.rating_average,
     one_star = excluded.one_star, two_stars = excluded.two_stars, three_stars = excluded.three_stars,
@@ -5742,7 +5913,12 @@ CREATE FUNCTION app_private.tg_event__stats() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_hidden.event_stats (event_id) values (new.id) on conflict do nothing;
+  if tg_op = 'INSERT' then
+    insert into app_hidden.event_stats (event_id, status) values (new.id, new.status)
+    on conflict (event_id) do update set status = excluded.status;
+  elsif new.status is distinct from old.status then
+    update app_hidden.event_stats set status = new.status where event_id = new.id;
+  end if;
   return null;
 end;
 $$;
@@ -5752,7 +5928,7 @@ $$;
 -- Name: FUNCTION tg_event__stats(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.tg_event__stats() IS 'Trigger: every event has its app_hidden.event_stats row from the start (search joins it).';
+COMMENT ON FUNCTION app_private.tg_event__stats() IS 'Trigger: every event has its app_hidden.event_stats row from the start (search joins it), carrying the event''s status.';
 
 
 --
@@ -6033,11 +6209,16 @@ CREATE FUNCTION app_private.tg_review__stats() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if tg_op in ('UPDATE', 'DELETE') then
-    perform app_private.refresh_event_rating(old.event_id);
+  -- Only active reviews count; an edit that keeps the event, rating and
+  -- status changes nothing.
+  if tg_op = 'UPDATE' and new.event_id = old.event_id and new.rating = old.rating and new.status = old.status then
+    return null;
   end if;
-  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.event_id <> old.event_id) then
-    perform app_private.refresh_event_rating(new.event_id);
+  if tg_op in ('UPDATE', 'DELETE') and old.status = 'active' then
+    perform app_private.add_event_rating(old.event_id, old.rating, -1);
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and new.status = 'active' then
+    perform app_private.add_event_rating(new.event_id, new.rating, 1);
   end if;
   return null;
 exception when foreign_key_violation then
@@ -6050,7 +6231,7 @@ $$;
 -- Name: FUNCTION tg_review__stats(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.tg_review__stats() IS 'Trigger: keeps the rating counts of app_hidden.event_stats in step with the event''s active reviews.';
+COMMENT ON FUNCTION app_private.tg_review__stats() IS 'Trigger: adds a review''s change (insert, deletion, rating, status or event) to the rating counts of app_hidden.event_stats (add_event_rating), without reading the event''s other reviews.';
 
 
 --
@@ -7586,9 +7767,11 @@ COMMENT ON FUNCTION app_public.event_price_tier_seats_available(t app_public.eve
 --
 
 CREATE FUNCTION app_public.event_price_tier_seats_taken(t app_public.event_price_tier) RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select coalesce((select c.seats_taken from app_public.price_tier_seat_counter c where c.price_tier_id = t.id), 0);
+begin
+  return coalesce((select c.seats_taken from app_public.price_tier_seat_counter c where c.price_tier_id = t.id), 0);
+end;
 $$;
 
 
@@ -7644,9 +7827,11 @@ COMMENT ON FUNCTION app_public.event_seats_available(e app_public.event) IS 'Sea
 --
 
 CREATE FUNCTION app_public.event_seats_taken(e app_public.event) RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0);
+begin
+  return coalesce((select c.seats_taken from app_public.event_seat_counter c where c.event_id = e.id), 0);
+end;
 $$;
 
 
@@ -7689,24 +7874,29 @@ CREATE FUNCTION app_public.export_user_data(user_id uuid) RETURNS jsonb
     AS $$
 declare
   v_user uuid := export_user_data.user_id;
+  v_bookings uuid[];
+  v_payments uuid[];
 begin
   perform app_hidden.assert_may_manage_user_data(v_user);
+  -- The user's bookings and payments by id (arrays): their payments, refunds
+  -- and tickets are then read by these ids, never by a join the planner
+  -- could hash over whole tables.
+  v_bookings := array(select b.id from app_public.booking b where b.user_id = v_user);
+  v_payments := array(select p.id from app_public.payment p where p.booking_id = any(v_bookings));
   return jsonb_build_object(
     'userId', v_user,
     'exportedAt', now(),
     'bookings', coalesce((select jsonb_agg(to_jsonb(b) order by b.created_at) from app_public.booking b where b.user_id = v_user), '[]'),
     'payments', coalesce((select jsonb_agg(to_jsonb(p) - 'payment_url' order by p.created_at)
-                          from app_public.payment p join app_public.booking b on b.id = p.booking_id
-                          where b.user_id = v_user), '[]'),
+                          from app_public.payment p where p.id = any(v_payments)), '[]'),
     'refunds', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at)
-                         from app_public.refund r join app_public.payment p on p.id = r.payment_id
-                         join app_public.booking b on b.id = p.booking_id where b.user_id = v_user), '[]'),
+                         from app_public.refund r where r.payment_id = any(v_payments)), '[]'),
     'reviews', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from app_public.review r where r.user_id = v_user), '[]'),
     'helpfulVotes', coalesce((select jsonb_agg(to_jsonb(v) order by v.created_at) from app_public.review_helpful_vote v where v.user_id = v_user), '[]'),
     'favorites', coalesce((select jsonb_agg(to_jsonb(f) order by f.created_at) from app_public.favorite f where f.user_id = v_user), '[]'),
     'waitlistEntries', coalesce((select jsonb_agg(to_jsonb(w) order by w.joined_at) from app_public.waitlist_entry w where w.user_id = v_user), '[]'),
     'tickets', coalesce((select jsonb_agg(jsonb_build_object('id', t.id, 'bookingId', t.booking_id, 'eventId', t.event_id, 'status', t.status, 'checkedInAt', t.checked_in_at) order by t.id)
-                         from app_public.ticket t join app_public.booking b on b.id = t.booking_id where b.user_id = v_user), '[]'),
+                         from app_public.ticket t where t.booking_id = any(v_bookings)), '[]'),
     'reviewReplies', coalesce((select jsonb_agg(to_jsonb(rr)) from app_public.review_reply rr where rr.organizer_id = v_user), '[]'),
     'eventsOrganized', coalesce((select jsonb_agg(jsonb_build_object('id', e.id, 'title', e.title, 'status', e.status, 'startsAt', e.starts_at) order by e.created_at)
                                  from app_public.event e where e.organizer_id = v_user), '[]'),
@@ -8131,7 +8321,7 @@ begin
   return query
     select e.*
     from app_public.favorite f
-    join app_public.event e on e.id = f.event_id
+    cross join lateral (select x.* from app_public.event x where x.id = f.event_id limit 1) e
     where f.user_id = app_public.current_user_id()
     order by f.created_at desc, e.id;
 end;
@@ -8142,7 +8332,7 @@ $$;
 -- Name: FUNCTION my_favorite_events(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.my_favorite_events() IS 'The caller''s favorite events that they can still see, most recently added first. Errors: 28000.';
+COMMENT ON FUNCTION app_public.my_favorite_events() IS 'The caller''s favorite events that they can still see, most recently added first (each event by primary key: the work is the caller''s favorites). Errors: 28000.';
 
 
 --
@@ -8165,8 +8355,8 @@ begin
   perform app_hidden.record_change(
     'event', v_event.id, 'WaitlistOffersPaused', 'event.pause_waitlist', 'event',
     jsonb_build_object('eventId', v_event.id, 'pausedAt', v_event.waitlist_paused_at,
-                       'openOffers', (select count(*) from app_public.waitlist_entry w
-                                      where w.event_id = v_event.id and w.status = 'offered'))
+                       'openOffers', (select count(*) filter (where w.status = 'offered') from app_public.waitlist_entry w
+                                      where w.event_id = v_event.id and w.status in ('waiting', 'offered')))
   );
   return v_event;
 end;
@@ -8398,6 +8588,7 @@ COMMENT ON FUNCTION app_public.remove_favorite(event_id uuid) IS 'Removes an eve
 CREATE FUNCTION app_public.remove_price_tier(id uuid) RETURNS app_public.event
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 declare
   v_event_id uuid := (select t.event_id from app_public.event_price_tier t where t.id = remove_price_tier.id);
@@ -8638,6 +8829,12 @@ CREATE FUNCTION app_public.search_events(query text DEFAULT NULL::text, category
       search_events.near_longitude, search_events.radius_km, search_events.sort, search_events.after_event_id)
     -- Status: published only unless asked (drafts stay visible to their organizer and admins only: RLS).
     and e.status = any (coalesce(search_events.statuses, '{published}'))
+    -- Best rated first: the same status condition on the stats row (which carries
+    -- the event's status, kept by trigger), so the rating order can come from the
+    -- index of published events' ratings (event_stats_published_rating_idx) and
+    -- the scan stops after the page instead of walking every rated event (nearly
+    -- all completed) first. Other sorts: folds to true.
+    and (args.sort <> 'rating' or s.status = any (coalesce(search_events.statuses, '{published}')))
     -- Time: upcoming by default; an explicit instant or day range replaces that.
     and (search_events.starts_from is not null or search_events.date_from is not null or search_events.starts_to is not null
          or search_events.date_to is not null or e.starts_at >= now())
@@ -9713,7 +9910,8 @@ CREATE TABLE app_hidden.event_stats (
     two_stars integer DEFAULT 0 NOT NULL,
     three_stars integer DEFAULT 0 NOT NULL,
     four_stars integer DEFAULT 0 NOT NULL,
-    five_stars integer DEFAULT 0 NOT NULL
+    five_stars integer DEFAULT 0 NOT NULL,
+    status app_public.event_status NOT NULL
 );
 
 
@@ -9722,6 +9920,13 @@ CREATE TABLE app_hidden.event_stats (
 --
 
 COMMENT ON TABLE app_hidden.event_stats IS 'Per event, kept by triggers: the cheapest tier price and the counts of active review ratings. Lets search filter/sort by price and rating and the rating summary read one row. Public facts of visible events; readable by clients only through search_events and event_rating_summary.';
+
+
+--
+-- Name: COLUMN event_stats.status; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON COLUMN app_hidden.event_stats.status IS 'The event''s status, kept equal to app_public.event.status by a trigger: lets a rating sort read the ratings of published events from their own index (event_stats_published_rating_idx).';
 
 
 --
@@ -11173,6 +11378,20 @@ CREATE INDEX event_stats_min_price_idx ON app_hidden.event_stats USING btree (mi
 
 
 --
+-- Name: event_stats_published_rating_idx; Type: INDEX; Schema: app_hidden; Owner: -
+--
+
+CREATE INDEX event_stats_published_rating_idx ON app_hidden.event_stats USING btree (rating_average DESC NULLS LAST, event_id) WHERE (status = 'published'::app_public.event_status);
+
+
+--
+-- Name: INDEX event_stats_published_rating_idx; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON INDEX app_hidden.event_stats_published_rating_idx IS 'Ratings of published events, best first: search_events(sort => rating) reads it in order and stops after the page.';
+
+
+--
 -- Name: event_stats_rating_idx; Type: INDEX; Schema: app_hidden; Owner: -
 --
 
@@ -11432,6 +11651,20 @@ CREATE INDEX event_price_tier_event_id_sort_order_idx ON app_public.event_price_
 
 
 --
+-- Name: event_published_ends_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX event_published_ends_at_idx ON app_public.event USING btree (ends_at, id) WHERE (status = 'published'::app_public.event_status);
+
+
+--
+-- Name: INDEX event_published_ends_at_idx; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON INDEX app_public.event_published_ends_at_idx IS 'Published events in end order: complete_ended_events reads the ended ones only (a range, whatever the statistics).';
+
+
+--
 -- Name: event_published_starts_at_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
@@ -11579,6 +11812,20 @@ CREATE INDEX ticket_event_id_idx ON app_public.ticket USING btree (event_id) WHE
 
 
 --
+-- Name: ticket_event_id_page_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX ticket_event_id_page_idx ON app_public.ticket USING btree (event_id, booking_id, seat_no, version) WHERE (event_id IS NOT NULL);
+
+
+--
+-- Name: INDEX ticket_event_id_page_idx; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON INDEX app_public.ticket_event_id_page_idx IS 'An event''s tickets, void ones included, in ListTickets'' order (booking, seat, version). Partial (on a predicate every row meets) so the GraphQL schema does not change with it.';
+
+
+--
 -- Name: waitlist_entry_booking_id_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
@@ -11625,6 +11872,20 @@ CREATE INDEX waitlist_entry_price_tier_id_idx ON app_public.waitlist_entry USING
 --
 
 CREATE INDEX waitlist_entry_user_id_idx ON app_public.waitlist_entry USING btree (user_id);
+
+
+--
+-- Name: waitlist_entry_waiting_line_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX waitlist_entry_waiting_line_idx ON app_public.waitlist_entry USING btree (event_id, joined_at, id) WHERE (status = 'waiting'::app_public.waitlist_status);
+
+
+--
+-- Name: INDEX waitlist_entry_waiting_line_idx; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON INDEX app_public.waitlist_entry_waiting_line_idx IS 'An event''s waiting entries in line order (offer_freed_seats): the line without the list''s history.';
 
 
 --
@@ -11982,7 +12243,7 @@ CREATE CONSTRAINT TRIGGER _900_offer_freed_seats AFTER UPDATE ON app_public.pric
 -- Name: event _900_stats; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-CREATE TRIGGER _900_stats AFTER INSERT ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg_event__stats();
+CREATE TRIGGER _900_stats AFTER INSERT OR UPDATE OF status ON app_public.event FOR EACH ROW EXECUTE FUNCTION app_private.tg_event__stats();
 
 
 --
@@ -12384,7 +12645,14 @@ CREATE POLICY select_manager ON app_public.promo_code FOR SELECT USING (((event_
 -- Name: favorite select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_own ON app_public.favorite FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY select_own ON app_public.favorite FOR SELECT USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: POLICY select_own ON favorite; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.favorite IS 'The caller''s own favorites (none for anonymous callers). "= (select ...)": one value, so favorite_pkey serves it.';
 
 
 --
@@ -12451,8 +12719,19 @@ CREATE POLICY select_visible ON app_public.event_seat_counter FOR SELECT USING (
 -- Name: payment select_visible; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_visible ON app_public.payment FOR SELECT USING ((booking_id IN ( SELECT b.id
-   FROM app_public.booking b)));
+CREATE POLICY select_visible ON app_public.payment FOR SELECT USING (((booking_id = ANY (ARRAY( SELECT b.id
+   FROM app_public.booking b
+  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR (EXISTS ( SELECT
+   FROM (app_public.booking b
+     JOIN app_public.event e ON ((e.id = b.event_id)))
+  WHERE ((b.id = payment.booking_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_visible ON payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_visible ON app_public.payment IS 'A payment is visible exactly when its booking is: to the booking''s user (the caller''s bookings, once by booking_user_id_idx), the event''s organizer (the row''s booking and event by primary key) and admins.';
 
 
 --
@@ -12466,8 +12745,16 @@ CREATE POLICY select_visible ON app_public.price_tier_seat_counter FOR SELECT US
 -- Name: refund select_visible; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((payment_id IN ( SELECT p.id
-   FROM app_public.payment p)));
+CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((EXISTS ( SELECT
+   FROM app_public.payment p
+  WHERE (p.id = refund.payment_id))));
+
+
+--
+-- Name: POLICY select_visible ON refund; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_visible ON app_public.refund IS 'A refund is visible exactly when its payment is (that payment by primary key, under payment''s policies).';
 
 
 --
@@ -12496,15 +12783,18 @@ COMMENT ON POLICY select_visible ON app_public.review_reply IS 'Active replies t
 -- Name: ticket select_visible_booking; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_visible_booking ON app_public.ticket FOR SELECT USING ((booking_id IN ( SELECT b.id
-   FROM app_public.booking b)));
+CREATE POLICY select_visible_booking ON app_public.ticket FOR SELECT USING (((booking_id = ANY (ARRAY( SELECT b.id
+   FROM app_public.booking b
+  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR (EXISTS ( SELECT
+   FROM app_public.event e
+  WHERE ((e.id = ticket.event_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
 
 
 --
 -- Name: POLICY select_visible_booking ON ticket; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_visible_booking ON app_public.ticket IS 'A ticket is visible exactly when its booking is: to the holder, the event''s organizer and admins.';
+COMMENT ON POLICY select_visible_booking ON app_public.ticket IS 'A ticket is visible exactly when its booking is: to the holder (the caller''s bookings, once by booking_user_id_idx), the event''s organizer (the ticket''s event by primary key) and admins.';
 
 
 --
@@ -12547,6 +12837,13 @@ GRANT USAGE ON SCHEMA app_private TO aquastream_authenticator;
 
 GRANT USAGE ON SCHEMA app_public TO aquastream_anonymous;
 GRANT USAGE ON SCHEMA app_public TO aquastream_member;
+
+
+--
+-- Name: FUNCTION analyze_stale_tables(max_tables integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.analyze_stale_tables(max_tables integer) FROM PUBLIC;
 
 
 --
@@ -13279,12 +13576,26 @@ REVOKE ALL ON FUNCTION app_hidden.waitlist_offer_hold() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION waitlisted_event_ids(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.waitlisted_event_ids() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) TO aquastream_anonymous;
 GRANT ALL ON FUNCTION app_hidden.within_km(latitude1 double precision, longitude1 double precision, latitude2 double precision, longitude2 double precision, radius_km double precision) TO aquastream_member;
+
+
+--
+-- Name: FUNCTION add_event_rating(event_id uuid, rating integer, delta integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.add_event_rating(event_id uuid, rating integer, delta integer) FROM PUBLIC;
 
 
 --

@@ -137,7 +137,7 @@ describe("waiting-list metrics", () => {
       const { rows } = await client.query("explain (costs off) select count(*), sum(w.seats_wanted) from app_public.waitlist_entry w where w.status = 'waiting'");
       const plan = rows.map((r) => Object.values(r)[0]).join("\n");
       // Either partial index of live entries will do (waitlist_entry_waiting_line_idx,
-      // the waiting line of migration 450, holds only waiting rows too); never the
+      // the waiting line of migration 000012, holds only waiting rows too); never the
       // whole history (waitlist_entry_event_id_joined_at_idx, the table).
       expect(plan).toMatch(/Index (Only )?Scan using waitlist_entry_(live|waiting_line)_idx/);
       await client.query("rollback");
