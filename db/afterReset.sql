@@ -15,6 +15,11 @@
  *                  (trusted only in the authenticator's sessions). Staff psql
  *                  logins are members too; their identity comes from
  *                  app_private.staff_login (docs/database-access.md).
+ *   manager        a member who manages others' rows (organizer, admin,
+ *                  payment gateway claims; staff logins of such people):
+ *                  member's grants, plus the policies that show what it
+ *                  manages. Plain members' policies on the big tables are
+ *                  then one indexed condition (the caller's own rows).
  *   analyst        read-only group of the analysts' logins: the aggregate,
  *                  pseudonymous views of app_analytics, nothing else.
  */
@@ -26,6 +31,9 @@ begin
   if not exists (select from pg_roles where rolname = ':DATABASE_MEMBER') then
     create role :DATABASE_MEMBER nologin;
   end if;
+  if not exists (select from pg_roles where rolname = ':DATABASE_MANAGER') then
+    create role :DATABASE_MANAGER nologin;
+  end if;
   if not exists (select from pg_roles where rolname = ':DATABASE_ANALYST') then
     create role :DATABASE_ANALYST nologin;
   end if;
@@ -35,11 +43,17 @@ begin
 end
 $$;
 
--- The authenticator and the owner may become either caller role.
+-- A manager is a member (all of member's grants and policies) whose extra
+-- policies show what it manages; it holds no grant of its own.
+grant :DATABASE_MEMBER to :DATABASE_MANAGER;
+
+-- The authenticator and the owner may become any caller role.
 grant :DATABASE_ANONYMOUS to :DATABASE_AUTHENTICATOR;
 grant :DATABASE_MEMBER to :DATABASE_AUTHENTICATOR;
+grant :DATABASE_MANAGER to :DATABASE_AUTHENTICATOR;
 grant :DATABASE_ANONYMOUS to :DATABASE_OWNER;
 grant :DATABASE_MEMBER to :DATABASE_OWNER;
+grant :DATABASE_MANAGER to :DATABASE_OWNER;
 
 -- Analysts' sessions are read-only and bounded. A role setting applies to
 -- sessions that log in as that very role, so the DBA repeats both on each

@@ -58,11 +58,22 @@ export function payloadToClaims(payload: unknown): Claims {
   return { sub: raw.sub.toLowerCase(), roles, raw };
 }
 
-/** Settings for one transaction: the role to switch to and the claims RLS reads. */
+/** Realm roles whose holders read rows of others (their events' bookings, every payment): the manager database role. */
+const managingRoles: readonly Role[] = ["organizer", "admin", "payment-gateway"];
+
+/**
+ * Settings for one transaction: the role to switch to and the claims RLS reads.
+ * Plain users get the member role, whose policies on bookings and their
+ * tickets, payments and waiting-list entries are one indexed condition (the
+ * caller's own rows), so no request of a self-registered account reads other
+ * people's rows to filter them out; organizers, admins and the payment
+ * gateway get the manager role (a member too), whose policies add what they
+ * manage (docs/database-access.md).
+ */
 export function claimsToPgSettings(claims: Claims | null): Record<string, string> {
   if (claims === null) return { role: dbRoles.anonymous };
   return {
-    role: dbRoles.member,
+    role: claims.roles.some((role) => managingRoles.includes(role)) ? dbRoles.manager : dbRoles.member,
     "jwt.claims.sub": claims.sub,
     "jwt.claims.roles": claims.roles.join(","),
   };

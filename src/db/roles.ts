@@ -16,5 +16,7 @@ export const roles = {
   authenticator: gmrc.placeholders[":DATABASE_AUTHENTICATOR"]!,
   anonymous: gmrc.placeholders[":DATABASE_ANONYMOUS"]!,
   member: gmrc.placeholders[":DATABASE_MEMBER"]!,
+  /** Members who manage others' rows (organizers, admins, the payment gateway): member's grants, wider policies. */
+  manager: gmrc.placeholders[":DATABASE_MANAGER"]!,
   analyst: gmrc.placeholders[":DATABASE_ANALYST"]!,
 } as const;

@@ -93,13 +93,17 @@ export const LIST_TICKETS_SQL = `
  * first limit + offset tickets of each event they organize
  * (ticket_event_id_page_idx, event by event), everything for an admin.
  * One of the member and admin parts runs (the other stops at its constant
- * condition); the member parts do not overlap.
+ * condition); the member parts do not overlap. The caller's tickets are a
+ * join from their bookings, not "booking_id = any(array)": beside the member
+ * policy's own array condition, a planner without statistics read every
+ * valid ticket for the two (614 shared buffers at 40,000 tickets).
  */
 export const LIST_VISIBLE_TICKETS_SQL = `
   select t.* from (
-    select x.* from app_public.ticket x
+    select x.* from app_public.booking b
+    join app_public.ticket x on x.booking_id = b.id
     where not (select app_public.has_role('admin'))
-      and x.booking_id = any (array(select b.id from app_public.booking b where b.user_id = app_public.current_user_id()))
+      and b.user_id = app_public.current_user_id()
       and ($1::boolean or x.status = 'valid')
     union all
     select x.*

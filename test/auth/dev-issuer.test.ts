@@ -141,20 +141,24 @@ describe("claims → PostgreSQL settings", () => {
     expect(dbRoles.anonymous).toBe("aquastream_anonymous");
   });
 
-  it("member: role, sub and comma-joined roles", () => {
+  it("manager (organizer, admin, payment gateway): role, sub and comma-joined roles", () => {
     const claims: Claims = {
       sub: "6f1c2b8e-3a4d-4e5f-9a0b-1c2d3e4f5a6b",
       roles: ["organizer", "payment-gateway"],
       raw: {},
     };
     expect(claimsToPgSettings(claims)).toEqual({
-      role: "aquastream_member",
+      role: "aquastream_manager",
       "jwt.claims.sub": "6f1c2b8e-3a4d-4e5f-9a0b-1c2d3e4f5a6b",
       "jwt.claims.roles": "organizer,payment-gateway",
     });
   });
 
-  it("member without known roles: empty roles setting", () => {
+  it("a plain user is a member; so is a caller without known roles (empty roles setting)", () => {
+    expect(claimsToPgSettings({ sub: devSubjects.user, roles: ["user"], raw: {} }).role).toBe("aquastream_member");
+    for (const role of ["organizer", "admin", "payment-gateway"] as const) {
+      expect(claimsToPgSettings({ sub: devSubjects.user, roles: ["user", role], raw: {} }).role, role).toBe("aquastream_manager");
+    }
     const claims = payloadToClaims({ sub: devSubjects.user, exp: 1, realm_access: { roles: ["offline_access"] } });
     expect(claimsToPgSettings(claims)).toEqual({
       role: "aquastream_member",

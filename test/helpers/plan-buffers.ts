@@ -63,9 +63,14 @@ export async function measure<Step extends string>(
   }
 }
 
-/** Every call within allowedGrowth of its figure on the small database (the failure lists the calls that grew). */
-export function expectNoGrowth<Step extends string>(before: Buffers<Step>, after: Buffers<Step>): void {
+/**
+ * Every call within allowedGrowth of its figure on the small database (the
+ * failure lists the calls that grew). `exempt`: calls known to need planner
+ * statistics, left out of the never-analyzed check only (say why at the call).
+ */
+export function expectNoGrowth<Step extends string>(before: Buffers<Step>, after: Buffers<Step>, exempt: readonly Step[] = []): void {
   const grown = (Object.keys(before) as Step[])
+    .filter((step) => !exempt.includes(step))
     .filter((step) => after[step] > before[step] + allowedGrowth(before[step]))
     .map((step) => `${step}: ${before[step]} -> ${after[step]} buffers`);
   expect(grown).toEqual([]);

@@ -79,7 +79,9 @@ beforeAll(async () => {
   // What a DBA does (docs/database-access.md), with the owner's connection
   // (here a superuser, which may create roles).
   const quoted = (login: string) => pg.escapeIdentifier(login);
-  for (const login of [logins.admin, logins.support, logins.nobody, logins.revoked]) {
+  // Staff who manage others' rows (here the admin) are managers; the others members.
+  await owner.query(`create role ${quoted(logins.admin)} login password '${password}' in role ${roles.manager}`);
+  for (const login of [logins.support, logins.nobody, logins.revoked]) {
     await owner.query(`create role ${quoted(login)} login password '${password}' in role ${roles.member}`);
   }
   await owner.query(`create role ${quoted(logins.analyst)} login password '${password}' in role ${roles.analyst}`);
