@@ -12633,12 +12633,91 @@ CREATE POLICY select_all ON app_public.event_category FOR SELECT USING (true);
 
 
 --
+-- Name: booking select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.booking FOR SELECT TO aquastream_manager USING (((event_id IN ( SELECT e.id
+   FROM app_public.event e
+  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_managed ON booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_managed ON app_public.booking IS 'Managers also see the bookings of the events they organize; admins see all.';
+
+
+--
+-- Name: payment select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.payment FOR SELECT TO aquastream_manager USING (((EXISTS ( SELECT
+   FROM (app_public.booking b
+     JOIN app_public.event e ON ((e.id = b.event_id)))
+  WHERE ((b.id = payment.booking_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_managed ON payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_managed ON app_public.payment IS 'Managers also see the payments of the bookings of the events they organize (the row''s booking and event by primary key); admins see all.';
+
+
+--
+-- Name: ticket select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.ticket FOR SELECT TO aquastream_manager USING (((EXISTS ( SELECT
+   FROM app_public.event e
+  WHERE ((e.id = ticket.event_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_managed ON ticket; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_managed ON app_public.ticket IS 'Managers also see the tickets of the events they organize (the ticket''s event by primary key); admins see all.';
+
+
+--
+-- Name: waitlist_entry select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.waitlist_entry FOR SELECT TO aquastream_manager USING (((event_id IN ( SELECT e.id
+   FROM app_public.event e
+  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: POLICY select_managed ON waitlist_entry; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_managed ON app_public.waitlist_entry IS 'Managers also see the waiting lists of the events they organize; admins see all.';
+
+
+--
 -- Name: promo_code select_manager; Type: POLICY; Schema: app_public; Owner: -
 --
 
 CREATE POLICY select_manager ON app_public.promo_code FOR SELECT USING (((event_id IN ( SELECT e.id
    FROM app_public.event e
   WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR (created_by IN ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+
+
+--
+-- Name: booking select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.booking FOR SELECT TO aquastream_member USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: POLICY select_own ON booking; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.booking IS 'A member sees their own bookings (booking_user_id_idx).';
 
 
 --
@@ -12656,6 +12735,22 @@ COMMENT ON POLICY select_own ON app_public.favorite IS 'The caller''s own favori
 
 
 --
+-- Name: payment select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.payment FOR SELECT TO aquastream_member USING ((booking_id = ANY (ARRAY( SELECT b.id
+   FROM app_public.booking b
+  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))));
+
+
+--
+-- Name: POLICY select_own ON payment; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.payment IS 'A member sees the payments of their own bookings (the caller''s bookings once by booking_user_id_idx, then payment_booking_id_idx).';
+
+
+--
 -- Name: review_helpful_vote select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -12663,35 +12758,47 @@ CREATE POLICY select_own ON app_public.review_helpful_vote FOR SELECT USING ((us
 
 
 --
--- Name: booking select_own_or_managed; Type: POLICY; Schema: app_public; Owner: -
+-- Name: ticket select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_own_or_managed ON app_public.booking FOR SELECT USING (((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR (event_id IN ( SELECT e.id
-   FROM app_public.event e
-  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+CREATE POLICY select_own ON app_public.ticket FOR SELECT TO aquastream_member USING ((booking_id = ANY (ARRAY( SELECT b.id
+   FROM app_public.booking b
+  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))));
 
 
 --
--- Name: waitlist_entry select_own_or_managed; Type: POLICY; Schema: app_public; Owner: -
+-- Name: POLICY select_own ON ticket; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_own_or_managed ON app_public.waitlist_entry FOR SELECT USING (((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)) OR (event_id IN ( SELECT e.id
-   FROM app_public.event e
-  WHERE (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id)))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
+COMMENT ON POLICY select_own ON app_public.ticket IS 'A member sees the tickets of their own bookings (the caller''s bookings once by booking_user_id_idx, then ticket_booking_id_idx).';
+
+
+--
+-- Name: waitlist_entry select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.waitlist_entry FOR SELECT TO aquastream_member USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: POLICY select_own ON waitlist_entry; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.waitlist_entry IS 'A member sees their own waiting-list entries (waitlist_entry_user_id_idx).';
 
 
 --
 -- Name: payment select_payment_gateway; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_payment_gateway ON app_public.payment FOR SELECT USING (( SELECT app_public.has_role('payment-gateway'::text) AS has_role));
+CREATE POLICY select_payment_gateway ON app_public.payment FOR SELECT TO aquastream_manager USING (( SELECT app_public.has_role('payment-gateway'::text) AS has_role));
 
 
 --
 -- Name: POLICY select_payment_gateway ON payment; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON POLICY select_payment_gateway ON app_public.payment IS 'The payment gateway (role payment-gateway) reads every payment, e.g. by its gateway_reference to reconcile webhooks; bookings stay hidden from it.';
+COMMENT ON POLICY select_payment_gateway ON app_public.payment IS 'The payment gateway (role payment-gateway, a manager) reads every payment, e.g. by its gateway_reference to reconcile webhooks; bookings stay hidden from it.';
 
 
 --
@@ -12713,25 +12820,6 @@ CREATE POLICY select_visible ON app_public.event_price_tier FOR SELECT USING (ap
 --
 
 CREATE POLICY select_visible ON app_public.event_seat_counter FOR SELECT USING (app_hidden.event_visible(event_id));
-
-
---
--- Name: payment select_visible; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_visible ON app_public.payment FOR SELECT USING (((booking_id = ANY (ARRAY( SELECT b.id
-   FROM app_public.booking b
-  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR (EXISTS ( SELECT
-   FROM (app_public.booking b
-     JOIN app_public.event e ON ((e.id = b.event_id)))
-  WHERE ((b.id = payment.booking_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
-
-
---
--- Name: POLICY select_visible ON payment; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON POLICY select_visible ON app_public.payment IS 'A payment is visible exactly when its booking is: to the booking''s user (the caller''s bookings, once by booking_user_id_idx), the event''s organizer (the row''s booking and event by primary key) and admins.';
 
 
 --
@@ -12777,24 +12865,6 @@ CREATE POLICY select_visible ON app_public.review_reply FOR SELECT USING ((((sta
 --
 
 COMMENT ON POLICY select_visible ON app_public.review_reply IS 'Active replies to visible reviews for everyone; pending and rejected ones for their author and admins.';
-
-
---
--- Name: ticket select_visible_booking; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_visible_booking ON app_public.ticket FOR SELECT USING (((booking_id = ANY (ARRAY( SELECT b.id
-   FROM app_public.booking b
-  WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR (EXISTS ( SELECT
-   FROM app_public.event e
-  WHERE ((e.id = ticket.event_id) AND (e.organizer_id = ( SELECT app_public.current_user_id() AS current_user_id))))) OR ( SELECT app_public.has_role('admin'::text) AS has_role)));
-
-
---
--- Name: POLICY select_visible_booking ON ticket; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON POLICY select_visible_booking ON app_public.ticket IS 'A ticket is visible exactly when its booking is: to the holder (the caller''s bookings, once by booking_user_id_idx), the event''s organizer (the ticket''s event by primary key) and admins.';
 
 
 --

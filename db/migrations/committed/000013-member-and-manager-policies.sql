@@ -1,3 +1,13 @@
+--! Previous: sha1:141f48f8b05f66ff4408182e14eeb7a139e6168c
+--! Hash: sha1:5c4e05b5edfc1dadb209fba650254c6b294a9416
+--! Message: member and manager policies
+
+--! split: 1-current.sql
+-- Enter migration here
+-- One file per topic beside this one (NNN-topic.sql, applied in number order);
+-- npm run db:commit joins them into the next committed migration.
+
+--! split: 100-member-policies.sql
 /*
  * Plain members' policies on the big tables are one indexed condition.
  *
