@@ -332,6 +332,9 @@ describe("k8s/ objects", () => {
     expect(paths[0].backend.service.name).toBe(service.metadata.name);
     expect(service.spec.ports.map((p: any) => p.name)).toContain(paths[0].backend.service.port.name);
     expect(paths[0].backend.service.port.name).toBe("http");
+    // Behind the ingress (HTTP_TRUST_PROXY) the api does not cap connections per client: the ingress must.
+    expect(Number(ingress.metadata.annotations["nginx.ingress.kubernetes.io/limit-connections"])).toBeGreaterThan(0);
+    expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("100k");
   });
 
   it("monitoring: the monitors scrape existing ports, and the PrometheusRule is ops/alerts.yml", () => {
