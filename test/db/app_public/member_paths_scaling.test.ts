@@ -53,6 +53,8 @@ type Step =
   | "graphql_all_tickets"
   | "graphql_all_payments"
   | "graphql_all_waitlist_entries"
+  | "graphql_all_refunds"
+  | "graphql_all_helpful_votes"
   | "graphql_event_bookings"
   | "grpc_list_event_tickets_with_void"
   | "grpc_list_event_waitlist_entries"
@@ -228,6 +230,8 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
     await at("graphql_all_tickets", "select t.* from app_public.ticket t order by t.id limit 21");
     await at("graphql_all_payments", "select p.* from app_public.payment p order by p.id limit 21");
     await at("graphql_all_waitlist_entries", "select w.* from app_public.waitlist_entry w order by w.id limit 21");
+    await at("graphql_all_refunds", "select r.* from app_public.refund r order by r.id limit 21");
+    await at("graphql_all_helpful_votes", "select v.* from app_public.review_helpful_vote v order by v.review_id, v.user_id limit 21");
     // Event.bookingsByEventId of the event with the others' bookings, nested in a catalog page.
     await at("graphql_event_bookings", "select b.* from app_public.booking b where b.event_id = $1 order by b.id limit 21", [
       t.booking.event_id,
@@ -437,12 +441,12 @@ describe("member, organizer and worker calls beside the booking path, with the s
 
   it("others' rows added, never analyzed (autovacuum off, a fresh restore): no call reads more than a B-tree level more", async () => {
     await expectNeverAnalyzed(pool, TABLES);
-    // A plain member's tickets and payments are "booking_id = any(the caller's
-    // bookings)": without statistics the planner guesses that array matches
+    // A plain member's tickets, payments and refunds are "… = any(the caller's
+    // bookings / their payments)": without statistics the planner guesses that array matches
     // thousands of rows and walks the primary key for the page; analyzed, it
     // reads the caller's own (checked below). Before the member/manager
     // policies they read every row either way.
-    expectNoGrowth(small, await measure(pool, onePass), ["graphql_all_tickets", "graphql_all_payments"]);
+    expectNoGrowth(small, await measure(pool, onePass), ["graphql_all_tickets", "graphql_all_payments", "graphql_all_refunds"]);
   });
 
   it("the same after ANALYZE", async () => {
