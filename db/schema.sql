@@ -12666,6 +12666,22 @@ COMMENT ON POLICY select_managed ON app_public.payment IS 'Managers also see the
 
 
 --
+-- Name: refund select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.refund FOR SELECT TO aquastream_manager USING ((EXISTS ( SELECT
+   FROM app_public.payment p
+  WHERE (p.id = refund.payment_id))));
+
+
+--
+-- Name: POLICY select_managed ON refund; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_managed ON app_public.refund IS 'Managers see a refund when they see its payment (that payment by primary key, under payment''s policies).';
+
+
+--
 -- Name: ticket select_managed; Type: POLICY; Schema: app_public; Owner: -
 --
 
@@ -12751,10 +12767,35 @@ COMMENT ON POLICY select_own ON app_public.payment IS 'A member sees the payment
 
 
 --
+-- Name: refund select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.refund FOR SELECT TO aquastream_member USING ((payment_id = ANY (ARRAY( SELECT p.id
+   FROM app_public.payment p
+  WHERE (p.booking_id = ANY (ARRAY( SELECT b.id
+           FROM app_public.booking b
+          WHERE (b.user_id = ( SELECT app_public.current_user_id() AS current_user_id)))))))));
+
+
+--
+-- Name: POLICY select_own ON refund; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.refund IS 'A member sees the refunds of their own bookings'' payments (their bookings by booking_user_id_idx, the payments by payment_booking_id_idx, the refunds by refund_payment_id_idx).';
+
+
+--
 -- Name: review_helpful_vote select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_own ON app_public.review_helpful_vote FOR SELECT USING ((user_id IN ( SELECT app_public.current_user_id() AS current_user_id)));
+CREATE POLICY select_own ON app_public.review_helpful_vote FOR SELECT USING ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
+-- Name: POLICY select_own ON review_helpful_vote; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON POLICY select_own ON app_public.review_helpful_vote IS 'A caller sees their own helpful votes (review_helpful_vote_user_id_idx).';
 
 
 --
@@ -12827,22 +12868,6 @@ CREATE POLICY select_visible ON app_public.event_seat_counter FOR SELECT USING (
 --
 
 CREATE POLICY select_visible ON app_public.price_tier_seat_counter FOR SELECT USING (app_hidden.event_visible(event_id));
-
-
---
--- Name: refund select_visible; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_visible ON app_public.refund FOR SELECT USING ((EXISTS ( SELECT
-   FROM app_public.payment p
-  WHERE (p.id = refund.payment_id))));
-
-
---
--- Name: POLICY select_visible ON refund; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON POLICY select_visible ON app_public.refund IS 'A refund is visible exactly when its payment is (that payment by primary key, under payment''s policies).';
 
 
 --

@@ -1,3 +1,13 @@
+--! Previous: sha1:5c4e05b5edfc1dadb209fba650254c6b294a9416
+--! Hash: sha1:128604a0bb5da709cfc0652867207f81f864b416
+--! Message: votes and refunds from own rows
+
+--! split: 1-current.sql
+-- Enter migration here
+-- One file per topic beside this one (NNN-topic.sql, applied in number order);
+-- npm run db:commit joins them into the next committed migration.
+
+--! split: 110-votes-refunds-own-rows.sql
 /*
  * The last two lists a plain member could make read every row: GraphQL
  * allReviewHelpfulVotes and allRefunds without a condition (measured as
