@@ -148,8 +148,11 @@ describe("attack: one caller's mutations spread over two API replicas and both t
     expect(outcomes.filter((o) => o.kind === "lost")).toEqual([]);
     const ran = outcomes.filter((o) => o.kind === "ran");
     expect(ran).toHaveLength(BUDGET);
-    // Every one that ran reached SQL and failed there: failures are what was counted.
-    expect(new Set(ran.map((o) => (o as { code: string }).code))).toEqual(new Set(["P0002", "NOT_FOUND"]));
+    // Every one that ran reached SQL and failed there: failures are what was
+    // counted (P0002 over GraphQL, NOT_FOUND over gRPC). Which transport's
+    // requests took the budget is up to the scheduler: a CI run once gave all
+    // 30 to GraphQL, so the test asks for each code to be one of the two, not both.
+    for (const o of ran) expect(["P0002", "NOT_FOUND"]).toContain((o as { code: string }).code);
     expect(outcomes.filter((o) => o.kind === "limited")).toHaveLength(200 - BUDGET);
     expectDocumentedRefusal(outcomes);
     // The shared count holds every attempt that ran, and refusals the database made.
