@@ -13,11 +13,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { apiDatabaseUrl } from "../helpers/db.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { forward, type Forwarder } from "../helpers/forwarder.ts";
 import { freePort, lowPorts } from "../helpers/ports.ts";
-import { startApiProcess, type ServiceProcess } from "./service-process.ts";
+import { apiProcessEnv, startApiProcess, type ServiceProcess } from "./service-process.ts";
 
 const WAITS = "database not reachable yet; API waits for it";
 
@@ -45,19 +44,7 @@ async function spawnApi(databaseUrl: string, env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "aquastream-api-wait-"));
   const httpPort = await freePort();
   const child = spawn("node", ["--import", "tsx", "src/main.ts", "api"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATABASE_API_URL: apiDatabaseUrl(databaseUrl),
-      MIGRATE_ON_START: "false",
-      DATA_DIR: dataDir,
-      HTTP_PORT: String(httpPort),
-      GRPC_PORT: String(await freePort()),
-      ADMIN_PORT: "0",
-      LOG_LEVEL: "info",
-      OTEL_EXPORTER_OTLP_ENDPOINT: "",
-      ...env,
-    },
+    env: apiProcessEnv(databaseUrl, dataDir, { http: httpPort, grpc: await freePort() }, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   started.push(child);

@@ -33,6 +33,32 @@ export interface ServiceProcess {
 }
 
 /**
+ * The environment of a test's API process on an external database: its own
+ * data dir and ports, no migration at start, no admin port, no tracing,
+ * JSON logs at info; `env` last, so a test can change any of it.
+ */
+export function apiProcessEnv(
+  databaseUrl: string,
+  dataDir: string,
+  ports: { http: number; grpc: number },
+  env: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    DATABASE_API_URL: apiDatabaseUrl(databaseUrl),
+    MIGRATE_ON_START: "false",
+    DATA_DIR: dataDir,
+    HTTP_PORT: String(ports.http),
+    GRPC_PORT: String(ports.grpc),
+    ADMIN_PORT: "0",
+    LOG_LEVEL: "info",
+    OTEL_EXPORTER_OTLP_ENDPOINT: "",
+    ...env,
+  };
+}
+
+/**
  * `portBase` and the one after it when both are free, else two free ports:
  * several suites (and their service processes) share one machine, and a
  * port derived from the pid collides now and then.
@@ -54,19 +80,7 @@ export async function startApiProcess(
   let out = "";
   const databaseUrl = env.DATABASE_URL ?? inject("databaseUrl");
   const child: ChildProcess = spawn("node", ["--import", "tsx", "--import", "./src/tracing/register.ts", "src/main.ts", role], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATABASE_API_URL: apiDatabaseUrl(databaseUrl),
-      MIGRATE_ON_START: "false",
-      DATA_DIR: dataDir,
-      HTTP_PORT: String(ports.http),
-      GRPC_PORT: String(ports.grpc),
-      ADMIN_PORT: "0",
-      LOG_LEVEL: "info",
-      OTEL_EXPORTER_OTLP_ENDPOINT: "",
-      ...env,
-    },
+    env: apiProcessEnv(databaseUrl, dataDir, ports, env),
     stdio: ["ignore", "pipe", "inherit"],
   });
   child.stdout!.on("data", (chunk: Buffer) => {

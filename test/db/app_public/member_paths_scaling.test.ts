@@ -119,6 +119,16 @@ let t: {
 const uuidOf = async (client: pg.PoolClient, sql: string, params: unknown[]): Promise<string> =>
   (await client.query(sql, params)).rows[0].id;
 
+/** As the owner: the user's waiting entry offered one seat for an hour (as if a seat had come back and gone to the list); its id. */
+const offerOneSeat = (client: pg.PoolClient, user: TestUser): Promise<string> =>
+  uuidOf(
+    client,
+    `update app_public.waitlist_entry set status = 'offered', offered_seats = 1, offered_at = now(),
+       offer_expires_at = now() + interval '1 hour'
+     where user_id = $1 returning id`,
+    [user.sub],
+  );
+
 /** One pass over every call, as fresh members, in a transaction rolled back: buffers per call. */
 async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
   const b = {} as Buffers<Step>;
@@ -146,26 +156,14 @@ async function onePass(client: pg.PoolClient): Promise<Buffers<Step>> {
     await client.query("select * from app_public.join_waitlist($1, 1, null, false)", [t.waitlisted.id]);
     await becomeRoot(client);
     // An offer of one seat (as if the holder's seat had come back and gone to the list).
-    const offer = await uuidOf(
-      client,
-      `update app_public.waitlist_entry set status = 'offered', offered_seats = 1, offered_at = now(),
-         offer_expires_at = now() + interval '1 hour'
-       where user_id = $1 returning id`,
-      [offered.sub],
-    );
+    const offer = await offerOneSeat(client, offered);
     await becomeUser(client, offered);
     await at("accept_offer", "select * from app_public.accept_offer($1, $2)", [offer, t.waitlistedTier.id]);
     const decliner = newUser("user");
     await becomeUser(client, decliner);
     await client.query("select * from app_public.join_waitlist($1, 1, null, false)", [t.waitlisted.id]);
     await becomeRoot(client);
-    const declined = await uuidOf(
-      client,
-      `update app_public.waitlist_entry set status = 'offered', offered_seats = 1, offered_at = now(),
-         offer_expires_at = now() + interval '1 hour'
-       where user_id = $1 returning id`,
-      [decliner.sub],
-    );
+    const declined = await offerOneSeat(client, decliner);
     await becomeUser(client, decliner);
     await at("decline_offer", "select * from app_public.decline_offer($1)", [declined]);
 

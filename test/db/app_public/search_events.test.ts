@@ -18,6 +18,21 @@ async function search(tx: Tx, ids: string[], args: string, params: unknown[] = [
   return rows.map((r) => r.id);
 }
 
+/** The test's events (`ids`) walked in keyset pages of two (after_event_id), at most five pages, until `count` are seen. */
+async function keysetPagesOfTwo(tx: Tx, ids: string[], args: string, count: number): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 5 && seen.length < count; page++) {
+    const { rows } = await tx.query(
+      `select id from app_public.search_events(${args}, after_event_id => $1) where id = any($2::uuid[]) limit 2`,
+      [after, ids],
+    );
+    seen.push(...rows.map((r) => r.id as string));
+    after = seen.at(-1)!;
+  }
+  return seen;
+}
+
 async function catalog(tx: Tx) {
   const organizer = newUser("organizer");
   // Moscow, Saint Petersburg, Sochi: far apart on purpose.
@@ -186,17 +201,7 @@ describe("search_events", () => {
       expect(text).not.toMatch(/\bSort\b/);
       expect(await search(tx, ids, args)).toEqual(expected);
       // Keyset pages of two, each cut inside the tie.
-      const seen: string[] = [];
-      let after: string | null = null;
-      for (let page = 0; page < 5 && seen.length < ids.length; page++) {
-        const { rows } = await tx.query(
-          `select id from app_public.search_events(${args}, after_event_id => $1) where id = any($2::uuid[]) limit 2`,
-          [after, ids],
-        );
-        seen.push(...rows.map((r) => r.id as string));
-        after = seen.at(-1)!;
-      }
-      expect(seen).toEqual(expected);
+      expect(await keysetPagesOfTwo(tx, ids, args, ids.length)).toEqual(expected);
     });
   });
 
@@ -264,17 +269,7 @@ describe("search_events", () => {
       const byIndex = await search(tx, ids, args);
       expect(byIndex).toEqual(expected);
       // Keyset pages of two, one cut inside the 4.5 tie.
-      const seen: string[] = [];
-      let after: string | null = null;
-      for (let page = 0; page < 5 && seen.length < expected.length; page++) {
-        const { rows } = await tx.query(
-          `select id from app_public.search_events(${args}, after_event_id => $1) where id = any($2::uuid[]) limit 2`,
-          [after, ids],
-        );
-        seen.push(...rows.map((r) => r.id as string));
-        after = seen.at(-1)!;
-      }
-      expect(seen).toEqual(expected);
+      expect(await keysetPagesOfTwo(tx, ids, args, expected.length)).toEqual(expected);
       // Ranking every match instead (no index order at all): the same list.
       await tx.query("set local enable_sort = on; set local enable_indexscan = off; set local enable_indexonlyscan = off; set local enable_bitmapscan = on");
       expect(await search(tx, ids, args)).toEqual(byIndex);
