@@ -41,7 +41,9 @@ export async function lockEvent(root: pg.Pool, eventId: string): Promise<HeldLoc
       client.release();
     },
     async untilSomeoneWaits() {
-      for (let i = 0; i < 400; i++) {
+      // A liveness bound, not a timing: a loaded CI machine once took over
+      // 10 s for an in-process API's first request to reach the row.
+      for (let i = 0; i < 1200; i++) {
         const { rows } = await root.query(
           "select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))",
           [pid],
@@ -49,7 +51,7 @@ export async function lockEvent(root: pg.Pool, eventId: string): Promise<HeldLoc
         if (rows[0]!.n > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      throw new Error("no API call reached the locked row within 10 s");
+      throw new Error("no API call reached the locked row within 30 s");
     },
   };
 }
